@@ -1,0 +1,144 @@
+"""Command line: parses arguments and wires objects; no decisions live here.
+
+Subcommands: run (the default), validate, schema, render, pin. Every subcommand that
+reads a show takes --exhibits, --assets and --config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+HOME = Path(__file__).resolve().parent.parent  # the folder that holds run_kiosk.py
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class ShowPaths:
+    exhibits: Path
+    assets: Path
+    config: Path | None  # None: built-in defaults
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = text.lower().replace("×", "x").split("x")
+        size = int(w), int(h)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a size like 1920x1080") from None
+    if not (16 <= size[0] <= 16384 and 16 <= size[1] <= 16384):
+        raise argparse.ArgumentTypeError(f"`{text}` is out of range")
+    return size
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a number of seconds") from None
+    if not 0 <= value < 10**9:
+        raise argparse.ArgumentTypeError(f"`{text}` is out of range")
+    return value
+
+
+def _show_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("show")
+    group.add_argument("--exhibits", type=Path, metavar="DIR",
+                       help="folder of exhibit manifests (default: exhibits/ beside run_kiosk.py)")
+    group.add_argument("--assets", type=Path, metavar="DIR",
+                       help="folder of media (default: assets/ beside the exhibits folder)")
+    group.add_argument("--config", type=Path, metavar="FILE",
+                       help="settings file (default: config/kiosk.yaml beside run_kiosk.py)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run_kiosk.py",
+        description="Exhibition kiosk: plays the exhibits fullscreen, in a loop.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="play the show (the default)")
+    _show_flags(run)
+    run.add_argument("--windowed", action="store_true", help="a window instead of fullscreen")
+    run.add_argument("--size", type=_size, metavar="WxH", help="window or screen size")
+    run.add_argument("--run-for", type=_seconds, metavar="SECONDS",
+                     help="exit (code 0) after this many seconds")
+    run.add_argument("--status-file", type=Path, metavar="PATH",
+                     help="write the status JSON here")
+
+    validate = sub.add_parser("validate", help="check the show and settings, list all problems")
+    _show_flags(validate)
+
+    sub.add_parser("schema", help="print the JSON Schema of exhibit manifests")
+
+    render = sub.add_parser("render", help="write the frame shown at a moment to a PNG")
+    _show_flags(render)
+    render.add_argument("--at", type=_seconds, required=True, metavar="SECONDS",
+                        help="seconds from the start of the show")
+    render.add_argument("--out", type=Path, required=True, metavar="FILE", help="PNG to write")
+    render.add_argument("--size", type=_size, metavar="WxH", help="frame size (default 1920x1080)")
+
+    pin = sub.add_parser("pin", help="print the hash of a staff PIN for config/kiosk.yaml")
+    pin.add_argument("pin", nargs="?", help="the PIN (asked for when left out)")
+    return parser
+
+
+def show_paths(args: argparse.Namespace, home: Path) -> ShowPaths:
+    """Resolve the shared flags: never relative to the current directory by default."""
+    exhibits = args.exhibits if args.exhibits is not None else home / "exhibits"
+    assets = args.assets if args.assets is not None else exhibits.parent / "assets"
+    if args.config is not None:
+        config: Path | None = args.config
+        if not args.config.is_file():
+            raise SystemExit(_usage(f"the settings file {args.config} does not exist"))
+    else:
+        default = home / "config" / "kiosk.yaml"
+        config = default if default.is_file() else None
+    if not exhibits.is_dir():
+        raise SystemExit(_usage(f"the exhibits folder {exhibits} does not exist"))
+    return ShowPaths(exhibits.resolve(), assets.resolve(), config)
+
+
+def _usage(message: str) -> int:
+    print(f"run_kiosk.py: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None, home: Path = HOME) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    commands = {"run", "validate", "schema", "render", "pin", "-h", "--help"}
+    if not args_list or args_list[0] not in commands:
+        args_list.insert(0, "run")  # no subcommand means `run`
+    args = build_parser().parse_args(args_list)
+    try:
+        if args.command == "schema":
+            from kiosk.manifest.schema import manifest_schema
+
+            print(json.dumps(manifest_schema(), indent=2, ensure_ascii=False))
+            return EXIT_OK
+        if args.command == "pin":
+            from kiosk.staff import pin_command
+
+            return pin_command(args.pin)
+        paths = show_paths(args, home)
+        if args.command == "validate":
+            from kiosk.validate import validate_command
+
+            return validate_command(paths)
+        if args.command == "render":
+            from kiosk.app import render_command
+
+            return render_command(paths, at_s=args.at, out=args.out, size=args.size)
+        from kiosk.app import run_command
+
+        return run_command(paths, windowed=args.windowed, size=args.size,
+                           run_for_s=args.run_for, status_file=args.status_file)
+    except SystemExit as exc:
+        return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_OK

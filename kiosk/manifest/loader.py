@@ -1,0 +1,701 @@
+"""Exhibit manifests (YAML) to the typed show model, with every problem positioned.
+
+One loader for `validate` and the player: validate fails on any error; the player plays
+what is left. A file that cannot be read leaves out its exhibit; a bad field drops the
+smallest enclosing item (a photo of a sequence, an item, or for exhibit-level fields the
+exhibit's default falls back to the built-in one).
+"""
+
+from __future__ import annotations
+
+import difflib
+import glob
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from kiosk import fields as f
+from kiosk.errors import ManifestError, Problem, did_you_mean
+from kiosk.fields import Context, Field, Invalid
+from kiosk.manifest.model import (
+    CAPTION_POSITIONS,
+    FITS,
+    NO_TEXT,
+    TRANSITIONS,
+    Exhibit,
+    Item,
+    Label,
+    Photo,
+    Sequence,
+    Show,
+    Text,
+    TextCard,
+    Transition,
+    Video,
+    Where,
+)
+from kiosk.marked_yaml import Map, Node, Scalar, Seq, read_file
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
+VIDEO_EXTENSIONS = (".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi")
+SUBTITLE_EXTENSIONS = (".srt", ".vtt")
+MANIFEST_SUFFIXES = (".yaml", ".yml")
+
+MIN_ITEM_S, MAX_ITEM_S = 0.1, 24 * 3600.0
+MAX_TRANSITION_S = 10.0
+DEFAULT_TRANSITION_S = {"cut": 0.0, "crossfade": 1.0, "slide": 0.8}
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    exhibits_dir: Path
+    assets_dir: Path
+    languages: tuple[str, ...] = ("en",)  # offered to visitors, from settings
+    default_language: str = "en"
+    display_base: Path | None = None  # messages name files relative to this folder
+
+
+@dataclass
+class ShowResult:
+    show: Show
+    problems: list[Problem]
+    files: list[Path]  # every manifest file looked at
+    items: int = 0  # items written in the manifests, dropped ones included
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+
+# -- paths ---------------------------------------------------------------------------
+
+
+@dataclass
+class ManifestContext(Context):
+    """Reading one manifest: where its relative paths start and what they may reach."""
+
+    base_dir: Path = Path()
+    options: LoadOptions | None = None
+    _listing: list[str] | None = field(default=None, repr=False)
+
+    @property
+    def opts(self) -> LoadOptions:
+        assert self.options is not None
+        return self.options
+
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        return (self.opts.exhibits_dir.resolve(), self.opts.assets_dir.resolve())
+
+    def inside_roots(self, path: Path) -> bool:
+        real = path.resolve()
+        return any(real == root or root in real.parents for root in self.roots)
+
+    def listing(self) -> list[str]:
+        """Files a curator might have meant, as they would write them (bounded walk)."""
+        if self._listing is None:
+            names: list[str] = []
+            for start in (self.base_dir, self.opts.assets_dir):
+                for dirpath, dirnames, filenames in os.walk(start):
+                    dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                    for name in filenames:
+                        full = Path(dirpath, name)
+                        names.append(full.relative_to(start).as_posix())
+                    if len(names) > 5000:
+                        break
+            self._listing = names
+        return self._listing
+
+
+def _path_text(ctx: ManifestContext, node: Node) -> str:
+    raw = f.scalar(ctx, node, "a file path")
+    if not raw:
+        raise ctx.fail(node, "the file path is empty")
+    if "\x00" in raw:
+        raise ctx.fail(node, "the file path contains a NUL character")
+    raw = raw.replace("\\", "/")
+    if raw.startswith("/") or re.match(r"[A-Za-z]:/", raw) or raw.startswith("~"):
+        raise ctx.fail(node, f"`{raw}` is an absolute path",
+                       "write the path relative to this file or to the assets folder")
+    return raw
+
+
+def _candidates(ctx: ManifestContext, raw: str) -> list[Path]:
+    """A path is looked up beside the manifest first, then in the assets folder."""
+    return [ctx.base_dir / raw, ctx.opts.assets_dir / raw]
+
+
+def media_path(extensions: tuple[str, ...], what: str) -> f.Parser:
+    def parse(ctx: Context, node: Node) -> Path:
+        assert isinstance(ctx, ManifestContext)
+        raw = _path_text(ctx, node)
+        for candidate in _candidates(ctx, raw):
+            if not candidate.exists():
+                continue
+            if not ctx.inside_roots(candidate):
+                raise ctx.fail(node, f"`{raw}` lies outside the exhibits and assets folders",
+                               "copy the file into the assets folder and point to it there")
+            if candidate.is_dir():
+                raise ctx.fail(node, f"`{raw}` is a folder, not a file",
+                               "name a file in it" + (", or use `sequence:` with the folder"
+                                                      if what == "photo" else ""))
+            if candidate.suffix.lower() not in extensions:
+                raise ctx.fail(node, f"`{raw}` is not a {what} file",
+                               _wrong_kind_hint(candidate, extensions))
+            return candidate.resolve()
+        raise ctx.fail(node, f"file not found: `{raw}`", _nearest(ctx, raw))
+
+    return parse
+
+
+def _wrong_kind_hint(path: Path, extensions: tuple[str, ...]) -> str:
+    suffix = path.suffix.lower()
+    if suffix in VIDEO_EXTENSIONS:
+        return "this is a video: use `video:` for it"
+    if suffix in IMAGE_EXTENSIONS:
+        return "this is a photo: use `photo:` for it"
+    return "expected a file ending in " + ", ".join(extensions)
+
+
+def _nearest(ctx: ManifestContext, raw: str) -> str:
+    close = difflib.get_close_matches(raw, ctx.listing(), n=1, cutoff=0.6)
+    if not close:
+        close = difflib.get_close_matches(raw.lower(), [n.lower() for n in ctx.listing()],
+                                          n=1, cutoff=0.6)
+    if close:
+        return f"did you mean `{close[0]}`?"
+    return "paths are relative to this file, or to the assets folder"
+
+
+def _natural_key(path: Path) -> list[Any]:
+    return [int(part) if part.isdigit() else part.lower()
+            for part in re.split(r"(\d+)", path.name)]
+
+
+def photo_glob(ctx: ManifestContext, node: Node) -> list[Path]:
+    """``folder/*.jpg`` or a folder: its photos in natural order (2 before 10)."""
+    raw = _path_text(ctx, node)
+    for base in (ctx.base_dir, ctx.opts.assets_dir):
+        pattern = str(base / raw)
+        if (base / raw).is_dir():
+            pattern = str(base / raw / "*")
+        elif not glob.has_magic(raw):
+            continue
+        matches = [Path(p) for p in glob.glob(pattern)]
+        photos = [p for p in matches if p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS]
+        outside = [p for p in photos if not ctx.inside_roots(p)]
+        if outside:
+            raise ctx.fail(node, f"`{raw}` reaches outside the exhibits and assets folders")
+        if photos:
+            return [p.resolve() for p in sorted(photos, key=_natural_key)]
+        if matches or (base / raw).is_dir():
+            raise ctx.fail(node, f"`{raw}` holds no photos",
+                           "photos end in " + ", ".join(IMAGE_EXTENSIONS))
+    raise ctx.fail(node, f"`{raw}` matches no files", _nearest(ctx, raw))
+
+
+# -- transitions ---------------------------------------------------------------------
+
+
+def transition(ctx: Context, node: Node) -> Transition:
+    """``crossfade``, ``crossfade 1.5s``, ``slide 0.8s``, ``cut``."""
+    raw = f.scalar(ctx, node, "a transition")
+    name, _, rest = raw.lower().partition(" ")
+    if name not in TRANSITIONS:
+        raise ctx.fail(node, f"`{name}` is not a transition", did_you_mean(name, TRANSITIONS))
+    if not rest.strip():
+        return Transition(name, DEFAULT_TRANSITION_S[name])  # type: ignore[arg-type]
+    seconds = f.parse_seconds(rest)
+    if seconds is None:
+        raise ctx.fail(node, f"`{rest.strip()}` is not a duration",
+                       f"write it like `{name} 1.5s`")
+    if not 0 <= seconds <= MAX_TRANSITION_S:
+        raise ctx.fail(node, "the transition is too long",
+                       f"use at most {MAX_TRANSITION_S:g}s")
+    return Transition(name, 0.0 if name == "cut" else seconds)  # type: ignore[arg-type]
+
+
+# -- field tables (also the source of the JSON Schema and docs) -----------------------
+
+_DURATION = Field(f.duration(MIN_ITEM_S, MAX_ITEM_S),
+                  f.duration_schema("How long it stays on screen"),
+                  "how long it stays on screen: `8s`, `1.5s`, `2m`, `1m30s`")
+_TRANSITION_SCHEMA = {
+    "type": "string",
+    "pattern": r"^\s*(cut|crossfade|slide)(\s+\d+(\.\d+)?\s*(ms|s))?\s*$",
+    "examples": ["crossfade", "crossfade 1.5s", "slide 0.8s", "cut"],
+    "description": "How this item appears: cut, crossfade or slide, with an optional length",
+}
+
+PLAY_FIELDS: dict[str, Field] = {
+    "duration": _DURATION,
+    "transition": Field(transition, _TRANSITION_SCHEMA,
+                        "how it appears: `crossfade`, `slide` or `cut`, and its length "
+                        "(`crossfade 1.5s`)"),
+    "fit": Field(f.choice(FITS), {"type": "string", "enum": list(FITS)},
+                 "`contain` shows the whole photo (bars at the sides), `cover` fills the "
+                 "screen (edges cropped)"),
+    "caption_position": Field(f.choice(CAPTION_POSITIONS),
+                              {"type": "string", "enum": list(CAPTION_POSITIONS)},
+                              "where the label sits: `bottom`, `top` or `hidden`"),
+}
+
+LABEL_FIELDS: dict[str, Field] = {
+    name: Field(f.text, {**f.TEXT_SCHEMA, "description": doc}, doc)
+    for name, doc in (
+        ("title", "the headline of the label"),
+        ("caption", "a sentence or two about it"),
+        ("source", "where it comes from: a newspaper, an archive"),
+        ("date", "when, as you want it shown: `1994-05-12`, `May 1994`"),
+        ("credit", "who took it or owns it"),
+    )
+}
+
+LINK_FIELD = {"link": Field(f.url, {"type": "string", "format": "uri"},
+                            "a web address, shown as a QR code")}
+
+
+def _path_schema(doc: str, exts: tuple[str, ...]) -> dict[str, Any]:
+    return {"type": "string", "description": doc + " (" + ", ".join(exts) + ")"}
+
+
+PHOTO_FIELDS: dict[str, Field] = {
+    "photo": Field(media_path(IMAGE_EXTENSIONS, "photo"),
+                   _path_schema("The photo file", IMAGE_EXTENSIONS),
+                   "the photo file, relative to this manifest or to the assets folder"),
+    **LABEL_FIELDS, **PLAY_FIELDS, **LINK_FIELD,
+}
+
+SEQUENCE_FIELDS: dict[str, Field] = {
+    "sequence": Field(photo_glob, {
+        "anyOf": [
+            {"type": "string", "description": "a folder or a pattern like clippings/*.jpg"},
+            {"type": "array", "items": {"anyOf": [
+                {"type": "string"}, {"$ref": "#/$defs/photo"}]}},
+        ]}, "the photos: a list, a folder, or a pattern like `clippings/*.jpg`"),
+    **LABEL_FIELDS, **PLAY_FIELDS, **LINK_FIELD,
+}
+
+_SUBTITLES = Field(lambda ctx, node: node, {
+    "type": "object", "additionalProperties": {"type": "string"},
+    "description": "one .srt or .vtt file per language code"},
+    "subtitle files per language: `en: interview.en.srt`")
+
+VIDEO_FIELDS: dict[str, Field] = {
+    "video": Field(media_path(VIDEO_EXTENSIONS, "video"),
+                   _path_schema("The video file", VIDEO_EXTENSIONS),
+                   "the video file, relative to this manifest or to the assets folder"),
+    "start": Field(f.duration(0, MAX_ITEM_S, allow_zero=True),
+                   f.duration_schema("Start the clip here"), "start the clip here: `12s`"),
+    "end": Field(f.duration(MIN_ITEM_S, MAX_ITEM_S),
+                 f.duration_schema("Stop the clip here"), "stop the clip here: `1m30s`"),
+    "duration": Field(_DURATION.parse, _DURATION.schema,
+                      "stop after this long (default: play to the end)"),
+    "volume": Field(f.fraction, f.FRACTION_SCHEMA, "sound level: `80%`"),
+    "mute": Field(f.boolean, f.BOOLEAN_SCHEMA, "`yes` plays the clip without sound"),
+    "subtitles": _SUBTITLES,
+    **LABEL_FIELDS,
+    **{k: v for k, v in PLAY_FIELDS.items() if k != "duration"},
+    **LINK_FIELD,
+}
+
+CARD_FIELDS: dict[str, Field] = {
+    "card": Field(f.text, f.TEXT_SCHEMA, "the card's heading"),
+    "body": Field(f.text, f.TEXT_SCHEMA, "the card's text; a blank line starts a paragraph"),
+    "duration": _DURATION,
+    "transition": PLAY_FIELDS["transition"],
+    **LINK_FIELD,
+}
+
+ITEM_KINDS: dict[str, dict[str, Field]] = {
+    "photo": PHOTO_FIELDS,
+    "sequence": SEQUENCE_FIELDS,
+    "video": VIDEO_FIELDS,
+    "card": CARD_FIELDS,
+}
+
+EXHIBIT_FIELDS: dict[str, Field] = {
+    "title": Field(f.text, f.TEXT_SCHEMA, "the exhibit's name, shown in the exhibit index"),
+    "order": Field(f.number(-1e6, 1e6), {"type": ["string", "number"]},
+                   "exhibits play by this number, then by file name"),
+    "defaults": Field(lambda ctx, node: node, {"$ref": "#/$defs/defaults"},
+                      "duration, transition, fit and caption_position for every item"),
+    "items": Field(lambda ctx, node: node, {"type": "array", "items": {"$ref": "#/$defs/item"}},
+                   "what plays, in order"),
+}
+
+BUILTIN_DEFAULTS: dict[str, Any] = {
+    "duration": 8.0,
+    "transition": Transition("crossfade", 1.0),
+    "fit": "contain",
+    "caption_position": "bottom",
+}
+
+
+# -- building items ------------------------------------------------------------------
+
+
+def _parse_fields(ctx: Context, values: Mapping[str, Node], table: Mapping[str, Field],
+                  names: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """Parse the given keys; every bad one is reported before the item is dropped."""
+    out: dict[str, Any] = {}
+    bad = False
+    for name, node in values.items():
+        if names is not None and name not in names:
+            continue
+        if isinstance(node, Scalar) and node.is_empty:
+            continue  # `caption:` with nothing after it: as if not written
+        try:
+            out[name] = table[name].parse(ctx, node)
+        except Invalid:
+            bad = True
+    if bad:
+        raise Invalid("item")
+    return out
+
+
+def _label(values: Mapping[str, Any], base: Label | None = None) -> Label:
+    base = base or Label()
+    return Label(**{name: values.get(name, getattr(base, name)) for name in LABEL_FIELDS})
+
+
+class _ExhibitReader:
+    def __init__(self, ctx: ManifestContext) -> None:
+        self.ctx = ctx
+        self.defaults = dict(BUILTIN_DEFAULTS)
+        self.item_count = 0  # items written, dropped ones included
+
+    def where(self, node: Node) -> Where:
+        return Where(self.ctx.path, node.line, node.col)
+
+    def item(self, node: Node) -> Item:
+        ctx = self.ctx
+        if not isinstance(node, Map):
+            raise ctx.fail(node, "an item must be a mapping such as `- photo: file.jpg`",
+                           "start the item with `photo:`, `sequence:`, `video:` or `card:`")
+        kinds = [k for k in ITEM_KINDS if k in node.entries]
+        if len(kinds) != 1:
+            if kinds:
+                raise ctx.fail(node, "an item has one kind; this one has " +
+                               " and ".join(f"`{k}`" for k in kinds),
+                               "split it into separate items")
+            first = next(iter(node.entries), "")
+            raise ctx.fail(node.entries[first][0] if first else node,
+                           "this item has no kind" if not first
+                           else f"`{first}` is not a kind of item",
+                           did_you_mean(first, ITEM_KINDS) if first
+                           else "start it with `photo:`, `sequence:`, `video:` or `card:`")
+        kind = kinds[0]
+        values = f.entries(ctx, node, ITEM_KINDS[kind], f"a {kind} item")
+        return getattr(self, kind)(node, values)
+
+    def _play(self, parsed: Mapping[str, Any], inherited: Mapping[str, Any]) -> dict[str, Any]:
+        return {k: parsed.get(k, inherited[k]) for k in PLAY_FIELDS}
+
+    def photo(self, node: Node, values: Mapping[str, Node],
+              inherited: Mapping[str, Any] | None = None,
+              label: Label | None = None) -> Photo:
+        parsed = _parse_fields(self.ctx, values, PHOTO_FIELDS)
+        if "photo" not in parsed:
+            raise self.ctx.fail(node, "this photo item names no file", "write `photo: file.jpg`")
+        play = self._play(parsed, inherited or self.defaults)
+        return Photo(path=parsed["photo"], duration_s=play["duration"],
+                     transition=play["transition"], fit=play["fit"],
+                     label=_label(parsed, label), caption_position=play["caption_position"],
+                     where=self.where(node), link=parsed.get("link", ""))
+
+    def sequence(self, node: Node, values: Mapping[str, Node]) -> Sequence:
+        ctx = self.ctx
+        shared = _parse_fields(ctx, values, SEQUENCE_FIELDS,
+                               tuple(k for k in SEQUENCE_FIELDS if k != "sequence"))
+        inherited = self._play(shared, self.defaults)
+        label = _label(shared)
+        source = values.get("sequence")
+        if source is None or (isinstance(source, Scalar) and source.is_empty):
+            raise ctx.fail(node, "this sequence names no photos",
+                           "write `sequence: folder/*.jpg` or a list of photos")
+        photos: list[Photo] = []
+        if isinstance(source, Scalar):
+            for path in photo_glob(ctx, source):
+                photos.append(Photo(path=path, duration_s=inherited["duration"],
+                                    transition=inherited["transition"], fit=inherited["fit"],
+                                    label=label, caption_position=inherited["caption_position"],
+                                    where=self.where(source), link=shared.get("link", "")))
+        else:
+            for entry in f.seq_of(ctx, source, "`sequence`"):
+                try:
+                    if isinstance(entry, Scalar):
+                        entry_values: Mapping[str, Node] = {"photo": entry}
+                    else:
+                        entry_values = f.entries(ctx, entry, PHOTO_FIELDS, "a photo of a sequence")
+                    photo = self.photo(entry, entry_values, inherited, label)
+                    if not photo.link and shared.get("link"):
+                        photo = replace(photo, link=shared["link"])
+                    photos.append(photo)
+                except Invalid:
+                    continue  # the smallest item: this photo alone is left out
+        if not photos:
+            raise Invalid("empty sequence")
+        return Sequence(tuple(photos), self.where(node))
+
+    def video(self, node: Node, values: Mapping[str, Node]) -> Video:
+        ctx = self.ctx
+        parsed = _parse_fields(ctx, values, VIDEO_FIELDS,
+                               tuple(k for k in VIDEO_FIELDS if k != "subtitles"))
+        subtitles = self.subtitles(values.get("subtitles"))
+        if "video" not in parsed:
+            raise ctx.fail(node, "this video item names no file", "write `video: file.mp4`")
+        start, end = parsed.get("start", 0.0), parsed.get("end")
+        if end is not None and end <= start:
+            raise ctx.fail(values["end"], "`end` must come after `start`")
+        play = self._play({**parsed, "duration": None}, {**self.defaults, "duration": None})
+        return Video(path=parsed["video"], transition=play["transition"], fit=play["fit"],
+                     label=_label(parsed), caption_position=play["caption_position"],
+                     where=self.where(node), start_s=start, end_s=end,
+                     duration_s=parsed.get("duration"), volume=parsed.get("volume", 1.0),
+                     mute=parsed.get("mute", False), subtitles=subtitles,
+                     link=parsed.get("link", ""))
+
+    def subtitles(self, node: Node | None) -> dict[str, Path]:
+        ctx = self.ctx
+        if node is None or (isinstance(node, Scalar) and node.is_empty):
+            return {}
+        if not isinstance(node, Map):
+            raise ctx.fail(node, "`subtitles` must list one file per language",
+                           "write `en: interview.en.srt` on its own line below `subtitles:`")
+        out: dict[str, Path] = {}
+        parse = media_path(SUBTITLE_EXTENSIONS, "subtitle")
+        bad = False
+        for code, (key, value) in node.entries.items():
+            try:
+                f.language_code(ctx, key)
+                out[code] = parse(ctx, value)
+            except Invalid:
+                bad = True
+        if bad:
+            raise Invalid("subtitles")
+        return out
+
+    def card(self, node: Node, values: Mapping[str, Node]) -> TextCard:
+        parsed = _parse_fields(self.ctx, values, CARD_FIELDS)
+        title, body = parsed.get("card", NO_TEXT), parsed.get("body", NO_TEXT)
+        if not title and not body:
+            raise self.ctx.fail(node, "this card has no text",
+                                "write `card: Heading` and `body: text`")
+        play = self._play(parsed, self.defaults)
+        return TextCard(title=title, body=body, duration_s=play["duration"],
+                        transition=play["transition"], where=self.where(node),
+                        link=parsed.get("link", ""))
+
+    # -- the exhibit ---------------------------------------------------------------
+    def exhibit(self, file: Path, root: Node) -> Exhibit | None:
+        ctx = self.ctx
+        if not isinstance(root, Map):
+            ctx.error(root, "an exhibit file must be a mapping with `title:` and `items:`, "
+                            f"not {'a list' if isinstance(root, Seq) else 'a single value'}",
+                      "start the file with `title: ...` and then `items:`")
+            return None
+        try:
+            values = f.entries(ctx, root, EXHIBIT_FIELDS, "the exhibit")
+        except Invalid:
+            return None
+        title = NO_TEXT
+        order = None
+        for name, parse in (("title", f.text), ("order", EXHIBIT_FIELDS["order"].parse)):
+            node = values.get(name)
+            if node is None or (isinstance(node, Scalar) and node.is_empty):
+                continue
+            try:
+                if name == "title":
+                    title = parse(ctx, node)
+                else:
+                    order = parse(ctx, node)
+            except Invalid:
+                pass
+        if not title:
+            ctx.warning(root, "the exhibit has no `title`",
+                        f"the exhibit index will show `{file.stem}`; add `title: ...`")
+            title = Text({"": file.stem})
+        if "defaults" in values and not (
+            isinstance(values["defaults"], Scalar) and values["defaults"].is_empty
+        ):
+            self.read_defaults(values["defaults"])
+        items_node = values.get("items")
+        if items_node is None or (isinstance(items_node, Scalar) and items_node.is_empty):
+            ctx.error(root, "the exhibit has no `items`",
+                      "add `items:` with lines like `- photo: file.jpg`")
+            return None
+        try:
+            nodes = f.seq_of(ctx, items_node, "`items`")
+        except Invalid:
+            return None
+        items: list[Item] = []
+        for node in nodes:
+            try:
+                items.append(self.item(node))
+            except Invalid:
+                continue
+        self.item_count = len(nodes)
+        return Exhibit(file=file, title=title, items=tuple(items), order=order)
+
+    def read_defaults(self, node: Node) -> None:
+        try:
+            values = f.entries(self.ctx, node, PLAY_FIELDS, "`defaults`")
+        except Invalid:
+            return
+        for name, value in values.items():
+            try:
+                self.defaults[name] = PLAY_FIELDS[name].parse(self.ctx, value)
+            except Invalid:
+                pass  # this default falls back to the built-in one
+
+
+# -- warnings that look across items ------------------------------------------------
+
+
+def _translation_warnings(ctx: Context, exhibit: Exhibit, opts: LoadOptions) -> None:
+    offered = set(opts.languages)
+    default = opts.default_language
+    for item in exhibit.items:
+        steps = item.photos if isinstance(item, Sequence) else (item,)
+        seen_labels: set[int] = set()
+        for step in steps:
+            texts: list[tuple[str, Text]] = []
+            if isinstance(step, TextCard):
+                texts = [("card", step.title), ("body", step.body)]
+            elif id(step.label) not in seen_labels:
+                seen_labels.add(id(step.label))
+                texts = [(n, getattr(step.label, n)) for n in LABEL_FIELDS]
+            for name, value in texts:
+                langs = value.languages
+                if not langs:
+                    continue
+                node = Scalar(step.where.line, step.where.col)
+                unknown = sorted(langs - offered)
+                if unknown:
+                    ctx.warning(node, f"`{name}` is written in " +
+                                ", ".join(f"`{c}`" for c in unknown) +
+                                ", which visitors cannot choose",
+                                "add the language to `languages` in config/kiosk.yaml")
+                missing = sorted(offered - langs)
+                if missing and default not in langs:
+                    shown = sorted(langs)[0]
+                    ctx.warning(node, f"`{name}` has no `{default}` text (the default language)",
+                                f"visitors who have not chosen a language see `{shown}`")
+                elif missing:
+                    ctx.warning(node, f"`{name}` has no translation for " +
+                                ", ".join(f"`{c}`" for c in missing),
+                                f"those visitors see the `{default}` text")
+
+
+def _caption_warnings(ctx: Context, exhibit: Exhibit) -> None:
+    """One warning per photo or clip item without a caption, when others have one."""
+    groups: list[tuple[Where, str, tuple[Photo | Video, ...]]] = []
+    for item in exhibit.items:
+        if isinstance(item, Sequence):
+            groups.append((item.where, "this sequence", item.photos))
+        elif not isinstance(item, TextCard):
+            groups.append((item.where, f"`{item.path.name}`", (item,)))
+    captioned = [any(s.label.caption for s in steps) for _, _, steps in groups]
+    if not any(captioned):
+        return
+    for (where, name, steps), has_caption in zip(groups, captioned, strict=True):
+        if not has_caption and any(s.caption_position != "hidden" for s in steps):
+            ctx.warning(Scalar(where.line, where.col),
+                        f"{name} has no caption, while others in this exhibit do",
+                        "add `caption:` or set `caption_position: hidden`")
+
+
+# -- the show ------------------------------------------------------------------------
+
+
+def manifest_files(exhibits_dir: Path) -> list[Path]:
+    """The manifests of a show: `*.yaml` in the folder, hidden and backup files left out."""
+    try:
+        names = sorted(os.listdir(exhibits_dir))
+    except OSError:
+        return []
+    return [exhibits_dir / n for n in names
+            if n.lower().endswith(MANIFEST_SUFFIXES) and not n.startswith((".", "_"))
+            and (exhibits_dir / n).is_file()]
+
+
+def display_path(path: Path, opts: LoadOptions) -> str:
+    """How a file is named in messages: relative to the display base when inside it."""
+    return shown_path(path, opts.display_base)
+
+
+def shown_path(path: Path, base: Path | None) -> str:
+    if base is not None:
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
+def load_exhibit(file: Path, opts: LoadOptions,
+                 data: bytes | None = None) -> tuple[Exhibit | None, list[Problem], int]:
+    """One manifest file: its exhibit (None when it cannot play), problems, items written."""
+    shown = display_path(file, opts)
+    ctx = ManifestContext(shown, base_dir=file.parent, options=opts)
+    try:
+        document = read_file(str(file), data)
+    except ManifestError as exc:
+        problem = exc.problem
+        return None, [Problem(shown, problem.line, problem.col, problem.severity,
+                              problem.message, problem.hint)], 0
+    ctx.problems.extend(
+        Problem(shown, p.line, p.col, p.severity, p.message, p.hint, p.playable)
+        for p in document.problems
+    )
+    if document.root is None:
+        ctx.problems.append(Problem(shown, 1, 1, "error", "the file is empty",
+                                    "an exhibit needs at least `title:` and `items:`"))
+        return None, ctx.problems, 0
+    reader = _ExhibitReader(ctx)
+    exhibit = reader.exhibit(file, document.root)
+    if exhibit is not None:
+        _translation_warnings(ctx, exhibit, opts)
+        _caption_warnings(ctx, exhibit)
+        if not exhibit.items:
+            ctx.error(document.root, "no item of this exhibit can play",
+                      "fix the errors above")
+    return exhibit, ctx.problems, reader.item_count
+
+
+def _order_key(exhibit: Exhibit) -> tuple[int, float, str]:
+    if exhibit.order is None:
+        return (1, 0.0, exhibit.name)
+    return (0, exhibit.order, exhibit.name)
+
+
+def load_show(opts: LoadOptions) -> ShowResult:
+    problems: list[Problem] = []
+    exhibits: list[Exhibit] = []
+    files = manifest_files(opts.exhibits_dir)
+    items = 0
+    if not opts.exhibits_dir.is_dir():
+        problems.append(Problem(str(opts.exhibits_dir), 1, 1, "error",
+                                "the exhibits folder does not exist",
+                                "pass the right folder with --exhibits"))
+    elif not files:
+        problems.append(Problem(display_path(opts.exhibits_dir, opts), 1, 1, "error",
+                                "the exhibits folder holds no `.yaml` manifest",
+                                "add a file such as `exhibits/01-welcome.yaml`"))
+    for file in files:
+        exhibit, found, count = load_exhibit(file, opts)
+        problems.extend(found)
+        items += count
+        if exhibit is not None and exhibit.items:
+            exhibits.append(exhibit)
+    exhibits.sort(key=_order_key)
+    show = Show(tuple(exhibits), default_language=opts.default_language)
+    return ShowResult(show, problems, files, items)

@@ -1,0 +1,172 @@
+"""The typed model of a show: what the loader builds and the player plays.
+
+Plain frozen dataclasses, no I/O. Paths are absolute and already checked to lie inside
+the exhibits or assets folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+FitMode = Literal["contain", "cover"]
+TransitionKind = Literal["cut", "crossfade", "slide"]
+CaptionPosition = Literal["bottom", "top", "hidden"]
+
+TRANSITIONS: tuple[TransitionKind, ...] = ("cut", "crossfade", "slide")
+FITS: tuple[FitMode, ...] = ("contain", "cover")
+CAPTION_POSITIONS: tuple[CaptionPosition, ...] = ("bottom", "top", "hidden")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in one or several languages. A plain string is stored under ``""``."""
+
+    values: Mapping[str, str]
+
+    def get(self, language: str, default_language: str) -> str:
+        """The text in ``language``; else the default language; else any given one."""
+        for key in (language, default_language, ""):
+            if self.values.get(key):
+                return self.values[key]
+        return next((v for v in self.values.values() if v), "")
+
+    @property
+    def languages(self) -> frozenset[str]:
+        return frozenset(k for k in self.values if k)
+
+    def __bool__(self) -> bool:
+        return any(self.values.values())
+
+
+NO_TEXT = Text({})
+
+
+@dataclass(frozen=True)
+class Label:
+    """The museum label beside a photo or clip."""
+
+    title: Text = NO_TEXT
+    caption: Text = NO_TEXT
+    source: Text = NO_TEXT
+    date: Text = NO_TEXT
+    credit: Text = NO_TEXT
+
+    def __bool__(self) -> bool:
+        return any((self.title, self.caption, self.source, self.date, self.credit))
+
+
+@dataclass(frozen=True)
+class Transition:
+    kind: TransitionKind = "crossfade"
+    duration_s: float = 1.0
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where an item was written, for log lines and live-reload matching."""
+
+    path: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Photo:
+    path: Path
+    duration_s: float
+    transition: Transition
+    fit: FitMode
+    label: Label
+    caption_position: CaptionPosition
+    where: Where
+    link: str = ""
+
+    @property
+    def key(self) -> str:
+        return str(self.path)
+
+
+@dataclass(frozen=True)
+class Video:
+    path: Path
+    transition: Transition
+    fit: FitMode
+    label: Label
+    caption_position: CaptionPosition
+    where: Where
+    start_s: float = 0.0
+    end_s: float | None = None
+    duration_s: float | None = None  # None: play to the end (of the trim)
+    volume: float = 1.0
+    mute: bool = False
+    subtitles: Mapping[str, Path] = field(default_factory=dict)
+    link: str = ""
+
+    @property
+    def key(self) -> str:
+        return str(self.path)
+
+
+@dataclass(frozen=True)
+class TextCard:
+    title: Text
+    body: Text
+    duration_s: float
+    transition: Transition
+    where: Where
+    link: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"card:{self.where}"
+
+
+Step = Photo | Video | TextCard
+
+
+@dataclass(frozen=True)
+class Sequence:
+    """A run of photos sharing a label and defaults; each photo is one step."""
+
+    photos: tuple[Photo, ...]
+    where: Where
+
+
+Item = Photo | Video | TextCard | Sequence
+
+
+@dataclass(frozen=True)
+class Exhibit:
+    file: Path
+    title: Text
+    items: tuple[Item, ...]
+    order: float | None = None
+
+    @property
+    def name(self) -> str:
+        return self.file.name
+
+    @cached_property
+    def steps(self) -> tuple[Step, ...]:
+        """What plays, in order: a sequence contributes each of its photos."""
+        out: list[Step] = []
+        for item in self.items:
+            out.extend(item.photos if isinstance(item, Sequence) else (item,))
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class Show:
+    exhibits: tuple[Exhibit, ...]
+    default_language: str = "en"
+
+    @property
+    def playable(self) -> tuple[Exhibit, ...]:
+        return tuple(e for e in self.exhibits if e.steps)

@@ -1,0 +1,332 @@
+"""Read a curator's YAML into a tree of nodes that remember where they were written.
+
+Why not ``yaml.safe_load``: it guesses types (``no`` becomes ``False``, ``1994-05-12`` a
+date, ``1:30`` the number 90), silently keeps the last of two equal keys, and forgets
+positions. Here every scalar stays the text the curator typed, each field parses its own
+type later, and every node carries its line and column.
+
+The tree is built from PyYAML's pure-Python event stream (iterative, so deep nesting
+cannot overflow the C stack), with bounds on file size, nesting depth and alias expansion
+checked while reading, before anything walks the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from kiosk.errors import ManifestError, Problem
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+MAX_NODES = 200_000  # counted with aliases expanded: stops "billion laughs" early
+
+_ALLOWED_TAGS = {
+    None,
+    "!",
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
+@dataclass(eq=False)
+class Node:
+    line: int  # from 1
+    col: int  # from 1
+    size: int = field(default=1, init=False)  # nodes below and including this one
+
+
+@dataclass(eq=False)
+class Scalar(Node):
+    value: str = ""
+    quoted: bool = False
+
+    @property
+    def is_empty(self) -> bool:
+        """``key:`` with nothing after it, or ``~``: the curator wrote no value."""
+        return not self.quoted and self.value in ("", "~")
+
+
+@dataclass(eq=False)
+class Seq(Node):
+    items: list[Node] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Map(Node):
+    # Keys in file order; duplicates are reported and the later value wins.
+    entries: dict[str, tuple[Scalar, Node]] = field(default_factory=dict)
+
+    def get(self, key: str) -> Node | None:
+        entry = self.entries.get(key)
+        return entry[1] if entry else None
+
+
+def kind_name(node: Node) -> str:
+    if isinstance(node, Map):
+        return "a mapping (`key: value` lines)"
+    if isinstance(node, Seq):
+        return "a list (`- ` lines)"
+    return "a text value"
+
+
+@dataclass
+class Document:
+    root: Node | None  # None for an empty file (or one with only comments)
+    problems: list[Problem]  # problems that still let the file be read (duplicate keys)
+
+
+def decode_text(data: bytes, path: str) -> str:
+    """Bytes to text: UTF-8 (with or without BOM) or UTF-16 with a BOM."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ManifestError(
+                Problem(path, 1, 1, "error", "the file says it is UTF-16 but is not valid UTF-16",
+                        "save it again as UTF-8")
+            ) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start].decode("utf-8", errors="replace")
+        line = good.count("\n") + 1
+        col = len(good) - (good.rfind("\n") + 1) + 1
+        raise ManifestError(
+            Problem(path, line, col, "error",
+                    f"this is not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                    "save the file as UTF-8 in your editor")
+        ) from None
+
+
+def read_file(path: str, data: bytes | None = None) -> Document:
+    """Read and parse one YAML file; raises ManifestError with a position when it cannot."""
+    if data is None:
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise ManifestError(
+                Problem(path, 1, 1, "error", f"cannot read the file: {exc.strerror or exc}")
+            ) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ManifestError(
+            Problem(path, 1, 1, "error",
+                    f"the file is larger than {MAX_FILE_BYTES // 1024} KiB",
+                    "a manifest is short text; is this the right file?")
+        )
+    return parse(decode_text(data, path), path)
+
+
+def parse(text: str, path: str) -> Document:
+    return _Composer(text, path).run()
+
+
+class _Composer:
+    def __init__(self, text: str, path: str) -> None:
+        self.text = text
+        self.path = path
+        self.lines = text.split("\n")
+        self.problems: list[Problem] = []
+        self.anchors: dict[str, Node] = {}
+        self.open: list[tuple[Node, str | None]] = []  # containers being built, with anchors
+        self.pending_key: list[Scalar | None] = []  # per open Map: key waiting for its value
+        self.total = 0
+        self.root: Node | None = None
+        self.documents = 0
+
+    # -- positions -----------------------------------------------------------------
+    def _pos(self, mark: yaml.Mark | None) -> tuple[int, int]:
+        """A 1-based position that lies inside the file, even for end-of-stream marks."""
+        if mark is None:
+            return 1, 1
+        line = min(max(mark.line, 0), max(len(self.lines) - 1, 0))
+        col = mark.column if line == mark.line else len(self.lines[line])
+        col = min(max(col, 0), len(self.lines[line]))
+        # An end-of-file mark past the last newline points at the end of the last text line.
+        while line > 0 and not self.lines[line].strip() and mark.line >= len(self.lines) - 1:
+            line -= 1
+            col = len(self.lines[line])
+        return line + 1, col + 1
+
+    def _fail(self, mark: yaml.Mark | None, message: str, hint: str = "") -> ManifestError:
+        line, col = self._pos(mark)
+        return ManifestError(Problem(self.path, line, col, "error", message, hint))
+
+    # -- main loop -----------------------------------------------------------------
+    def run(self) -> Document:
+        try:
+            for event in yaml.parse(self.text, Loader=yaml.SafeLoader):
+                self._event(event)
+        except yaml.reader.ReaderError as exc:
+            line, col = _index_to_pos(self.text, exc.position)
+            code = _codepoint(exc.character)
+            raise ManifestError(
+                Problem(self.path, line, col, "error",
+                        f"the file contains a control character (U+{code:04X})",
+                        "remove it; a manifest is plain text")
+            ) from None
+        except yaml.MarkedYAMLError as exc:
+            raise self._explain(exc) from None
+        except yaml.YAMLError as exc:  # unmarked errors are rare; still give a position
+            raise self._fail(None, f"the file is not valid YAML: {exc}") from None
+        except RecursionError:
+            raise self._fail(None, "the file nests too deeply") from None
+        return Document(self.root, self.problems)
+
+    def _event(self, ev: yaml.Event) -> None:
+        if isinstance(ev, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise self._fail(ev.start_mark, "the file holds a second YAML document (`---`)",
+                                 "put one exhibit in each file, or remove the `---` line")
+            return
+        if isinstance(ev, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
+            return
+        if isinstance(ev, yaml.AliasEvent):
+            node = self.anchors.get(ev.anchor)
+            if node is None:
+                raise self._fail(ev.start_mark, f"`*{ev.anchor}` refers to no `&{ev.anchor}` above",
+                                 "define the anchor before using it")
+            if any(node is open_node for open_node, _ in self.open):
+                raise self._fail(ev.start_mark, f"`*{ev.anchor}` refers to itself",
+                                 "an alias cannot sit inside the value it names")
+            self._attach(node, ev.start_mark)
+            return
+        if isinstance(ev, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            self._check_tag(ev)
+        line, col = self._pos(ev.start_mark)
+        if isinstance(ev, yaml.ScalarEvent):
+            node = Scalar(line, col, value=ev.value, quoted=ev.style in ("'", '"'))
+            self._remember(ev.anchor, node)
+            self._attach(node, ev.start_mark)
+        elif isinstance(ev, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            if len(self.open) >= MAX_DEPTH:
+                raise self._fail(ev.start_mark, f"the file nests deeper than {MAX_DEPTH} levels",
+                                 "a manifest needs only a few levels of indentation")
+            container: Node = Seq(line, col) if isinstance(ev, yaml.SequenceStartEvent) else Map(
+                line, col)
+            self._remember(ev.anchor, container)  # now, so `*self` inside it is caught
+            self.open.append((container, ev.anchor))
+            self.pending_key.append(None)
+        elif isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            container, _ = self.open.pop()
+            self.pending_key.pop()
+            if isinstance(container, Map):
+                self._merge_keys(container)
+            self._attach(container, ev.start_mark)
+
+    def _check_tag(self, ev: yaml.NodeEvent) -> None:
+        tag = ev.tag
+        if tag in _ALLOWED_TAGS:
+            return
+        shown = tag.replace("tag:yaml.org,2002:", "!!") if tag else tag
+        raise self._fail(ev.start_mark, f"the tag `{shown}` is not allowed in a manifest",
+                         "remove it; write the value as plain text")
+
+    def _remember(self, anchor: str | None, node: Node) -> None:
+        if anchor is not None:
+            self.anchors[anchor] = node
+
+    def _attach(self, node: Node, mark: yaml.Mark) -> None:
+        self.total += node.size
+        if self.total > MAX_NODES:
+            raise self._fail(mark, "aliases (`*name`) here expand to far too much data",
+                             "use each anchor a few times at most")
+        if not self.open:
+            self.root = node
+            return
+        parent, _ = self.open[-1]
+        parent.size += node.size
+        if isinstance(parent, Seq):
+            parent.items.append(node)
+            return
+        assert isinstance(parent, Map)
+        key = self.pending_key[-1]
+        if key is None:
+            if not isinstance(node, Scalar):
+                raise self._fail(mark, "a key must be a plain word, not a list or mapping",
+                                 "write `name: value`")
+            self.pending_key[-1] = node
+            return
+        self.pending_key[-1] = None
+        previous = parent.entries.get(key.value)
+        if previous is not None:
+            self.problems.append(
+                Problem(self.path, key.line, key.col, "error",
+                        f"`{key.value}` is given twice in this mapping "
+                        f"(first at line {previous[0].line})",
+                        "remove one of them; the later one is used")
+            )
+            del parent.entries[key.value]  # re-insert so the later one keeps its place
+        parent.entries[key.value] = (key, node)
+
+    def _merge_keys(self, mapping: Map) -> None:
+        """YAML merge keys (`<<: *defaults`): copy keys not already written here."""
+        entry = mapping.entries.get("<<")
+        if entry is None or entry[0].quoted:
+            return
+        key, value = entry
+        sources = value.items if isinstance(value, Seq) else [value]
+        if not all(isinstance(s, Map) for s in sources):
+            raise ManifestError(
+                Problem(self.path, key.line, key.col, "error",
+                        "`<<` must name a mapping, as in `<<: *defaults`")
+            )
+        del mapping.entries["<<"]
+        for source in sources:
+            assert isinstance(source, Map)
+            for name, pair in source.entries.items():
+                mapping.entries.setdefault(name, pair)
+
+    # -- PyYAML's messages, said for people -----------------------------------------
+    def _explain(self, exc: yaml.MarkedYAMLError) -> ManifestError:
+        problem = (exc.problem or "").strip()
+        context = (exc.context or "").strip()
+        at = exc.problem_mark
+        if "\t" in problem or "'\\t'" in problem:
+            return self._fail(at, "a tab character is used for indentation",
+                              "YAML indents with spaces; replace the tab with spaces")
+        if "quoted scalar" in context:
+            return self._fail(exc.context_mark, "this quote is never closed",
+                              "add the closing quote on the same value")
+        if "flow sequence" in context:
+            return self._fail(exc.context_mark, "this `[` is never closed",
+                              "add `]` at the end of the list, or remove the `[`")
+        if "flow mapping" in context:
+            return self._fail(exc.context_mark, "this `{` is never closed",
+                              "add `}` at the end, or remove the `{`")
+        if "mapping values are not allowed" in problem:
+            return self._fail(at, "unexpected `:` here",
+                              "check the indentation of this line, or put text that contains "
+                              "`: ` in quotes")
+        if "expected <block end>" in problem or "block mapping" in context or (
+            "block collection" in context
+        ):
+            return self._fail(at, "this line is not indented like its neighbours",
+                              "line it up with the lines of the same level, using spaces")
+        if "could not find expected ':'" in problem:
+            return self._fail(exc.context_mark or at, "a line here lacks `:` after its key",
+                              "write `key: value`")
+        if "found undefined alias" in problem or "alias" in context:
+            return self._fail(at, "an alias here (`*name`) is not valid",
+                              "define `&name` first, or quote the text if `*` is meant")
+        if "cannot start any token" in problem:
+            char = problem.split("'")[1] if "'" in problem else "?"
+            return self._fail(at, f"`{char}` cannot start a value here",
+                              "put the value in quotes")
+        text = f"{context}: {problem}" if context else problem
+        return self._fail(at or exc.context_mark, f"the file is not valid YAML ({text})")
+
+
+def _index_to_pos(text: str, index: int) -> tuple[int, int]:
+    before = text[:index]
+    return before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1
+
+
+def _codepoint(character: int | str) -> int:
+    return character if isinstance(character, int) else ord(character)

@@ -1,0 +1,315 @@
+"""Kiosk settings (`config/kiosk.yaml`): the same marked reader and problems as manifests.
+
+A bad setting falls back to its default, key by key, with a positioned problem; the
+kiosk never refuses to start over its settings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from kiosk import fields as f
+from kiosk.errors import ManifestError, Problem
+from kiosk.fields import Context, Field, Invalid
+from kiosk.marked_yaml import Map, Node, Scalar, read_file
+
+FONT_EXTENSIONS = (".ttf", ".otf", ".ttc")
+
+
+@dataclass(frozen=True)
+class Screen:
+    fullscreen: bool = True
+    size: tuple[int, int] | None = None  # None: the display's native size
+    display: int = 0
+    diagonal_in: float = 55.0  # for touch targets and text that reads from 2 m
+    background: tuple[int, int, int] = (0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Languages:
+    offered: tuple[str, ...] = ("en",)
+    default: str = "en"
+
+
+@dataclass(frozen=True)
+class Fonts:
+    text: tuple[Path, ...] = ()
+    heading: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class Touch:
+    swipe_distance: float = 0.06  # share of the screen width
+    swipe_time_s: float = 0.8  # longer than this is a drag, not a swipe
+    tap_slop: float = 0.02  # movement still counted as a tap, share of the width
+    long_press_s: float = 0.8
+    double_tap_s: float = 0.3
+
+
+@dataclass(frozen=True)
+class Staff:
+    pin_hash: str = ""  # "pbkdf2_sha256$iterations$salt$hash"; empty: no PIN exit
+    keyboard_exit: str = "windowed"  # windowed | always | never
+
+
+@dataclass(frozen=True)
+class Settings:
+    screen: Screen = field(default_factory=Screen)
+    languages: Languages = field(default_factory=Languages)
+    fonts: Fonts = field(default_factory=Fonts)
+    touch: Touch = field(default_factory=Touch)
+    staff: Staff = field(default_factory=Staff)
+    idle_timeout_s: float = 60.0
+    cache_bytes: int = 256 * 1024 * 1024
+    max_image_pixels: int = 100_000_000
+    volume: float = 1.0
+    status_file: Path | None = None
+    log_file: Path | None = None
+    log_level: str = "info"
+
+
+@dataclass
+class SettingsResult:
+    settings: Settings
+    problems: list[Problem]
+
+
+# -- parsers that need the settings file's place -------------------------------------
+
+
+@dataclass
+class SettingsContext(Context):
+    base_dir: Path = Path()
+    assets_dir: Path = Path()
+
+
+def _font_list(ctx: Context, node: Node) -> tuple[Path, ...]:
+    assert isinstance(ctx, SettingsContext)
+    out: list[Path] = []
+    for item in f.seq_of(ctx, node, "a font list"):
+        raw = f.scalar(ctx, item, "a font file")
+        path = Path(raw).expanduser()
+        found = next((p for p in ([path] if path.is_absolute() else
+                                  [ctx.base_dir / path, ctx.assets_dir / path]) if p.is_file()),
+                     None)
+        if found is None:
+            ctx.warning(item, f"font file not found: `{raw}`; it is left out of the chain",
+                        "paths are relative to this file or to the assets folder")
+        elif found.suffix.lower() not in FONT_EXTENSIONS:
+            ctx.warning(item, f"`{raw}` is not a font file (.ttf, .otf, .ttc)")
+        else:
+            out.append(found.resolve())
+    if not out:
+        raise ctx.fail(node, "no usable font in this list", "the built-in fonts are used")
+    return tuple(out)
+
+
+def _plain_path(ctx: Context, node: Node) -> Path | None:
+    assert isinstance(ctx, SettingsContext)
+    raw = f.scalar(ctx, node, "a file path")
+    if raw.lower() in ("", "none", "off", "no"):
+        return None
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() else (ctx.base_dir / path)
+
+
+def _color(ctx: Context, node: Node) -> tuple[int, int, int]:
+    raw = f.scalar(ctx, node, "a colour")
+    m = re.fullmatch(r"#?([0-9a-fA-F]{6})", raw)
+    if not m:
+        raise ctx.fail(node, f"`{raw}` is not a colour", "write it like `#101418`")
+    value = int(m.group(1), 16)
+    return (value >> 16) & 255, (value >> 8) & 255, value & 255
+
+
+def _screen_size(ctx: Context, node: Node) -> tuple[int, int] | None:
+    if isinstance(node, Scalar) and node.value.strip().lower() in ("auto", "native"):
+        return None
+    return f.size_wh(ctx, node)
+
+
+def _languages(ctx: Context, node: Node) -> tuple[str, ...]:
+    codes = [f.language_code(ctx, n) for n in f.seq_of(ctx, node, "`offered`")]
+    if not codes:
+        raise ctx.fail(node, "offer at least one language")
+    return tuple(dict.fromkeys(codes))
+
+
+def _pixels(ctx: Context, node: Node) -> int:
+    """``100MP`` or a plain count."""
+    raw = f.scalar(ctx, node, "a pixel count")
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(mp)?\s*", raw.lower())
+    if not m:
+        raise ctx.fail(node, f"`{raw}` is not a pixel count", "write it like `100MP`")
+    value = int(float(m.group(1)) * (1_000_000 if m.group(2) else 1))
+    if not 1_000_000 <= value <= 1_000_000_000:
+        raise ctx.fail(node, f"`{raw}` is out of range", "use 1MP to 1000MP")
+    return value
+
+
+def _inches(ctx: Context, node: Node) -> float:
+    raw = f.scalar(ctx, node, "a screen diagonal")
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(in|inch|inches|\"|cm)?\s*", raw.lower())
+    if not m:
+        raise ctx.fail(node, f"`{raw}` is not a screen size", "write it like `55in`")
+    value = float(m.group(1)) / (2.54 if m.group(2) == "cm" else 1.0)
+    if not 5 <= value <= 400:
+        raise ctx.fail(node, f"`{raw}` is out of range", "use 5in to 400in")
+    return value
+
+
+# -- the tables: key -> (field on the dataclass, parser, schema, doc) -----------------
+
+_DUR = f.duration_schema
+SECTIONS: dict[str, tuple[str, dict[str, tuple[str, Field]]]] = {
+    "screen": ("screen", {
+        "fullscreen": ("fullscreen", Field(f.boolean, f.BOOLEAN_SCHEMA,
+                                           "`yes` fills the display; `no` opens a window")),
+        "size": ("size", Field(_screen_size, {"type": "string"},
+                               "`auto` (the display's own size) or `1920x1080`")),
+        "display": ("display", Field(f.number(0, 16, integer=True), {"type": ["string", "integer"]},
+                                     "which display to use, from 0")),
+        "diagonal": ("diagonal_in", Field(_inches, {"type": "string"},
+                                          "the screen's diagonal, like `55in`; sizes text and "
+                                          "touch targets")),
+        "background": ("background", Field(_color, {"type": "string"},
+                                           "colour around photos, like `#000000`")),
+    }),
+    "languages": ("languages", {
+        "offered": ("offered", Field(_languages, {"type": "array", "items": {"type": "string"}},
+                                     "language codes visitors can choose, like `[en, ru, az]`")),
+        "default": ("default", Field(f.language_code, {"type": "string"},
+                                     "the language shown until a visitor chooses")),
+    }),
+    "fonts": ("fonts", {
+        "text": ("text", Field(_font_list, {"type": "array", "items": {"type": "string"}},
+                               "font files for text, in fallback order")),
+        "heading": ("heading", Field(_font_list, {"type": "array", "items": {"type": "string"}},
+                                     "font files for titles, in fallback order")),
+    }),
+    "touch": ("touch", {
+        "swipe_distance": ("swipe_distance", Field(f.fraction, f.FRACTION_SCHEMA,
+                                                   "a swipe moves at least this share of the "
+                                                   "screen width")),
+        "swipe_time": ("swipe_time_s", Field(f.duration(0.05, 5), _DUR("swipe time"),
+                                             "a swipe is quicker than this")),
+        "tap_slop": ("tap_slop", Field(f.fraction, f.FRACTION_SCHEMA,
+                                       "a tap moves less than this share of the width")),
+        "long_press": ("long_press_s", Field(f.duration(0.2, 10), _DUR("long press"),
+                                             "holding this long is a long press")),
+        "double_tap": ("double_tap_s", Field(f.duration(0.1, 2), _DUR("double tap"),
+                                             "two taps within this time are a double tap")),
+    }),
+    "staff": ("staff", {
+        "pin_hash": ("pin_hash", Field(lambda ctx, node: f.scalar(ctx, node, "a PIN hash"),
+                                       {"type": "string"},
+                                       "the staff PIN, hashed by `run_kiosk.py pin`")),
+        "keyboard_exit": ("keyboard_exit", Field(f.choice(("windowed", "always", "never")),
+                                                 {"enum": ["windowed", "always", "never"]},
+                                                 "when Esc ends the show")),
+    }),
+}
+
+TOP_LEVEL: dict[str, tuple[str, Field]] = {
+    "idle_timeout": ("idle_timeout_s", Field(f.duration(5, 3600), _DUR("idle timeout"),
+                                             "after this long without a touch, back to the "
+                                             "loop")),
+    "cache_size": ("cache_bytes", Field(f.byte_size(16 * 1024**2, 8 * 1024**3),
+                                        {"type": "string"},
+                                        "memory for decoded photos, like `256MB`")),
+    "max_image_pixels": ("max_image_pixels", Field(_pixels, {"type": "string"},
+                                                   "larger images are skipped, like `100MP`")),
+    "volume": ("volume", Field(f.fraction, f.FRACTION_SCHEMA, "show-wide sound level")),
+    "status_file": ("status_file", Field(_plain_path, {"type": "string"},
+                                         "where the kiosk writes its status JSON")),
+    "log_file": ("log_file", Field(_plain_path, {"type": "string"},
+                                   "a log file beside stderr (optional)")),
+    "log_level": ("log_level", Field(f.choice(("debug", "info", "warning", "error")),
+                                     {"enum": ["debug", "info", "warning", "error"]},
+                                     "how much the log says")),
+}
+
+
+def default_fonts(assets_dir: Path) -> Fonts:
+    folder = assets_dir / "fonts"
+    return Fonts(
+        text=tuple(p for p in (folder / "NotoSans-Regular.ttf", folder / "DejaVuSans.ttf")
+                   if p.is_file()),
+        heading=tuple(p for p in (folder / "NotoSans-Bold.ttf", folder / "DejaVuSans-Bold.ttf")
+                      if p.is_file()),
+    )
+
+
+def _read_section(ctx: SettingsContext, node: Node, table: Mapping[str, tuple[str, Field]],
+                  base: Any, what: str) -> Any:
+    try:
+        values = f.entries(ctx, node, table, what)
+    except Invalid:
+        return base
+    changes: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, Scalar) and value.is_empty:
+            continue
+        attr, spec = table[key]
+        try:
+            changes[attr] = spec.parse(ctx, value)
+        except Invalid:
+            pass  # this key keeps its default
+    return replace(base, **changes)
+
+
+def load_settings(path: Path | None, assets_dir: Path, shown: str | None = None) -> SettingsResult:
+    """Settings from ``path`` (None or missing: all defaults)."""
+    base = Settings(fonts=default_fonts(assets_dir))
+    if path is None or not path.exists():
+        return SettingsResult(base, [])
+    shown = shown or str(path)
+    ctx = SettingsContext(shown, base_dir=path.parent, assets_dir=assets_dir)
+    try:
+        document = read_file(str(path))
+    except ManifestError as exc:
+        p = exc.problem
+        return SettingsResult(base, [Problem(shown, p.line, p.col, p.severity,
+                                             p.message + "; all settings are at their defaults",
+                                             p.hint)])
+    ctx.problems.extend(Problem(shown, p.line, p.col, p.severity, p.message, p.hint, p.playable)
+                        for p in document.problems)
+    if document.root is None:
+        return SettingsResult(base, ctx.problems)
+    table: dict[str, Any] = {**SECTIONS, **TOP_LEVEL}
+    try:
+        values = f.entries(ctx, document.root, table, "the settings")
+    except Invalid:
+        return SettingsResult(base, ctx.problems)
+    settings = base
+    top_changes: dict[str, Any] = {}
+    for key, node in values.items():
+        if key in SECTIONS:
+            attr, section = SECTIONS[key]
+            updated = _read_section(ctx, node, section, getattr(settings, attr), f"`{key}`")
+            top_changes[attr] = updated
+        elif not (isinstance(node, Scalar) and node.is_empty):
+            attr, spec = TOP_LEVEL[key]
+            with contextlib.suppress(Invalid):
+                top_changes[attr] = spec.parse(ctx, node)
+    settings = replace(settings, **top_changes)
+    settings = _check_languages(ctx, settings, values)
+    return SettingsResult(settings, ctx.problems)
+
+
+def _check_languages(ctx: Context, settings: Settings, values: Mapping[str, Node]) -> Settings:
+    langs = settings.languages
+    if langs.default in langs.offered:
+        return settings
+    node = values.get("languages") or Scalar(1, 1)
+    if isinstance(node, Map):
+        node = node.get("default") or node
+    ctx.error(node, f"the default language `{langs.default}` is not among the offered ones",
+              f"add it to `offered`; `{langs.offered[0]}` is used as the default")
+    return replace(settings, languages=Languages(langs.offered, langs.offered[0]))
+

@@ -1,0 +1,77 @@
+"""`validate`: check the whole show and its settings, and list every problem at once."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from kiosk.errors import Problem, count
+from kiosk.manifest.loader import LoadOptions, ShowResult, load_show, shown_path
+from kiosk.settings import Settings, SettingsResult, load_settings
+
+DEFAULT_SCREEN = (1920, 1080)  # assumed for size warnings when the settings say `auto`
+
+MediaCheck = Callable[[ShowResult, Settings], Iterable[Problem]]
+
+
+@dataclass
+class Report:
+    settings: SettingsResult
+    show: ShowResult
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(p.is_error for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.problems) - self.errors
+
+    def summary(self) -> str:
+        return ", ".join((count(len(self.show.files), "exhibit"),
+                          count(self.show.items, "item"),
+                          count(self.errors, "error"), count(self.warnings, "warning")))
+
+
+def load(exhibits: Path, assets: Path, config: Path | None,
+         display_base: Path | None = None) -> tuple[SettingsResult, ShowResult]:
+    """Settings, then the show read with the languages they offer. The player uses this too."""
+    shown = shown_path(config, display_base) if config else None
+    settings = load_settings(config, assets, shown)
+    langs = settings.settings.languages
+    options = LoadOptions(exhibits, assets, langs.offered, langs.default, display_base)
+    return settings, load_show(options)
+
+
+def validate(exhibits: Path, assets: Path, config: Path | None,
+             checks: Iterable[MediaCheck] = (), display_base: Path | None = None) -> Report:
+    settings, show = load(exhibits, assets, config, display_base)
+    report = Report(settings, show, [*settings.problems, *show.problems])
+    for check in checks:
+        report.problems.extend(check(show, settings.settings))
+    return report
+
+
+def default_checks() -> list[MediaCheck]:
+    """The checks that open files: media that decodes, fonts that draw every caption."""
+    from kiosk.media_checks import check_fonts, check_media
+
+    return [check_media, check_fonts]
+
+
+def print_report(report: Report, out: TextIO) -> None:
+    # Sorted by file and position so a curator can walk the list top to bottom.
+    for problem in sorted(report.problems, key=lambda p: (p.path, p.line, p.col)):
+        print(problem, file=out)
+    print(report.summary(), file=out)
+
+
+def validate_command(paths: object) -> int:
+    report = validate(paths.exhibits, paths.assets, paths.config,  # type: ignore[attr-defined]
+                      default_checks(), Path.cwd())
+    print_report(report, sys.stdout)
+    return 1 if report.errors else 0
