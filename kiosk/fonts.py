@@ -99,7 +99,7 @@ class FontCoverage:
             raise ValueError("a font chain needs at least one font")
         self.paths: tuple[str, ...] = tuple(os.fspath(p) for p in font_paths)
         self.cmaps: tuple[frozenset[int], ...] = tuple(load_cmap(p) for p in self.paths)
-        self._index: dict[str, int] = {}
+        self._index: dict[str, int | None] = {}
 
     def font_index(self, char: str) -> int | None:
         """Index of the first font in the chain that has ``char``, or None."""
