@@ -294,6 +294,14 @@ class _Composer:
         if "quoted scalar" in context:
             return self._fail(exc.context_mark, "this quote is never closed",
                               "add the closing quote on the same value")
+        if "flow node" in context and "<stream end>" in problem:
+            opened = _unclosed_bracket(self.text)
+            if opened is not None:
+                line, col = _index_to_pos(self.text, opened)
+                char = self.text[opened]
+                return ManifestError(Problem(self.path, line, col, "error",
+                                             f"this `{char}` is never closed",
+                                             f"add `{']' if char == '[' else '}'}` at the end"))
         if "flow sequence" in context:
             return self._fail(exc.context_mark, "this `[` is never closed",
                               "add `]` at the end of the list, or remove the `[`")
@@ -330,3 +338,26 @@ def _index_to_pos(text: str, index: int) -> tuple[int, int]:
 
 def _codepoint(character: int | str) -> int:
     return character if isinstance(character, int) else ord(character)
+
+
+def _unclosed_bracket(text: str) -> int | None:
+    """Index of the innermost `[` or `{` left open (quotes and comments skipped)."""
+    stack: list[int] = []
+    quote = ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"" and (i == 0 or text[i - 1] in " [{,:"):
+            quote = ch
+        elif ch == "#" and (i == 0 or text[i - 1] in " \t\n"):
+            while i < len(text) and text[i] != "\n":
+                i += 1
+        elif ch in "[{":
+            stack.append(i)
+        elif ch in "]}" and stack:
+            stack.pop()
+        i += 1
+    return stack[-1] if stack else None

@@ -543,7 +543,8 @@ class _ExhibitReader:
             except Invalid:
                 continue
         self.item_count = len(nodes)
-        return Exhibit(file=file, title=title, items=tuple(items), order=order)
+        return Exhibit(file=file, title=title, items=tuple(items), order=order,
+                       where=self.where(values.get("title", root)))
 
     def read_defaults(self, node: Node) -> None:
         try:

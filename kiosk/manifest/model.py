@@ -148,6 +148,7 @@ class Exhibit:
     title: Text
     items: tuple[Item, ...]
     order: float | None = None
+    where: Where | None = None  # the manifest's display path, for messages about the exhibit
 
     @property
     def name(self) -> str:

@@ -1,0 +1,50 @@
+#!/bin/sh
+# One command to set the kiosk up on a fresh Debian or Raspberry Pi OS machine.
+#   ./setup.sh demo   install into .venv, then play the demo show in a window
+#   ./setup.sh test   install into .venv with the test tools, then run the tests
+# A virtual environment keeps the kiosk's packages apart from the system's
+# ("externally managed" pip on Debian 12 and Raspberry Pi OS).
+set -eu
+cd "$(dirname "$0")"
+mode="${1:-demo}"
+
+python=""
+for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+        "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+        python="$candidate"
+        break
+    fi
+done
+if [ -z "$python" ]; then
+    echo "setup.sh: Python 3.11 or newer is needed (sudo apt install python3)" >&2
+    exit 1
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    if ! "$python" -m venv .venv 2>/dev/null; then
+        rm -rf .venv
+        # Debian ships venv's pip bootstrap in a separate package.
+        echo "setup.sh: installing python3-venv (needed to create .venv)" >&2
+        if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+        $sudo apt-get update -qq && $sudo apt-get install -y -qq python3-venv >/dev/null
+        "$python" -m venv .venv
+    fi
+fi
+
+pip() { .venv/bin/python -m pip --disable-pip-version-check -q "$@"; }
+case "$mode" in
+    demo)
+        pip install -e .
+        exec .venv/bin/python run_kiosk.py --windowed
+        ;;
+    test)
+        pip install -e '.[test]'
+        .venv/bin/python -m pytest -q
+        .venv/bin/python -m ruff check .
+        ;;
+    *)
+        echo "usage: ./setup.sh demo | ./setup.sh test" >&2
+        exit 2
+        ;;
+esac

@@ -1,0 +1,61 @@
+"""Shared fixtures: a throwaway show folder with small real images."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def write_image(path: Path, w: int = 160, h: int = 90, color: tuple[int, int, int] = (40, 90, 160)
+                ) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image = np.zeros((h, w, 3), np.uint8)
+    image[:] = color
+    ok, data = cv2.imencode(path.suffix or ".png", image)
+    assert ok
+    path.write_bytes(data.tobytes())
+    return path
+
+
+class ShowDir:
+    """A show on disk: `exhibits/`, `assets/` and `config/kiosk.yaml` under one folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.exhibits = root / "exhibits"
+        self.assets = root / "assets"
+        self.config = root / "config" / "kiosk.yaml"
+        self.exhibits.mkdir(parents=True)
+        self.assets.mkdir()
+        for i in range(4):
+            write_image(self.assets / "photos" / f"p{i}.jpg", color=(60 * i, 80, 200 - 40 * i))
+
+    def manifest(self, name: str, text: str | bytes) -> Path:
+        path = self.exhibits / name
+        path.write_bytes(text.encode() if isinstance(text, str) else text)
+        return path
+
+    def settings(self, text: str) -> Path:
+        self.config.parent.mkdir(exist_ok=True)
+        self.config.write_text(text)
+        return self.config
+
+
+@pytest.fixture
+def show_dir(tmp_path: Path) -> ShowDir:
+    return ShowDir(tmp_path)
+
+
+@pytest.fixture
+def make_image() -> Callable[..., Path]:
+    return write_image

@@ -1,0 +1,87 @@
+"""Settings: a bad key falls back to its default, with the same positioned message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk.settings import Settings, load_settings
+from tests.conftest import ROOT, ShowDir
+
+
+def test_shipped_settings_are_clean_and_fonts_resolve():
+    result = load_settings(ROOT / "config" / "kiosk.yaml", ROOT / "assets")
+    assert result.problems == []
+    s = result.settings
+    assert s.languages.offered == ("en", "ru", "az") and s.languages.default == "en"
+    assert [p.name for p in s.fonts.text] == ["NotoSans-Regular.ttf", "DejaVuSans.ttf"]
+    assert all(p.is_file() for p in (*s.fonts.text, *s.fonts.heading))
+
+
+def test_missing_file_gives_defaults():
+    result = load_settings(None, ROOT / "assets")
+    assert result.problems == [] and result.settings.idle_timeout_s == 60.0
+    assert result.settings.fonts.text  # the bundled fonts
+
+
+def test_bad_keys_fall_back_one_by_one(show_dir: ShowDir):
+    path = show_dir.settings("""\
+screen:
+  fullscreen: maybe
+  size: 1280x720
+  diagonal: huge
+languages:
+  offered: [en, ru]
+  default: de
+idle_timeout: 2s
+idel_timeout: 30s
+cache_size: 64MB
+volume: 150%
+fonts:
+  text: [nowhere.ttf]
+""")
+    result = load_settings(path, show_dir.assets, "config/kiosk.yaml")
+    s = result.settings
+    defaults = Settings()
+    assert s.screen.fullscreen is defaults.screen.fullscreen
+    assert s.screen.size == (1280, 720)  # the good key beside a bad one still applies
+    assert s.screen.diagonal_in == defaults.screen.diagonal_in
+    assert s.idle_timeout_s == defaults.idle_timeout_s
+    assert s.cache_bytes == 64_000_000
+    assert s.volume == 1.0
+    assert s.languages.default == "en"  # the default must be offered
+    got = {(p.line, p.col): (p.severity, p.message, p.hint) for p in result.problems}
+    assert got[(2, 15)][1] == "`maybe` is not yes or no"
+    assert got[(4, 13)][0] == "error"
+    assert "out of range" in got[(8, 15)][1]
+    assert got[(9, 1)][2] == "did you mean `idle_timeout`?"
+    assert "out of range" in got[(11, 9)][1]
+    assert got[(13, 10)][0] == "warning" and "not found" in got[(13, 10)][1]
+    assert "no usable font" in got[(13, 9)][1]
+    assert any("`de` is not among the offered" in m for _, m, _ in got.values())
+    assert all(str(p).startswith("config/kiosk.yaml:") for p in result.problems)
+
+
+def test_broken_yaml_keeps_all_defaults(show_dir: ShowDir):
+    path = show_dir.settings("screen: [\n")
+    result = load_settings(path, show_dir.assets)
+    (problem,) = result.problems
+    assert "defaults" in problem.message and (problem.line, problem.col) == (1, 9)
+    assert result.settings.screen == Settings().screen
+
+
+def test_relative_paths_are_beside_the_settings_file(show_dir: ShowDir):
+    path = show_dir.settings("status_file: run/status.json\nlog_file: ''\n")
+    s = load_settings(path, show_dir.assets).settings
+    assert s.status_file == show_dir.config.parent / "run" / "status.json"
+    assert s.log_file is None
+
+
+def test_pin_hash_round_trip():
+    from kiosk.staff import check_pin, hash_pin
+
+    stored = hash_pin("2468")
+    assert "2468" not in stored
+    assert check_pin("2468", stored) and not check_pin("2469", stored)
+    assert not check_pin("2468", "garbage")
+
+

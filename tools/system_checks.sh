@@ -1,0 +1,20 @@
+#!/bin/bash
+# Checks that need programs from the system rather than pip: a real X server (Xvfb)
+# for a window, ffmpeg for test media. Installs them, then runs each check script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+command -v Xvfb >/dev/null || need+=(xvfb)
+command -v ffmpeg >/dev/null || need+=(ffmpeg)
+if [ ${#need[@]} -gt 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+status=0
+for check in tools/checks/*.sh; do
+    [ -e "$check" ] || continue
+    echo "== $check"
+    bash "$check" || status=1
+done
+exit $status
