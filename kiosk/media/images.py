@@ -167,8 +167,7 @@ def probe_image(path: str | os.PathLike[str]) -> ImageInfo:
 
     if pil_format not in _SUPPORTED_FORMATS:
         raise ImageError(
-            f"unsupported image format {pil_format or 'unknown'} "
-            "(use JPEG, PNG, WebP, BMP or TIFF)"
+            f"unsupported image format {pil_format or 'unknown'} (use JPEG, PNG, WebP, BMP or TIFF)"
         )
     if pil_format == "MPO":
         frames = 1  # the extra pictures are previews/depth maps, not an animation
