@@ -19,6 +19,8 @@ from kiosk.fields import Context, Field, Invalid
 from kiosk.marked_yaml import Map, Node, Scalar, read_file
 
 FONT_EXTENSIONS = (".ttf", ".otf", ".ttc")
+# The fonts that ship with the kiosk, found even when a show's assets folder has none.
+BUNDLED_FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 
 
 @dataclass(frozen=True)
@@ -94,12 +96,12 @@ def _font_list(ctx: Context, node: Node) -> tuple[Path, ...]:
     for item in f.seq_of(ctx, node, "a font list"):
         raw = f.scalar(ctx, item, "a font file")
         path = Path(raw).expanduser()
-        found = next((p for p in ([path] if path.is_absolute() else
-                                  [ctx.base_dir / path, ctx.assets_dir / path]) if p.is_file()),
-                     None)
+        places = [path] if path.is_absolute() else [
+            ctx.base_dir / path, ctx.assets_dir / path, BUNDLED_FONTS.parent / path]
+        found = next((p for p in places if p.is_file()), None)
         if found is None:
             ctx.warning(item, f"font file not found: `{raw}`; it is left out of the chain",
-                        "paths are relative to this file or to the assets folder")
+                        "paths are relative to this file, or to the assets folder")
         elif found.suffix.lower() not in FONT_EXTENSIONS:
             ctx.warning(item, f"`{raw}` is not a font file (.ttf, .otf, .ttc)")
         else:
@@ -235,13 +237,11 @@ TOP_LEVEL: dict[str, tuple[str, Field]] = {
 }
 
 
-def default_fonts(assets_dir: Path) -> Fonts:
-    folder = assets_dir / "fonts"
+def default_fonts() -> Fonts:
+    """Noto Sans (Latin, Cyrillic, Greek, Azerbaijani), then DejaVu Sans for symbols."""
     return Fonts(
-        text=tuple(p for p in (folder / "NotoSans-Regular.ttf", folder / "DejaVuSans.ttf")
-                   if p.is_file()),
-        heading=tuple(p for p in (folder / "NotoSans-Bold.ttf", folder / "DejaVuSans-Bold.ttf")
-                      if p.is_file()),
+        text=(BUNDLED_FONTS / "NotoSans-Regular.ttf", BUNDLED_FONTS / "DejaVuSans.ttf"),
+        heading=(BUNDLED_FONTS / "NotoSans-Bold.ttf", BUNDLED_FONTS / "DejaVuSans-Bold.ttf"),
     )
 
 
@@ -265,7 +265,7 @@ def _read_section(ctx: SettingsContext, node: Node, table: Mapping[str, tuple[st
 
 def load_settings(path: Path | None, assets_dir: Path, shown: str | None = None) -> SettingsResult:
     """Settings from ``path`` (None or missing: all defaults)."""
-    base = Settings(fonts=default_fonts(assets_dir))
+    base = Settings(fonts=default_fonts())
     if path is None or not path.exists():
         return SettingsResult(base, [])
     shown = shown or str(path)

@@ -38,7 +38,8 @@ class ShowDir:
         self.exhibits.mkdir(parents=True)
         self.assets.mkdir()
         for i in range(4):
-            write_image(self.assets / "photos" / f"p{i}.jpg", color=(60 * i, 80, 200 - 40 * i))
+            write_image(self.assets / "photos" / f"p{i}.jpg", 1920, 1080,
+                        color=(60 * i, 80, 200 - 40 * i))
 
     def manifest(self, name: str, text: str | bytes) -> Path:
         path = self.exhibits / name

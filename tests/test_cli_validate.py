@@ -34,15 +34,16 @@ def test_all_problems_in_one_pass(show_dir: ShowDir, capsys):
     code, out, err = run(capsys, "validate", "--exhibits", str(show_dir.exhibits),
                          "--config", str(show_dir.config))
     assert code == 1 and err == ""
-    problems = [line for line in out[:-1]]
-    assert len(problems) == 5
+    problems = out[:-1]
+    assert len(problems) == 6
     assert any(":1:1: error: unknown key `titel`" in p and "did you mean `title`?" in p
                for p in problems)
     assert any(":4:15: error: `-1s` is negative" in p for p in problems)
-    assert any(":5:14: error: file not found: `photos/nope.jpg`" in p for p in problems)
+    assert any(":5:12: error: file not found: `photos/nope.jpg`" in p for p in problems)
     assert any("b.yaml:1:8: error: this quote is never closed" in p for p in problems)
     assert any("kiosk.yaml:1:9: error: `300%` is out of range" in p for p in problems)
-    assert out[-1] == "2 exhibits, 3 items, 5 errors, 0 warnings"
+    assert any(":1:1: warning: the exhibit has no `title`" in p for p in problems)
+    assert out[-1] == "2 exhibits, 3 items, 5 errors, 1 warning"
 
 
 def test_warnings_alone_exit_zero(show_dir: ShowDir, capsys):
