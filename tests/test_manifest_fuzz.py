@@ -31,7 +31,8 @@ def check(d: ShowDir, data: bytes) -> None:
         assert any(p.is_error for p in problems)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_mutated_manifests(show_dir: ShowDir, data):
     """Edits a curator's slip could make: characters inserted, deleted or replaced."""
@@ -49,13 +50,15 @@ def test_mutated_manifests(show_dir: ShowDir, data):
     check(show_dir, text.encode())
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=300))
 def test_random_bytes(show_dir: ShowDir, data: bytes):
     check(show_dir, data)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(ALPHABET, max_size=60))
 def test_random_yaml_punctuation(show_dir: ShowDir, chunks: list[str]):
     check(show_dir, ("title: x\nitems:\n" + "".join(chunks)).encode())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from kiosk.settings import Settings, load_settings
 from tests.conftest import ROOT, ShowDir
 
