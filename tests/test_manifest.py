@@ -224,7 +224,8 @@ def test_photo_in_a_video_field_and_back(show_dir: ShowDir):
     (show_dir.assets / "clip.mp4").write_bytes(b"x")
     show_dir.manifest("a.yaml", "items:\n  - video: photos/p0.jpg\n  - photo: clip.mp4\n")
     hints = [p.hint for p in load(show_dir).errors]
-    assert hints[:2] == ["this is a photo: use `photo:` for it", "this is a video: use `video:` for it"]
+    assert hints[:2] == ["this is a photo: use `photo:` for it",
+                         "this is a video: use `video:` for it"]
 
 
 def test_invalid_yaml_leaves_out_that_exhibit_only(show_dir: ShowDir):
