@@ -1,0 +1,169 @@
+"""Ties the timeline, decoded images and the compositor into frames. No display, no events.
+
+The app loop and the `render` command both draw through a Player, so `render --at T`
+shows what the loop shows at T. The difference is only where images come from: the loop
+decodes on worker threads and builds at most one layer per frame ahead of need; `render`
+decodes at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import Any, Protocol
+
+import numpy as np
+import pygame
+
+from kiosk.manifest.model import Photo, Show, Step, Video
+from kiosk.media.images import ImageError, load_image
+from kiosk.render.compositor import Compositor, to_surface
+from kiosk.timeline import Frame, Timeline
+
+log = logging.getLogger(__name__)
+
+
+class ImageSource(Protocol):
+    def want(self, photos: list[Photo]) -> None: ...
+    def state(self, photo: Photo) -> str: ...  # "ready" | "pending" | "failed"
+    def image(self, photo: Photo) -> np.ndarray | None: ...
+    def reason(self, photo: Photo) -> str: ...
+
+
+class SyncImages:
+    """Decodes when asked (for `render` and tests): always ready or failed."""
+
+    def __init__(self, size: tuple[int, int], max_pixels: int,
+                 background: tuple[int, int, int], keep: int = 4) -> None:
+        self.size = size
+        self.max_pixels = max_pixels
+        self.background = background
+        self._done: OrderedDict[str, np.ndarray | str] = OrderedDict()
+        self._keep = keep
+
+    def _get(self, photo: Photo) -> np.ndarray | str:
+        key = f"{photo.path}|{photo.fit}"
+        found = self._done.get(key)
+        if found is None:
+            try:
+                found = load_image(photo.path, *self.size, photo.fit,
+                                   max_pixels=self.max_pixels, background=self.background)
+            except ImageError as exc:
+                found = exc.reason
+            self._done[key] = found
+            while len(self._done) > self._keep:
+                self._done.popitem(last=False)
+        return found
+
+    def want(self, photos: list[Photo]) -> None:
+        pass
+
+    def state(self, photo: Photo) -> str:
+        return "failed" if isinstance(self._get(photo), str) else "ready"
+
+    def image(self, photo: Photo) -> np.ndarray | None:
+        found = self._get(photo)
+        return None if isinstance(found, str) else found
+
+    def reason(self, photo: Photo) -> str:
+        found = self._get(photo)
+        return found if isinstance(found, str) else ""
+
+
+class Player:
+    def __init__(self, show: Show, compositor: Compositor, images: ImageSource, now: float,
+                 *, eager: bool = False) -> None:
+        self.compositor = compositor
+        self.images = images
+        self.timeline = Timeline(show, now)
+        self.eager = eager  # build layers when asked (render) instead of ahead of time
+        self.skipped: dict[str, str] = {}  # path -> reason, for the status file
+
+    # -- readiness -------------------------------------------------------------------
+    def readiness(self, step: Step) -> str:
+        if isinstance(step, Video):
+            self._skip(step, "video clips are not played by this version")
+            return "failed"
+        if isinstance(step, Photo):
+            state = self.images.state(step)
+            if state == "failed":
+                self._skip(step, self.images.reason(step))
+                return "failed"
+            if state == "pending":
+                return "pending"
+        if self.compositor.has_layer(step):
+            return "ready"
+        if self.eager:
+            self._build(step)
+            return "ready"
+        return "pending"
+
+    def _skip(self, step: Photo | Video, reason: str) -> None:
+        key = str(step.path)
+        if key not in self.skipped:
+            self.skipped[key] = reason
+            log.warning("skipped %s (%s): %s", step.path.name, step.where, reason)
+
+    def _build(self, step: Step) -> pygame.Surface:
+        image = None
+        if isinstance(step, Photo) and not self.compositor.has_layer(step):
+            array = self.images.image(step)
+            image = to_surface(array) if array is not None else None
+        return self.compositor.layer(step, image)
+
+    # -- each frame ------------------------------------------------------------------
+    def update(self, now: float) -> Frame:
+        upcoming = self.timeline.prefetch()
+        self.images.want([s for s in upcoming if isinstance(s, Photo)])
+        return self.timeline.tick(now, self.readiness)
+
+    def prepare(self) -> bool:
+        """Build the first missing layer among upcoming steps; True when one was built.
+
+        One per frame keeps each frame's main-thread work small and ahead of need.
+        """
+        for step in self.timeline.prefetch():
+            if self.compositor.has_layer(step) or isinstance(step, Video):
+                continue
+            if isinstance(step, Photo) and self.images.state(step) != "ready":
+                continue
+            self._build(step)
+            return True
+        return False
+
+    def draw(self, target: pygame.Surface, frame: Frame) -> None:
+        current = self._layer(frame.current)
+        previous = self._layer(frame.previous)
+        kind = frame.transition.kind if frame.transition else "cut"
+        self.compositor.draw(target, current, previous, kind, frame.progress,
+                             frame.step_progress if frame.current is not None else None)
+
+    def _layer(self, step: Step | None) -> pygame.Surface | None:
+        if step is None or isinstance(step, Video):
+            return None
+        if isinstance(step, Photo) and not self.compositor.has_layer(step) and (
+                self.images.state(step) != "ready"):
+            return None
+        return self._build(step)
+
+
+class CachedImages:
+    """The loop's source: photos decoded ahead on the photo cache's worker threads."""
+
+    def __init__(self, cache: Any) -> None:
+        self.cache = cache
+
+    def want(self, photos: list[Photo]) -> None:
+        from kiosk.media.photo_cache import Request
+
+        self.cache.want([Request.of(p) for p in photos])
+
+    def state(self, photo: Photo) -> str:
+        state = self.cache.state(photo.key, photo.fit)
+        return "pending" if state == "absent" else state
+
+    def image(self, photo: Photo) -> np.ndarray | None:
+        return self.cache.get(photo.key, photo.fit)
+
+    def reason(self, photo: Photo) -> str:
+        return self.cache.failure(photo.key, photo.fit) or "could not be decoded"

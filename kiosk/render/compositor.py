@@ -1,0 +1,262 @@
+"""The only module that draws: items, labels, text cards, transitions, the progress line.
+
+Each step is drawn once into a full-screen *layer* (photo letterboxed on the background,
+its museum label on a soft band) and the layer is cached; a frame is then one copy of
+a layer, or two layers mixed for a transition. Crossfades are mixed with cv2.addWeighted
+straight into the target's pixel buffer. The compositor decides nothing: the timeline
+says what is on screen and at what progress.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import pygame
+
+from kiosk.manifest.model import Label, Step, TextCard
+from kiosk.render.text import TextRenderer, TextStyle
+
+RGB = tuple[int, int, int]
+
+SAFE_MARGIN = 0.05  # of each side: TVs overscan, and edges are hard to read
+LABEL_WIDTH = 0.62  # of the screen width: lines of readable length
+TITLE_SIZE, CAPTION_SIZE, META_SIZE = 0.036, 0.029, 0.022  # of the screen height
+CARD_TITLE_SIZE, CARD_BODY_SIZE = 0.062, 0.034
+CARD_TOP, CARD_BOTTOM = (18, 26, 36), (34, 46, 60)
+META_COLOR = (205, 208, 212)
+PROGRESS_ALPHA = 90
+
+
+def pixels(surface: pygame.Surface) -> np.ndarray:
+    """A writable (h, w, 4) uint8 view of a 32-bit surface (BGRA in memory).
+
+    The view locks the surface: drop it before blitting onto that surface.
+    """
+    w, h = surface.get_size()
+    raw = np.frombuffer(surface.get_buffer(), dtype=np.uint8)
+    return raw.reshape(h, surface.get_pitch())[:, : w * 4].reshape(h, w, 4)
+
+
+def to_surface(image: np.ndarray) -> pygame.Surface:
+    """A decoded BGR or BGRA array as a 32-bit surface (copied; main thread only)."""
+    h, w = image.shape[:2]
+    surface = pygame.Surface((w, h), 0, 32)
+    if surface.get_masks()[:3] != (0xFF0000, 0xFF00, 0xFF):  # pragma: no cover
+        raise RuntimeError("unexpected 32-bit pixel layout")
+    view = pixels(surface)
+    if image.shape[2] == 4:
+        view[:] = image
+    else:
+        cv2.cvtColor(image, cv2.COLOR_BGR2BGRA, dst=view)
+    del view
+    return surface
+
+
+def ease(p: float) -> float:
+    """Smooth start and stop for slides."""
+    return 0.5 - 0.5 * math.cos(math.pi * min(max(p, 0.0), 1.0))
+
+
+@dataclass(frozen=True)
+class Look:
+    background: RGB = (0, 0, 0)
+    language: str = "en"
+    default_language: str = "en"
+
+
+class Compositor:
+    def __init__(self, size: tuple[int, int], text: TextRenderer, look: Look,
+                 max_layers: int = 4) -> None:
+        self.size = size
+        self.text = text
+        self.look = look
+        self._layers: OrderedDict[tuple[str, str], pygame.Surface] = OrderedDict()
+        self._max_layers = max_layers
+        self._band_cache: dict[int, pygame.Surface] = {}
+        self._scratch: pygame.Surface | None = None
+
+    # -- sizes ---------------------------------------------------------------------
+    def px(self, fraction: float) -> int:
+        return max(8, round(self.size[1] * fraction))
+
+    @property
+    def margin(self) -> tuple[int, int]:
+        w, h = self.size
+        return round(w * SAFE_MARGIN), round(h * SAFE_MARGIN)
+
+    def set_language(self, language: str) -> None:
+        if language != self.look.language:
+            self.look = Look(self.look.background, language, self.look.default_language)
+
+    def _t(self, text: object) -> str:
+        return text.get(self.look.language, self.look.default_language)  # type: ignore[attr-defined]
+
+    # -- layers ----------------------------------------------------------------------
+    def _key(self, step: Step) -> tuple[str, str]:
+        # Where it was written tells apart the same photo shown twice with two labels.
+        return f"{step.where}|{step.key}", self.look.language
+
+    def has_layer(self, step: Step) -> bool:
+        return self._key(step) in self._layers
+
+    def layer(self, step: Step, image: pygame.Surface | None) -> pygame.Surface:
+        """The step drawn full-screen, cached by step and language."""
+        key = self._key(step)
+        found = self._layers.get(key)
+        if found is not None:
+            self._layers.move_to_end(key)
+            return found
+        surface = pygame.Surface(self.size, 0, 32)
+        if isinstance(step, TextCard):
+            self._draw_card(surface, step)
+        else:
+            surface.fill(self.look.background)
+            if image is not None:
+                self._blit_centered(surface, image)
+            self._draw_label(surface, step.label, step.caption_position)
+        self._layers[key] = surface
+        while len(self._layers) > self._max_layers:
+            self._layers.popitem(last=False)
+        return surface
+
+    def forget(self) -> None:
+        """Drop cached layers (a reloaded show, another language)."""
+        self._layers.clear()
+
+    def _blit_centered(self, surface: pygame.Surface, image: pygame.Surface) -> None:
+        w, h = self.size
+        iw, ih = image.get_size()
+        surface.blit(image, ((w - iw) // 2, (h - ih) // 2))
+
+    # -- the museum label ----------------------------------------------------------
+    def _label_block(self, label: Label) -> list[pygame.Surface]:
+        width = round(self.size[0] * LABEL_WIDTH)
+        parts: list[pygame.Surface] = []
+        title, caption = self._t(label.title), self._t(label.caption)
+        meta = "  ·  ".join(t for t in (self._t(label.source), self._t(label.date),
+                                        self._t(label.credit)) if t)
+        if title:
+            parts.append(self.text.render(title, TextStyle("heading", self.px(TITLE_SIZE)),
+                                          width, 2))
+        if caption:
+            parts.append(self.text.render(caption, TextStyle("text", self.px(CAPTION_SIZE),
+                                                             line_spacing=1.1), width, 4))
+        if meta:
+            parts.append(self.text.render(meta, TextStyle("text", self.px(META_SIZE),
+                                                          META_COLOR), width, 2))
+        return parts
+
+    def _band(self, height: int) -> pygame.Surface:
+        """A dark gradient, opaque enough behind text to read on any photo."""
+        band = self._band_cache.get(height)
+        if band is None:
+            band = pygame.Surface((self.size[0], height), pygame.SRCALPHA, 32)
+            alpha = np.clip(np.linspace(0.0, 1.6, height), 0, 1) ** 0.8 * 190
+            view = pygame.surfarray.pixels_alpha(band)
+            view[:, :] = alpha.astype(np.uint8)[None, :]
+            del view
+            self._band_cache[height] = band
+        return band
+
+    def _draw_label(self, surface: pygame.Surface, label: Label, position: str) -> None:
+        if position == "hidden" or not label:
+            return
+        parts = self._label_block(label)
+        if not parts:
+            return
+        mx, my = self.margin
+        gap = self.px(0.012)
+        block_h = sum(p.get_height() for p in parts) + gap * (len(parts) - 1)
+        band_h = block_h + my * 2 + self.px(0.04)
+        band = self._band(band_h)
+        if position == "top":
+            surface.blit(pygame.transform.flip(band, False, True), (0, 0))
+            y = my
+        else:
+            surface.blit(band, (0, self.size[1] - band_h))
+            y = self.size[1] - my - block_h
+        for part in parts:
+            self._shadowed(surface, part, (mx, y))
+            y += part.get_height() + gap
+
+    def _shadowed(self, surface: pygame.Surface, text: pygame.Surface, at: tuple[int, int]
+                  ) -> None:
+        """Text with a faint drop shadow, so a bright patch under the band stays legible."""
+        shadow = text.copy()
+        shadow.fill((0, 0, 0, 150), special_flags=pygame.BLEND_RGBA_MULT)
+        off = max(1, self.size[1] // 540)
+        surface.blit(shadow, (at[0] + off, at[1] + off))
+        surface.blit(text, at)
+
+    # -- text cards --------------------------------------------------------------------
+    def _draw_card(self, surface: pygame.Surface, card: TextCard) -> None:
+        w, h = self.size
+        ramp = np.linspace(0.0, 1.0, h)[:, None]
+        top, bottom = np.array(CARD_TOP[::-1], float), np.array(CARD_BOTTOM[::-1], float)
+        column = (top * (1 - ramp) + bottom * ramp).astype(np.uint8)  # BGR per row
+        view = pixels(surface)
+        view[:, :, :3] = column[:, None, :]
+        view[:, :, 3] = 255
+        del view
+        width = round(w * 0.64)
+        parts: list[pygame.Surface] = []
+        title, body = self._t(card.title), self._t(card.body)
+        if title:
+            parts.append(self.text.render(title, TextStyle("heading", self.px(CARD_TITLE_SIZE)),
+                                          width, 3, align="center"))
+        if body:
+            parts.append(self.text.render(body, TextStyle("text", self.px(CARD_BODY_SIZE),
+                                                          (226, 230, 236), 1.2),
+                                          width, 12, align="center"))
+        gap = self.px(0.05)
+        total = sum(p.get_height() for p in parts) + gap * (len(parts) - 1)
+        y = (h - total) // 2
+        if title and body:  # a short rule between heading and text, like a printed card
+            rule_y = y + parts[0].get_height() + gap // 2
+            pygame.draw.line(surface, (120, 140, 160), (w // 2 - self.px(0.04), rule_y),
+                             (w // 2 + self.px(0.04), rule_y), max(1, h // 540))
+        for part in parts:
+            surface.blit(part, ((w - part.get_width()) // 2, y))
+            y += part.get_height() + gap
+
+    # -- frames ----------------------------------------------------------------------
+    def draw(self, target: pygame.Surface, current: pygame.Surface | None,
+             previous: pygame.Surface | None = None, kind: str = "cut",
+             progress: float = 1.0, step_progress: float | None = None) -> None:
+        """Compose one frame: ``current`` alone, or mixed with ``previous`` at ``progress``."""
+        if current is None:
+            if previous is not None:
+                target.blit(previous, (0, 0))  # hold the last frame rather than go blank
+            else:
+                target.fill(self.look.background)
+        elif previous is None or progress >= 1.0 or kind == "cut":
+            target.blit(current, (0, 0))
+        elif kind == "slide":
+            x = round(self.size[0] * ease(progress))
+            target.blit(previous, (-x, 0))
+            target.blit(current, (self.size[0] - x, 0))
+        else:
+            h = self.size[1]
+            # 2-D views (rows of bytes) take OpenCV's fastest path.
+            a, b = pixels(previous).reshape(h, -1), pixels(current).reshape(h, -1)
+            out = pixels(target).reshape(h, -1)
+            cv2.addWeighted(a, 1.0 - progress, b, progress, 0.0, dst=out)
+            del a, b, out
+        if step_progress is not None and step_progress > 0:
+            self._progress_line(target, step_progress)
+
+    def _progress_line(self, target: pygame.Surface, fraction: float) -> None:
+        """A thin, faint line along the bottom edge: how long until the next item."""
+        w, h = self.size
+        thickness = max(2, h // 360)
+        length = round(w * min(fraction, 1.0))
+        if length <= 0:
+            return
+        line = pygame.Surface((length, thickness), pygame.SRCALPHA, 32)
+        line.fill((255, 255, 255, PROGRESS_ALPHA))
+        target.blit(line, (0, h - thickness))
+

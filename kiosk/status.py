@@ -1,0 +1,94 @@
+"""The status file operators and tests read: JSON, replaced atomically, off the render thread."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+STATES = ("starting", "playing", "paused", "closed", "no_content")
+
+
+def iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Readers see the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".status-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+class StatusWriter:
+    """Takes snapshots from the loop and writes the latest one on its own thread."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._latest: dict[str, Any] | None = None
+        self._wake = threading.Condition()
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self._failed_once = False
+
+    def start(self) -> None:
+        if self.path is None or self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="status-writer", daemon=True)
+        self._thread.start()
+
+    def publish(self, snapshot: dict[str, Any]) -> None:
+        """Cheap for the caller: stores the snapshot and wakes the writer."""
+        if self.path is None:
+            return
+        with self._wake:
+            self._latest = snapshot
+            self._wake.notify()
+
+    def stop(self, final: dict[str, Any] | None = None) -> None:
+        if final is not None:
+            self.publish(final)
+        with self._wake:
+            self._stopping = True
+            self._wake.notify()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while self._latest is None and not self._stopping:
+                    self._wake.wait()
+                snapshot, self._latest = self._latest, None
+                stopping = self._stopping
+            if snapshot is not None:
+                self._write(snapshot)
+            if stopping and self._latest is None:
+                return
+
+    def _write(self, snapshot: dict[str, Any]) -> None:
+        assert self.path is not None
+        try:
+            write_atomically(self.path, json.dumps(snapshot, ensure_ascii=False, indent=1))
+            self._failed_once = False
+        except OSError as exc:  # a full disk or read-only folder must not stop the show
+            if not self._failed_once:
+                log.error("cannot write the status file %s: %s", self.path, exc)
+                self._failed_once = True
