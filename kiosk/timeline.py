@@ -233,8 +233,11 @@ class Timeline:
         until the step now at its (clamped) position is ready, then hands over to it."""
         self._end_transition()
         cur_ref = self._ref(self._cur) if self._cur is not None else self._orphan_ref
-        target_ref = (self._ref(self._target)
-                      if self._target is not None and not self._target_auto else None)
+        # A command's target follows its step; the schedule's and a removed step's
+        # hand-over are decided again.
+        orphan = self._cur is None and self._cur_step is not None
+        target_ref = (self._ref(self._target) if self._target is not None
+                      and not self._target_auto and not orphan else None)
         self._load(show)
         self._clear_target()
         self._all_failed = False
@@ -256,6 +259,7 @@ class Timeline:
                     self._orphan_ref = cur_ref
                     self._orphan_name = cur_ref[2].name
                 self._cur = None
+                self._due_cache = None
                 self._set_target(idx, 1, now)
         else:
             idx = self._match(target_ref)[0] if target_ref is not None else 0
