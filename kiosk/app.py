@@ -117,8 +117,8 @@ def render_command(paths: Any, at_s: float, out: Path, size: tuple[int, int] | N
     frame = player.update(0.0)
     t = 0.0
     while t < at_s:
-        due = player.timeline.next_change_s(t)
-        t = at_s if due is None or due > at_s or due <= t else due
+        wait = player.timeline.next_change_s(t)  # seconds from t; 0 while a fade runs
+        t = min(at_s, t + (wait if wait else 1 / 60)) if wait is not None else at_s
         frame = player.update(t)
     if frame.no_content or frame.current is None:
         reason = "no exhibit can be played" if frame.no_content else ""
