@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -127,6 +128,8 @@ def test_real_decode_is_ready_at_the_fitted_size(tmp_path, make_image):
         assert cache.get("wide").shape == (h, w, 3)
         assert cache.get("tall").shape == (100, 200, 3)
         assert cache.get("tall").dtype == np.uint8
+        with pytest.raises(ValueError):
+            cache.get("tall")[0, 0] = 0  # shared with other frames: read-only
 
         # The same photo with another fit is another entry; the old one is still there.
         cache.want([Request("wide", wide, "cover")])
@@ -455,3 +458,13 @@ def test_want_every_frame_with_the_same_list_is_a_no_op():
         assert cache.stats.misses == 1 and cache.stats.hits == 0
         assert cache.state("never") == "absent"
         assert cache.get("never") is None
+
+
+def test_request_from_a_manifest_photo_and_no_work_after_stop():
+    photo = SimpleNamespace(key="/show/a.jpg", path=Path("/show/a.jpg"), fit="cover")
+    assert Request.of(photo) == Request("/show/a.jpg", Path("/show/a.jpg"), "cover")
+    dec = FakeDecoder()
+    cache = PhotoCache(UNIT, SCREEN, decode=dec).start()
+    assert cache.stop() is True
+    cache.want([Request.of(photo)])
+    assert dec.calls == []

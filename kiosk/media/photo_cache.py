@@ -17,8 +17,10 @@ Decisions worth knowing:
   image is never larger than the screen). Entries past the budget are not decoded, so a
   too-small budget limits prefetch instead of making decode/evict churn. The first
   (current) entry is always decoded.
-* Eviction is LRU among entries not in the latest wanted list. Only when the wanted entries
-  alone exceed the budget are wanted ones evicted, lowest priority first, never the first.
+* Eviction is LRU among entries not in the latest wanted list; entries leaving that list
+  are ordered by their old priority, so the photo just shown is the last of them to go
+  (a visitor going back finds it). Only when the wanted entries alone exceed the budget
+  are wanted ones evicted, lowest priority first, never the first.
 * A decode finishing after its entry stopped being wanted is cached only if it fits in the
   free budget (it displaces nothing).
 * Failures are remembered per entry until ``forget_failures()`` (the app calls it when the
@@ -26,6 +28,7 @@ Decisions worth knowing:
 * Notifications are kept in a short bounded deque: if the loop stops polling, old ones are
   dropped instead of piling up (they reference arrays that would escape the budget). The
   cache itself, through ``state``/``get``, is the source of truth.
+* Cached arrays are read-only: the compositor must copy before drawing on one.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ State = Literal["ready", "pending", "failed", "absent"]
 Decode = Callable[..., np.ndarray]
 
 _FITS = ("contain", "cover")
-_RESULTS_KEPT = 32
+_RESULTS_KEPT = 16
 _ERROR_BACKOFF_S = 0.05
 
 
@@ -335,6 +338,9 @@ class PhotoCache:
 
     def _plan_locked(self) -> None:
         """Rebuild the decode queue: wanted, not yet cached/failed/running, within budget."""
+        if self._stopped.is_set():
+            self._queue.clear()
+            return
         w, h = self._size
         estimate = w * h * 3  # a fitted BGR image is never larger than the screen
         queue: deque[tuple[_EntryKey, Request]] = deque()
@@ -464,6 +470,7 @@ class PhotoCache:
         if ek not in self._wanted_rank and self._bytes + image.nbytes > self._max_bytes:
             self._stats = replace(self._stats, discarded=self._stats.discarded + 1)
             return None
+        image.flags.writeable = False  # shared with the render thread: no silent edits
         self._entries[ek] = image
         self._bytes += image.nbytes
         self._evict_locked()
