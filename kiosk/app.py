@@ -18,7 +18,7 @@ from typing import Any
 
 from kiosk.clock import Clock, MonotonicClock
 from kiosk.errors import Problem
-from kiosk.manifest.loader import ShowResult
+from kiosk.manifest.loader import ShowResult, shown_path
 from kiosk.manifest.model import NO_TEXT, Photo, Show, Text, TextCard, Transition, Video, Where
 from kiosk.settings import Settings, SettingsResult
 from kiosk.status import StatusWriter, iso
@@ -71,9 +71,9 @@ def no_content_card(reason: str) -> TextCard:
                     transition=Transition("crossfade", 1.0), where=Where("kiosk", 0, 0))
 
 
-def item_name(step: object, default_language: str) -> str | None:
+def item_name(step: object, default_language: str, base: Path | None = None) -> str | None:
     if isinstance(step, (Photo, Video)):
-        return str(step.path)
+        return shown_path(step.path, base)
     if isinstance(step, TextCard):
         return step.title.get(default_language, default_language) or "(card)"
     return None
@@ -172,6 +172,7 @@ class App:
         self.status = StatusWriter(status_path)
         self.running = True
         self.exit_code = 0
+        self.workers_stopped = True
 
     # -- display ---------------------------------------------------------------------
     def open_display(self) -> Any:
@@ -263,7 +264,7 @@ class App:
                     self.running = False
                 pacer.tick(hz)
         finally:
-            cache.stop()
+            self.workers_stopped = cache.stop()
             final = self.snapshot(frame, player, stats, self.clock.now(), state="closed")
             self.status.stop(final)
             pygame.display.quit()
@@ -315,7 +316,7 @@ class App:
         return {
             "state": state,
             "exhibit": frame.exhibit_name if frame is not None and current else None,
-            "item": item_name(current, language),
+            "item": item_name(current, language, self.paths.exhibits.parent),
             "item_index": frame.item_index if frame is not None and current else None,
             "loop_count": frame.loop_count if frame is not None else 0,
             "uptime_s": round(now - self.started, 1),
@@ -348,7 +349,13 @@ def run_command(paths: Any, *, windowed: bool, size: tuple[int, int] | None,
     app = App(paths, options)
     setup_logging(app.settings.log_level, app.settings.log_file)
     try:
-        return app.run()
+        code = app.run()
+        if not app.workers_stopped:
+            # A decode stuck on a dead network file would keep the process alive; the
+            # supervisor must see it end.
+            logging.shutdown()
+            os._exit(code)
+        return code
     except NoDisplay as exc:
         print(f"run_kiosk.py: no display to show the kiosk on ({exc}); "
               "use `run_kiosk.py render --at SECONDS --out frame.png` to see a frame "
