@@ -203,16 +203,22 @@ class Compositor:
         view[:, :, 3] = 255
         del view
         width = round(w * 0.64)
-        parts: list[pygame.Surface] = []
+        avail = h - 2 * self.margin[1]
+        gap = self.px(0.05)
         title, body = self._t(card.title), self._t(card.body)
+        parts: list[pygame.Surface] = []
         if title:
             parts.append(self.text.render(title, TextStyle("heading", self.px(CARD_TITLE_SIZE)),
                                           width, 3, align="center"))
         if body:
-            parts.append(self.text.render(body, TextStyle("text", self.px(CARD_BODY_SIZE),
-                                                          (226, 230, 236), 1.2),
-                                          width, 12, align="center"))
-        gap = self.px(0.05)
+            style = TextStyle("text", self.px(CARD_BODY_SIZE), (226, 230, 236), 1.2)
+            room = avail - sum(p.get_height() + gap for p in parts)
+            lines = 12
+            rendered = self.text.render(body, style, width, lines, align="center")
+            while rendered.get_height() > room and lines > 1:  # fit the safe area
+                lines -= 1
+                rendered = self.text.render(body, style, width, lines, align="center")
+            parts.append(rendered)
         total = sum(p.get_height() for p in parts) + gap * (len(parts) - 1)
         y = (h - total) // 2
         if title and body:  # a short rule between heading and text, like a printed card

@@ -1,0 +1,131 @@
+"""The kiosk run as an operator starts it: headless, for a few seconds, with a status file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, ShowDir, write_image
+
+
+def start(show_dir: ShowDir, seconds: float, status: Path, *extra: str,
+          env_extra: dict | None = None) -> subprocess.Popen:
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy",
+           **(env_extra or {})}
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "run_kiosk.py"), "run", "--exhibits", str(show_dir.exhibits),
+         "--windowed", "--size", "640x360", "--run-for", str(seconds),
+         "--status-file", str(status), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def read_status(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def test_runs_for_a_while_and_reports(show_dir: ShowDir, tmp_path: Path):
+    show_dir.manifest("a.yaml", "title: A\ndefaults: {duration: 1s, transition: cut}\nitems:\n"
+                                "  - photo: photos/p0.jpg\n  - photo: photos/p1.jpg\n"
+                                "  - card: Hello\n")
+    status = tmp_path / "status.json"
+    proc = start(show_dir, 4, status)
+    seen_states = set()
+    while proc.poll() is None:
+        try:
+            seen_states.add(read_status(status)["state"])  # never half-written
+        except FileNotFoundError:
+            pass
+        threading_wait(0.05)
+    out, err = proc.communicate()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    final = read_status(status)
+    assert "playing" in seen_states
+    assert final["state"] == "closed"
+    assert final["exhibit"] == "a.yaml"
+    assert final["frames"] > 60 and final["uptime_s"] >= 4
+    assert final["loop_count"] >= 1
+    assert final["skipped"] == [] and final["errors"] == []
+    assert final["started_at"].endswith("+00:00")
+
+
+def threading_wait(seconds: float) -> None:
+    import threading
+
+    threading.Event().wait(seconds)
+
+
+def test_bad_media_is_skipped_and_listed(show_dir: ShowDir, tmp_path: Path):
+    a = show_dir.assets
+    (a / "empty.jpg").write_bytes(b"")
+    good = (a / "photos" / "p0.jpg").read_bytes()
+    (a / "truncated.jpg").write_bytes(good[: len(good) // 3])
+    (a / "text.png").write_text("hello, not an image")
+    huge = a / "huge.png"  # a small file whose header claims 20000 x 20000 pixels
+    write_image(huge, 8, 8)
+    data = bytearray(huge.read_bytes())
+    data[16:24] = (20000).to_bytes(4, "big") + (20000).to_bytes(4, "big")
+    data[29:33] = zlib.crc32(bytes(data[12:29])).to_bytes(4, "big")  # IHDR's checksum
+    huge.write_bytes(bytes(data))
+    show_dir.manifest("a.yaml", "title: A\ndefaults: {duration: 0.5s, transition: cut}\nitems:\n"
+                                + "".join(f"  - photo: {n}\n" for n in
+                                          ("empty.jpg", "truncated.jpg", "text.png",
+                                           "huge.png", "photos/p1.jpg")))
+    status = tmp_path / "status.json"
+    proc = start(show_dir, 3, status)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    final = read_status(status)
+    skipped = {Path(s["path"]).name: s["reason"] for s in final["skipped"]}
+    assert set(skipped) == {"empty.jpg", "truncated.jpg", "text.png", "huge.png"}
+    assert "empty" in skipped["empty.jpg"]
+    assert "MP" in skipped["huge.png"] and "limit" in skipped["huge.png"]
+    assert final["item"].endswith("p1.jpg")  # the good photo played
+    assert err.count("skipped empty.jpg") == 1  # logged once, not every loop
+
+
+def test_nothing_playable_is_no_content_not_a_crash(show_dir: ShowDir, tmp_path: Path):
+    (show_dir.assets / "bad.jpg").write_bytes(b"nope")
+    show_dir.manifest("a.yaml", "items:\n  - photo: bad.jpg\n")
+    status = tmp_path / "status.json"
+    proc = start(show_dir, 2, status)
+    seen = set()
+    while proc.poll() is None:
+        try:
+            seen.add(read_status(status)["state"])
+        except FileNotFoundError:
+            pass
+        threading_wait(0.05)
+    assert proc.returncode == 0
+    assert "no_content" in seen
+
+
+def test_without_a_display_run_says_so_in_one_line(show_dir: ShowDir, tmp_path: Path):
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "SDL_VIDEODRIVER": "x11",
+           "DISPLAY": ":987"}
+    done = subprocess.run([sys.executable, str(ROOT / "run_kiosk.py"), "run", "--exhibits",
+                           str(show_dir.exhibits)], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert done.returncode == 1
+    lines = [line for line in done.stderr.splitlines() if "no display" in line]
+    assert len(lines) == 1 and "render" in lines[0]
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("keyboard_exit", ["windowed", "never"])
+def test_escape_closes_a_window_only_when_allowed(show_dir: ShowDir, tmp_path: Path,
+                                                  keyboard_exit: str):
+    from kiosk.app import App, RunOptions
+    from kiosk.cli import ShowPaths
+
+    show_dir.manifest("a.yaml", "items:\n  - photo: photos/p0.jpg\n")
+    show_dir.settings(f"staff: {{keyboard_exit: {keyboard_exit}}}\n")
+    app = App(ShowPaths(show_dir.exhibits, show_dir.assets, show_dir.config),
+              RunOptions(windowed=True))
+    assert app.keyboard_exit_allowed() is (keyboard_exit == "windowed")
