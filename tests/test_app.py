@@ -42,7 +42,7 @@ def test_runs_for_a_while_and_reports(show_dir: ShowDir, tmp_path: Path):
         except FileNotFoundError:
             pass
         threading_wait(0.05)
-    out, err = proc.communicate()
+    _, err = proc.communicate()
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     final = read_status(status)
