@@ -169,7 +169,14 @@ def paint_sky(img, rng, cfg, hz, k):
 
     # clouds
     if cfg.get("clouds", 0) > 0:
-        n = fbm(rng, h, w, w * cfg.get("cloud_scale", 0.45), octaves=6, aspect=cfg.get("cloud_aspect", 0.35))
+        n = fbm(
+            rng,
+            h,
+            w,
+            w * cfg.get("cloud_scale", 0.45),
+            octaves=6,
+            aspect=cfg.get("cloud_aspect", 0.35),
+        )
         shift = int(8 * k)
         nl = np.roll(n, shift, axis=0)
         cover = cfg["clouds"]
@@ -186,7 +193,11 @@ def paint_sky(img, rng, cfg, hz, k):
     if cfg.get("sun_disc", True):
         r = cfg.get("sun_r", 28) * k
         disc = smoothstep(r + 1.5, r - 1.5, np.hypot(xs - sx, ys - sy))
-        sky = lerp(sky, rgb(cfg.get("disc_color", (255, 250, 230))) * cfg.get("disc_hdr", 1.8), disc[..., None] * cfg.get("disc", 1.0))
+        sky = lerp(
+            sky,
+            rgb(cfg.get("disc_color", (255, 250, 230))) * cfg.get("disc_hdr", 1.8),
+            disc[..., None] * cfg.get("disc", 1.0),
+        )
 
     if cfg.get("stars"):
         n_stars = cfg["stars"]
@@ -208,7 +219,10 @@ def paint_hills(img, rng, cfg, hz, k, waves_above=None):
     xs = np.arange(w, dtype=np.float32)
     ys = np.arange(h, dtype=np.float32)[:, None]
     for hill in cfg.get("hills", []):
-        prof = hz - (hill["base"] + hill["amp"] * (ridge(rng, w, w * hill.get("scale", 0.6)) + 0.5)) * h
+        prof = (
+            hz
+            - (hill["base"] + hill["amp"] * (ridge(rng, w, w * hill.get("scale", 0.6)) + 0.5)) * h
+        )
         env = hill.get("env")
         if env is not None:
             x0, x1 = env
@@ -250,7 +264,9 @@ def wave_field(rng, h, w, hz, k, cfg):
     """0..1 ripple texture in perspective for the sea (0.5 above the horizon)."""
     nh, nw = 512, 1024
     sigmas = [0, 2, 6, 18]
-    levels = spectral_levels(rng, nh, nw, ax=cfg.get("wave_aniso", 4.0), k_lo=0.025, k_hi=0.3, beta=2.2, sigmas=sigmas)
+    levels = spectral_levels(
+        rng, nh, nw, ax=cfg.get("wave_aniso", 4.0), k_lo=0.025, k_hi=0.3, beta=2.2, sigmas=sigmas
+    )
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     hs = max(1.0, h - hz)
     t = np.clip((ys - hz) / hs, 0, 1)
@@ -318,7 +334,9 @@ def headland(h, w, rng, k, hz, spec, cfg):
     prof = yw - env * (hgt + ridge(rng, w, 200 * k, octaves=6) * 40 * k * spec.get("rough", 1.0))
     prof = np.where(env < 0.01, yw + 40 * k, np.minimum(prof, yw + 2))
     ys = np.arange(h, dtype=np.float32)[:, None]
-    m = smoothstep(prof[None, :] - 0.7, prof[None, :] + 0.7, ys) * smoothstep(yw + 1.5, yw - 1.5, ys)
+    m = smoothstep(prof[None, :] - 0.7, prof[None, :] + 0.7, ys) * smoothstep(
+        yw + 1.5, yw - 1.5, ys
+    )
     depth = ys - prof[None, :]
     gdepth = (spec.get("grass", 26) + 14 * ridge(rng, w, 90 * k)[None, :]) * k
     grass_n = fbm(rng, h, w, 25 * k, octaves=4)
@@ -380,9 +398,13 @@ def lighthouse(layer: Layer, k, cx, base_y, height, cfg, lit=False, scale=1.0):
         return cfg.get("ambient", 0.45) + cfg.get("diffuse", 0.65) * d
 
     # tower
-    tower = poly_mask(h, w, [(cx - wb / 2, base_y), (cx - wt / 2, top_y), (cx + wt / 2, top_y), (cx + wb / 2, base_y)])
+    tower = poly_mask(
+        h,
+        w,
+        [(cx - wb / 2, base_y), (cx - wt / 2, top_y), (cx + wt / 2, top_y), (cx + wb / 2, base_y)],
+    )
     frac = np.clip((base_y - ys) / height, 0, 1)
-    band = (np.floor(frac * 5) % 2 == 1)
+    band = np.floor(frac * 5) % 2 == 1
     red, white = rgb(cfg.get("lh_red", (178, 38, 34))), rgb(cfg.get("lh_white", (238, 236, 228)))
     col = np.where(band[..., None], red, white)
     half = wb / 2 + (wt / 2 - wb / 2) * frac
@@ -392,90 +414,244 @@ def lighthouse(layer: Layer, k, cx, base_y, height, cfg, lit=False, scale=1.0):
     # tiny windows
     for f in (0.3, 0.62):
         wy = base_y - f * height
-        win = poly_mask(h, w, [(cx - 2.2 * s, wy - 5 * s), (cx + 2.2 * s, wy - 5 * s), (cx + 2.2 * s, wy + 5 * s), (cx - 2.2 * s, wy + 5 * s)])
+        win = poly_mask(
+            h,
+            w,
+            [
+                (cx - 2.2 * s, wy - 5 * s),
+                (cx + 2.2 * s, wy - 5 * s),
+                (cx + 2.2 * s, wy + 5 * s),
+                (cx - 2.2 * s, wy + 5 * s),
+            ],
+        )
         layer.paint(win, (255, 210, 120) if lit else (40, 45, 50), 0.9)
     # gallery
     gy = top_y
-    gal = poly_mask(h, w, [(cx - wt / 2 - 6 * s, gy - 3 * s), (cx + wt / 2 + 6 * s, gy - 3 * s), (cx + wt / 2 + 6 * s, gy + 3 * s), (cx - wt / 2 - 6 * s, gy + 3 * s)])
-    layer.paint(gal, np.array(rgb((40, 40, 42)))[None, None, :] * cyl_shade(cx, wt / 2 + 6 * s)[..., None])
+    gal = poly_mask(
+        h,
+        w,
+        [
+            (cx - wt / 2 - 6 * s, gy - 3 * s),
+            (cx + wt / 2 + 6 * s, gy - 3 * s),
+            (cx + wt / 2 + 6 * s, gy + 3 * s),
+            (cx - wt / 2 - 6 * s, gy + 3 * s),
+        ],
+    )
+    layer.paint(
+        gal, np.array(rgb((40, 40, 42)))[None, None, :] * cyl_shade(cx, wt / 2 + 6 * s)[..., None]
+    )
     # railing
     for i in range(-3, 4):
         rx = cx + i * (wt / 2 + 5 * s) / 3
         layer.paint(line_mask(h, w, (rx, gy - 3 * s), (rx, gy - 12 * s), 1.2 * s), (45, 45, 48))
-    layer.paint(line_mask(h, w, (cx - wt / 2 - 6 * s, gy - 12 * s), (cx + wt / 2 + 6 * s, gy - 12 * s), 1.3 * s), (45, 45, 48))
+    layer.paint(
+        line_mask(
+            h, w, (cx - wt / 2 - 6 * s, gy - 12 * s), (cx + wt / 2 + 6 * s, gy - 12 * s), 1.3 * s
+        ),
+        (45, 45, 48),
+    )
     # lantern room
     lw, lh = wt * 0.72, 20 * s
-    lan = poly_mask(h, w, [(cx - lw / 2, gy - 3 * s), (cx - lw / 2, gy - 3 * s - lh), (cx + lw / 2, gy - 3 * s - lh), (cx + lw / 2, gy - 3 * s)])
+    lan = poly_mask(
+        h,
+        w,
+        [
+            (cx - lw / 2, gy - 3 * s),
+            (cx - lw / 2, gy - 3 * s - lh),
+            (cx + lw / 2, gy - 3 * s - lh),
+            (cx + lw / 2, gy - 3 * s),
+        ],
+    )
     glass = (255, 236, 170) if lit else cfg.get("glass", (120, 140, 150))
     layer.paint(lan, glass)
     for i in (-1, 0, 1):
-        layer.paint(line_mask(h, w, (cx + i * lw / 3, gy - 3 * s), (cx + i * lw / 3, gy - 3 * s - lh), 1.1 * s), (50, 45, 40), 0.8)
+        layer.paint(
+            line_mask(
+                h, w, (cx + i * lw / 3, gy - 3 * s), (cx + i * lw / 3, gy - 3 * s - lh), 1.1 * s
+            ),
+            (50, 45, 40),
+            0.8,
+        )
     # dome
     dome = ellipse_mask(h, w, (cx, gy - 3 * s - lh), (lw / 2 + 2 * s, 9 * s), 0, 180, 360)
-    layer.paint(dome, np.array(rgb((120, 28, 26)))[None, None, :] * cyl_shade(cx, lw / 2)[..., None])
-    layer.paint(line_mask(h, w, (cx, gy - 3 * s - lh - 8 * s), (cx, gy - 3 * s - lh - 16 * s), 1.5 * s), (40, 40, 40))
+    layer.paint(
+        dome, np.array(rgb((120, 28, 26)))[None, None, :] * cyl_shade(cx, lw / 2)[..., None]
+    )
+    layer.paint(
+        line_mask(h, w, (cx, gy - 3 * s - lh - 8 * s), (cx, gy - 3 * s - lh - 16 * s), 1.5 * s),
+        (40, 40, 40),
+    )
     # door
-    door = poly_mask(h, w, [(cx - 4 * s, base_y), (cx - 4 * s, base_y - 13 * s), (cx + 4 * s, base_y - 13 * s), (cx + 4 * s, base_y)])
+    door = poly_mask(
+        h,
+        w,
+        [
+            (cx - 4 * s, base_y),
+            (cx - 4 * s, base_y - 13 * s),
+            (cx + 4 * s, base_y - 13 * s),
+            (cx + 4 * s, base_y),
+        ],
+    )
     layer.paint(door, (60, 50, 45))
     return (cx, gy - 3 * s - lh / 2)
 
 
-def cottage(layer: Layer, k, x, base_y, cfg, lit=False, scale=1.0, wall=(236, 232, 220), roof=(90, 56, 48)):
+def cottage(
+    layer: Layer, k, x, base_y, cfg, lit=False, scale=1.0, wall=(236, 232, 220), roof=(90, 56, 48)
+):
     h, w = layer.h, layer.w
     s = scale * k
     bw, bh, rh = 56 * s, 24 * s, 16 * s
     sun_dir = 1 if cfg["sun"][0] > 0.5 else -1
-    walls = poly_mask(h, w, [(x, base_y), (x, base_y - bh), (x + bw, base_y - bh), (x + bw, base_y)])
+    walls = poly_mask(
+        h, w, [(x, base_y), (x, base_y - bh), (x + bw, base_y - bh), (x + bw, base_y)]
+    )
     shade = cfg.get("ambient", 0.45) + cfg.get("diffuse", 0.65) * 0.7
     layer.paint(walls, rgb(wall) * 255 * shade * rgb(cfg.get("light_tint", (255, 255, 255))))
-    roofm = poly_mask(h, w, [(x - 4 * s, base_y - bh), (x + bw * 0.5, base_y - bh - rh), (x + bw + 4 * s, base_y - bh)])
+    roofm = poly_mask(
+        h,
+        w,
+        [(x - 4 * s, base_y - bh), (x + bw * 0.5, base_y - bh - rh), (x + bw + 4 * s, base_y - bh)],
+    )
     layer.paint(roofm, np.array(roof) * (0.8 if sun_dir < 0 else 0.95))
-    chim = poly_mask(h, w, [(x + bw * 0.72, base_y - bh - rh * 0.5), (x + bw * 0.72, base_y - bh - rh * 1.05), (x + bw * 0.8, base_y - bh - rh * 1.05), (x + bw * 0.8, base_y - bh - rh * 0.35)])
+    chim = poly_mask(
+        h,
+        w,
+        [
+            (x + bw * 0.72, base_y - bh - rh * 0.5),
+            (x + bw * 0.72, base_y - bh - rh * 1.05),
+            (x + bw * 0.8, base_y - bh - rh * 1.05),
+            (x + bw * 0.8, base_y - bh - rh * 0.35),
+        ],
+    )
     layer.paint(chim, np.array(wall) * 0.7)
     for i in range(3):
         wx = x + bw * (0.18 + 0.3 * i)
-        win = poly_mask(h, w, [(wx, base_y - bh * 0.35), (wx, base_y - bh * 0.75), (wx + 7 * s, base_y - bh * 0.75), (wx + 7 * s, base_y - bh * 0.35)])
+        win = poly_mask(
+            h,
+            w,
+            [
+                (wx, base_y - bh * 0.35),
+                (wx, base_y - bh * 0.75),
+                (wx + 7 * s, base_y - bh * 0.75),
+                (wx + 7 * s, base_y - bh * 0.35),
+            ],
+        )
         layer.paint(win, (255, 200, 110) if lit else (55, 62, 70))
 
 
-def sailboat(layer: Layer, k, x, wl, size, hull=(40, 50, 70), sail=(245, 243, 236), cfg=None, flip=False, lit=1.0):
+def sailboat(
+    layer: Layer,
+    k,
+    x,
+    wl,
+    size,
+    hull=(40, 50, 70),
+    sail=(245, 243, 236),
+    cfg=None,
+    flip=False,
+    lit=1.0,
+):
     h, w = layer.h, layer.w
     s = size * k
     d = -1 if flip else 1
     L = 60 * s
-    pts = [(x - L / 2, wl - 7 * s), (x + L / 2, wl - 8 * s), (x + L / 2 - 8 * s, wl), (x - L / 2 + 6 * s, wl)]
+    pts = [
+        (x - L / 2, wl - 7 * s),
+        (x + L / 2, wl - 8 * s),
+        (x + L / 2 - 8 * s, wl),
+        (x - L / 2 + 6 * s, wl),
+    ]
     layer.paint(poly_mask(h, w, pts), hull)
-    layer.paint(line_mask(h, w, (x - L / 2, wl - 7 * s), (x + L / 2, wl - 8 * s), 1.4 * s), np.array(hull) * 0.6 + 100)
+    layer.paint(
+        line_mask(h, w, (x - L / 2, wl - 7 * s), (x + L / 2, wl - 8 * s), 1.4 * s),
+        np.array(hull) * 0.6 + 100,
+    )
     mx = x - d * 4 * s
     top = wl - 78 * s
     layer.paint(line_mask(h, w, (mx, wl - 7 * s), (mx, top), 1.4 * s), (60, 55, 50))
-    main = [(mx + d * 2 * s, top + 3 * s), (mx + d * 2 * s, wl - 12 * s), (mx + d * 30 * s, wl - 12 * s)]
-    jib = [(mx - d * 2 * s, top + 10 * s), (mx - d * 26 * s, wl - 10 * s), (mx - d * 3 * s, wl - 11 * s)]
+    main = [
+        (mx + d * 2 * s, top + 3 * s),
+        (mx + d * 2 * s, wl - 12 * s),
+        (mx + d * 30 * s, wl - 12 * s),
+    ]
+    jib = [
+        (mx - d * 2 * s, top + 10 * s),
+        (mx - d * 26 * s, wl - 10 * s),
+        (mx - d * 3 * s, wl - 11 * s),
+    ]
     sc = rgb(sail) * 255
     layer.paint(poly_mask(h, w, main), sc * lit)
     layer.paint(poly_mask(h, w, jib), sc * 0.82 * lit)
 
 
-def fishing_boat(layer: Layer, k, x, wl, size, hull=(30, 80, 120), cabin=(235, 230, 218), flip=False):
+def fishing_boat(
+    layer: Layer, k, x, wl, size, hull=(30, 80, 120), cabin=(235, 230, 218), flip=False
+):
     h, w = layer.h, layer.w
     s = size * k
     d = -1 if flip else 1
     L = 110 * s
     bow = x + d * L / 2
     stern = x - d * L / 2
-    pts = [(stern, wl - 16 * s), (bow, wl - 24 * s), (bow - d * 12 * s, wl), (stern + d * 4 * s, wl)]
+    pts = [
+        (stern, wl - 16 * s),
+        (bow, wl - 24 * s),
+        (bow - d * 12 * s, wl),
+        (stern + d * 4 * s, wl),
+    ]
     layer.paint(poly_mask(h, w, pts), hull)
     layer.paint(line_mask(h, w, (stern, wl - 16 * s), (bow, wl - 24 * s), 3 * s), (235, 232, 225))
-    layer.paint(poly_mask(h, w, [(stern + d * 2 * s, wl - 4 * s), (bow - d * 10 * s, wl - 4 * s), (bow - d * 11 * s, wl), (stern + d * 4 * s, wl)]), (120, 40, 35))
+    layer.paint(
+        poly_mask(
+            h,
+            w,
+            [
+                (stern + d * 2 * s, wl - 4 * s),
+                (bow - d * 10 * s, wl - 4 * s),
+                (bow - d * 11 * s, wl),
+                (stern + d * 4 * s, wl),
+            ],
+        ),
+        (120, 40, 35),
+    )
     cx0 = x - d * 18 * s
-    cab = [(cx0, wl - 18 * s), (cx0, wl - 44 * s), (cx0 + d * 30 * s, wl - 44 * s), (cx0 + d * 34 * s, wl - 20 * s)]
+    cab = [
+        (cx0, wl - 18 * s),
+        (cx0, wl - 44 * s),
+        (cx0 + d * 30 * s, wl - 44 * s),
+        (cx0 + d * 34 * s, wl - 20 * s),
+    ]
     layer.paint(poly_mask(h, w, cab), cabin)
     for i in range(2):
         wx = cx0 + d * (5 + 12 * i) * s
-        layer.paint(poly_mask(h, w, [(wx, wl - 30 * s), (wx, wl - 39 * s), (wx + d * 8 * s, wl - 39 * s), (wx + d * 8 * s, wl - 30 * s)]), (50, 60, 70))
-    layer.paint(line_mask(h, w, (x + d * 20 * s, wl - 20 * s), (x + d * 20 * s, wl - 95 * s), 2 * s), (60, 55, 50))
-    layer.paint(line_mask(h, w, (x + d * 20 * s, wl - 90 * s), (bow, wl - 24 * s), 0.8 * s), (70, 65, 60), 0.8)
-    layer.paint(line_mask(h, w, (x + d * 20 * s, wl - 90 * s), (stern, wl - 18 * s), 0.8 * s), (70, 65, 60), 0.8)
+        layer.paint(
+            poly_mask(
+                h,
+                w,
+                [
+                    (wx, wl - 30 * s),
+                    (wx, wl - 39 * s),
+                    (wx + d * 8 * s, wl - 39 * s),
+                    (wx + d * 8 * s, wl - 30 * s),
+                ],
+            ),
+            (50, 60, 70),
+        )
+    layer.paint(
+        line_mask(h, w, (x + d * 20 * s, wl - 20 * s), (x + d * 20 * s, wl - 95 * s), 2 * s),
+        (60, 55, 50),
+    )
+    layer.paint(
+        line_mask(h, w, (x + d * 20 * s, wl - 90 * s), (bow, wl - 24 * s), 0.8 * s),
+        (70, 65, 60),
+        0.8,
+    )
+    layer.paint(
+        line_mask(h, w, (x + d * 20 * s, wl - 90 * s), (stern, wl - 18 * s), 0.8 * s),
+        (70, 65, 60),
+        0.8,
+    )
 
 
 def town(layer: Layer, rng, k, x0, x1, wl, cfg, night=False):
@@ -483,7 +659,10 @@ def town(layer: Layer, rng, k, x0, x1, wl, cfg, night=False):
     h, w = layer.h, layer.w
     lights = np.zeros((h, w), np.float32)
     x = x0
-    palette = cfg.get("town_palette", [(232, 224, 205), (214, 190, 160), (190, 205, 210), (230, 210, 180), (205, 170, 150)])
+    palette = cfg.get(
+        "town_palette",
+        [(232, 224, 205), (214, 190, 160), (190, 205, 210), (230, 210, 180), (205, 170, 150)],
+    )
     while x < x1:
         bw = float(rng.uniform(14, 30)) * k
         bh = float(rng.uniform(12, 26)) * k
@@ -495,14 +674,19 @@ def town(layer: Layer, rng, k, x0, x1, wl, cfg, night=False):
         roof = np.array((95, 62, 55)) if rng.random() < 0.6 else np.array((70, 72, 80))
         if night:
             roof = roof * 0.2 + np.array((8, 10, 22))
-        layer.paint(poly_mask(h, w, [(x - 1, wl - bh), (x + bw / 2, wl - bh - rh), (x + bw + 1, wl - bh)]), roof)
+        layer.paint(
+            poly_mask(h, w, [(x - 1, wl - bh), (x + bw / 2, wl - bh - rh), (x + bw + 1, wl - bh)]),
+            roof,
+        )
         for r in range(int(bh // (8 * k))):
             for c in range(max(1, int(bw // (7 * k)))):
                 wx, wy = x + (2.5 + 7 * c) * k, wl - bh + (3 + 8 * r) * k
                 if wx + 3 * k > x + bw - 1:
                     continue
                 on = night and rng.random() < 0.45
-                m = poly_mask(h, w, [(wx, wy), (wx + 3 * k, wy), (wx + 3 * k, wy + 4 * k), (wx, wy + 4 * k)])
+                m = poly_mask(
+                    h, w, [(wx, wy), (wx + 3 * k, wy), (wx + 3 * k, wy + 4 * k), (wx, wy + 4 * k)]
+                )
                 layer.paint(m, (255, 196, 110) if on else col * 0.55, 0.9)
                 if on:
                     lights += m
@@ -541,7 +725,11 @@ def finish(img, rng, cfg):
     img = cv2.GaussianBlur(img, (0, 0), cfg.get("soft", 0.6))
     k = min(h, w) / 1067
     bright = np.clip(img - cfg.get("bloom_at", 1.0), 0, None)
-    img = img + cv2.GaussianBlur(bright, (0, 0), 10 * k) * 0.6 + cv2.GaussianBlur(bright, (0, 0), 45 * k) * 0.35
+    img = (
+        img
+        + cv2.GaussianBlur(bright, (0, 0), 10 * k) * 0.6
+        + cv2.GaussianBlur(bright, (0, 0), 45 * k) * 0.35
+    )
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     r2 = ((xs - w / 2) / (w / 2)) ** 2 + ((ys - h / 2) / (h / 2)) ** 2
     img = img * (1 - cfg.get("vignette", 0.22) * (r2 / 2) ** 1.2)[..., None]
@@ -615,28 +803,75 @@ def render_scene(cfg, W, H, seed):
         lay, yw, prof = headland(H, W, rng, k, hz, spec, cfg)
         if "lighthouse" in spec:
             lx = spec["lighthouse"] * W
-            by = float(np.min(prof[int(lx - 20 * k): int(lx + 20 * k)])) + 4 * k
-            lantern = lighthouse(lay, k, lx, by, spec.get("lh_height", 150) * k * spec.get("lh_scale", 1.0), cfg, lit=night, scale=spec.get("lh_scale", 1.0))
+            by = float(np.min(prof[int(lx - 20 * k) : int(lx + 20 * k)])) + 4 * k
+            lantern = lighthouse(
+                lay,
+                k,
+                lx,
+                by,
+                spec.get("lh_height", 150) * k * spec.get("lh_scale", 1.0),
+                cfg,
+                lit=night,
+                scale=spec.get("lh_scale", 1.0),
+            )
             spec["_lantern"] = lantern
             if "cottage" in spec:
                 cxp = spec["cottage"] * W
-                cby = float(np.max(prof[int(cxp): int(cxp + 56 * k * spec.get("lh_scale", 1.0))])) + 3 * k
+                cby = (
+                    float(np.max(prof[int(cxp) : int(cxp + 56 * k * spec.get("lh_scale", 1.0))]))
+                    + 3 * k
+                )
                 cottage(lay, k, cxp, cby, cfg, lit=night, scale=spec.get("lh_scale", 1.0))
         lay.haze(cfg["haze_color"], spec.get("haze2", 0.0))
         img = lay.over(img)
-        img = reflect(img, lay, yw, waves, spec.get("refl", 0.55), cfg["sea_far"], cfg.get("ripple", 10) * k * 0.6)
+        img = reflect(
+            img,
+            lay,
+            yw,
+            waves,
+            spec.get("refl", 0.55),
+            cfg["sea_far"],
+            cfg.get("ripple", 10) * k * 0.6,
+        )
 
     for b in cfg.get("boats", []):
         lay = Layer(H, W)
         wl = b["y"] * H
         if b["kind"] == "sail":
-            sailboat(lay, k, b["x"] * W, wl, b["size"], b.get("hull", (40, 50, 70)), b.get("sail", (245, 243, 236)), flip=b.get("flip", False), lit=b.get("lit", 1.0))
+            sailboat(
+                lay,
+                k,
+                b["x"] * W,
+                wl,
+                b["size"],
+                b.get("hull", (40, 50, 70)),
+                b.get("sail", (245, 243, 236)),
+                flip=b.get("flip", False),
+                lit=b.get("lit", 1.0),
+            )
         else:
-            fishing_boat(lay, k, b["x"] * W, wl, b["size"], b.get("hull", (30, 80, 120)), flip=b.get("flip", False))
+            fishing_boat(
+                lay,
+                k,
+                b["x"] * W,
+                wl,
+                b["size"],
+                b.get("hull", (30, 80, 120)),
+                flip=b.get("flip", False),
+            )
         lay.haze(cfg["haze_color"], b.get("haze", 0.0))
         lay.rgb *= rgb(cfg.get("light_tint", (255, 255, 255))) * b.get("dim", 1.0)
         img = lay.over(img)
-        img = reflect(img, lay, wl, waves, b.get("refl", 0.5), cfg["sea_far"], cfg.get("ripple", 10) * k * 0.5, blur_y=2)
+        img = reflect(
+            img,
+            lay,
+            wl,
+            waves,
+            b.get("refl", 0.5),
+            cfg["sea_far"],
+            cfg.get("ripple", 10) * k * 0.5,
+            blur_y=2,
+        )
 
     # lighthouse beam and glow at night
     if night:
@@ -651,7 +886,10 @@ def render_scene(cfg, W, H, seed):
             across = -dxp * np.sin(ang) + dyp * np.cos(ang)
             spread = 4 * k + along * 0.06
             beam = np.exp(-((across / spread) ** 2)) * (along > 0) * np.exp(-along / (W * 0.45))
-            glow = np.exp(-np.hypot(dxp, dyp) / (18 * k)) * 0.9 + np.exp(-np.hypot(dxp, dyp) / (90 * k)) * 0.25
+            glow = (
+                np.exp(-np.hypot(dxp, dyp) / (18 * k)) * 0.9
+                + np.exp(-np.hypot(dxp, dyp) / (90 * k)) * 0.25
+            )
             img = img + rgb((255, 235, 190)) * (beam * 0.55 + glow)[..., None]
 
     if "grass" in cfg:
@@ -669,108 +907,383 @@ def render_scene(cfg, W, H, seed):
 SCENES = {
     # 01: early morning, sun low on the left, a couple of yachts going out
     "01": dict(
-        size=(1600, 1067), seed=101, horizon=0.60,
+        size=(1600, 1067),
+        seed=101,
+        horizon=0.60,
         sky=[(96, 128, 170), (236, 180, 140), (252, 214, 170)],
-        sun=(0.24, 0.555), sun_color=(255, 190, 120), sun_r=26, glow=0.7, glow_r=0.05, glow_wide=0.35,
+        sun=(0.24, 0.555),
+        sun_color=(255, 190, 120),
+        sun_r=26,
+        glow=0.7,
+        glow_r=0.05,
+        glow_wide=0.35,
         disc_color=(255, 244, 214),
-        clouds=0.42, cloud_scale=0.5, cloud_aspect=0.22, cloud_lit=(255, 214, 178), cloud_dark=(150, 122, 140), cloud_opacity=0.85,
+        clouds=0.42,
+        cloud_scale=0.5,
+        cloud_aspect=0.22,
+        cloud_lit=(255, 214, 178),
+        cloud_dark=(150, 122, 140),
+        cloud_opacity=0.85,
         haze_color=(236, 196, 170),
-        hills=[dict(base=0.012, amp=0.05, color=(132, 120, 140), haze=0.55, scale=0.7, env=((0.0, 0.02), (0.35, 0.6))),
-               dict(base=0.004, amp=0.025, color=(110, 98, 112), haze=0.35, scale=0.3, env=((0.0, 0.01), (0.2, 0.45)))],
-        sea_far=(190, 160, 160), sea_near=(52, 70, 96), sea_mirror=0.75, wave_contrast=0.4, glitter=1.2, ripple=9,
-        headlands=[dict(x=(0.58, 1.2), ramp=(0.12, 0.0), height=0.13, water=0.03, grass=20, grass_color=(86, 98, 58),
-                        rock_color=(118, 92, 84), lighthouse=0.80, lh_height=175, cottage=0.84, haze=0.12, surf=0.7, refl=0.5)],
-        boats=[dict(kind="sail", x=0.38, y=0.655, size=0.6, hull=(230, 228, 220), haze=0.25),
-               dict(kind="sail", x=0.47, y=0.675, size=0.85, hull=(40, 52, 80), flip=True, haze=0.12)],
-        ambient=0.35, diffuse=0.8, light_tint=(255, 222, 190),
+        hills=[
+            dict(
+                base=0.012,
+                amp=0.05,
+                color=(132, 120, 140),
+                haze=0.55,
+                scale=0.7,
+                env=((0.0, 0.02), (0.35, 0.6)),
+            ),
+            dict(
+                base=0.004,
+                amp=0.025,
+                color=(110, 98, 112),
+                haze=0.35,
+                scale=0.3,
+                env=((0.0, 0.01), (0.2, 0.45)),
+            ),
+        ],
+        sea_far=(190, 160, 160),
+        sea_near=(52, 70, 96),
+        sea_mirror=0.75,
+        wave_contrast=0.4,
+        glitter=1.2,
+        ripple=9,
+        headlands=[
+            dict(
+                x=(0.58, 1.2),
+                ramp=(0.12, 0.0),
+                height=0.13,
+                water=0.03,
+                grass=20,
+                grass_color=(86, 98, 58),
+                rock_color=(118, 92, 84),
+                lighthouse=0.80,
+                lh_height=175,
+                cottage=0.84,
+                haze=0.12,
+                surf=0.7,
+                refl=0.5,
+            )
+        ],
+        boats=[
+            dict(kind="sail", x=0.38, y=0.655, size=0.6, hull=(230, 228, 220), haze=0.25),
+            dict(kind="sail", x=0.47, y=0.675, size=0.85, hull=(40, 52, 80), flip=True, haze=0.12),
+        ],
+        ambient=0.35,
+        diffuse=0.8,
+        light_tint=(255, 222, 190),
         grass=dict(y=1.02, amp=0.1, color=(38, 40, 28), blades=700),
-        grade=(255, 248, 240), vignette=0.3, grain=2.4,
+        grade=(255, 248, 240),
+        vignette=0.3,
+        grain=2.4,
     ),
     # 02: bright regatta afternoon, lighthouse on the left, town across the bay
     "02": dict(
-        size=(1600, 1067), seed=202, horizon=0.50,
+        size=(1600, 1067),
+        seed=202,
+        horizon=0.50,
         sky=[(58, 112, 186), (120, 170, 220), (208, 226, 238)],
-        sun=(0.85, 0.05), sun_color=(255, 250, 235), sun_disc=False, glow=0.25, glow_r=0.1, glow_wide=0.15,
-        clouds=0.5, cloud_scale=0.35, cloud_aspect=0.45, cloud_soft=0.2, cloud_lit=(252, 252, 250), cloud_dark=(178, 190, 206),
+        sun=(0.85, 0.05),
+        sun_color=(255, 250, 235),
+        sun_disc=False,
+        glow=0.25,
+        glow_r=0.1,
+        glow_wide=0.15,
+        clouds=0.5,
+        cloud_scale=0.35,
+        cloud_aspect=0.45,
+        cloud_soft=0.2,
+        cloud_lit=(252, 252, 250),
+        cloud_dark=(178, 190, 206),
         haze_color=(200, 218, 232),
-        hills=[dict(base=0.02, amp=0.07, color=(96, 124, 104), haze=0.5, scale=0.6),
-               dict(base=0.008, amp=0.035, color=(80, 112, 72), haze=0.25, scale=0.35, env=((0.3, 0.45), (0.95, 1.1)))],
+        hills=[
+            dict(base=0.02, amp=0.07, color=(96, 124, 104), haze=0.5, scale=0.6),
+            dict(
+                base=0.008,
+                amp=0.035,
+                color=(80, 112, 72),
+                haze=0.25,
+                scale=0.35,
+                env=((0.3, 0.45), (0.95, 1.1)),
+            ),
+        ],
         town=dict(x=(0.46, 0.86), water=0.006, haze=0.3),
-        town_palette=[(240, 236, 226), (236, 214, 170), (196, 214, 222), (232, 196, 180), (220, 226, 200), (250, 248, 240)],
-        sea_far=(110, 160, 180), sea_near=(24, 84, 110), sea_mirror=0.5, wave_contrast=0.45, glitter=0.25, glitter_w=3.0, ripple=10,
-        headlands=[dict(x=(-0.2, 0.34), ramp=(0.0, 0.14), height=0.15, water=0.04, grass=30, grass_color=(88, 128, 60),
-                        rock_color=(140, 124, 108), lighthouse=0.13, lh_height=185, cottage=0.18, haze=0.05, surf=0.9, refl=0.45)],
-        boats=[dict(kind="sail", x=0.45, y=0.56, size=0.45, hull=(240, 240, 240), haze=0.2),
-               dict(kind="sail", x=0.53, y=0.575, size=0.55, hull=(180, 40, 40), sail=(250, 240, 200), haze=0.15),
-               dict(kind="sail", x=0.62, y=0.565, size=0.5, hull=(30, 40, 70), flip=True, haze=0.2),
-               dict(kind="sail", x=0.74, y=0.61, size=0.8, hull=(240, 240, 236), sail=(255, 250, 245), haze=0.1),
-               dict(kind="sail", x=0.88, y=0.70, size=1.2, hull=(20, 60, 110), flip=True),
-               dict(kind="sail", x=0.58, y=0.74, size=1.45, hull=(200, 60, 40), sail=(250, 248, 240))],
-        ambient=0.5, diffuse=0.6, grade=(252, 254, 255), vignette=0.2, grain=2.0,
+        town_palette=[
+            (240, 236, 226),
+            (236, 214, 170),
+            (196, 214, 222),
+            (232, 196, 180),
+            (220, 226, 200),
+            (250, 248, 240),
+        ],
+        sea_far=(110, 160, 180),
+        sea_near=(24, 84, 110),
+        sea_mirror=0.5,
+        wave_contrast=0.45,
+        glitter=0.25,
+        glitter_w=3.0,
+        ripple=10,
+        headlands=[
+            dict(
+                x=(-0.2, 0.34),
+                ramp=(0.0, 0.14),
+                height=0.15,
+                water=0.04,
+                grass=30,
+                grass_color=(88, 128, 60),
+                rock_color=(140, 124, 108),
+                lighthouse=0.13,
+                lh_height=185,
+                cottage=0.18,
+                haze=0.05,
+                surf=0.9,
+                refl=0.45,
+            )
+        ],
+        boats=[
+            dict(kind="sail", x=0.45, y=0.56, size=0.45, hull=(240, 240, 240), haze=0.2),
+            dict(
+                kind="sail",
+                x=0.53,
+                y=0.575,
+                size=0.55,
+                hull=(180, 40, 40),
+                sail=(250, 240, 200),
+                haze=0.15,
+            ),
+            dict(kind="sail", x=0.62, y=0.565, size=0.5, hull=(30, 40, 70), flip=True, haze=0.2),
+            dict(
+                kind="sail",
+                x=0.74,
+                y=0.61,
+                size=0.8,
+                hull=(240, 240, 236),
+                sail=(255, 250, 245),
+                haze=0.1,
+            ),
+            dict(kind="sail", x=0.88, y=0.70, size=1.2, hull=(20, 60, 110), flip=True),
+            dict(kind="sail", x=0.58, y=0.74, size=1.45, hull=(200, 60, 40), sail=(250, 248, 240)),
+        ],
+        ambient=0.5,
+        diffuse=0.6,
+        grade=(252, 254, 255),
+        vignette=0.2,
+        grain=2.0,
     ),
     # 03: sunset from the point, portrait (stored sideways with EXIF orientation 6)
     "03": dict(
-        size=(1067, 1600), seed=303, horizon=0.66,
+        size=(1067, 1600),
+        seed=303,
+        horizon=0.66,
         sky=[(58, 52, 108), (206, 106, 110), (252, 170, 96)],
-        sun=(0.32, 0.635), sun_color=(255, 140, 70), sun_r=34, glow=0.9, glow_r=0.06, glow_wide=0.45,
+        sun=(0.32, 0.635),
+        sun_color=(255, 140, 70),
+        sun_r=34,
+        glow=0.9,
+        glow_r=0.06,
+        glow_wide=0.45,
         disc_color=(255, 226, 170),
-        clouds=0.38, cloud_scale=0.7, cloud_aspect=0.18, cloud_lit=(255, 170, 120), cloud_dark=(96, 62, 100), cloud_opacity=0.9,
+        clouds=0.38,
+        cloud_scale=0.7,
+        cloud_aspect=0.18,
+        cloud_lit=(255, 170, 120),
+        cloud_dark=(96, 62, 100),
+        cloud_opacity=0.9,
         haze_color=(236, 140, 110),
-        hills=[dict(base=0.006, amp=0.02, color=(110, 70, 96), haze=0.5, scale=0.4, env=((-0.1, 0.0), (0.15, 0.3)))],
-        sea_far=(180, 100, 100), sea_near=(40, 34, 62), sea_mirror=0.8, wave_contrast=0.45, glitter=1.6, glitter_w=0.6, ripple=8,
-        headlands=[dict(x=(0.42, 1.3), ramp=(0.26, 0.0), height=0.15, water=0.045, grass=30, grass_color=(38, 30, 30),
-                        rock_color=(36, 25, 31), lighthouse=0.76, lh_height=230, lh_scale=1.35, haze=0.02, surf=0.4, refl=0.55)],
-        boats=[dict(kind="sail", x=0.2, y=0.685, size=0.55, hull=(30, 24, 34), sail=(70, 48, 60), haze=0.1, lit=1.0)],
-        ambient=0.25, diffuse=0.7, light_tint=(255, 180, 150), lh_white=(228, 214, 208),
+        hills=[
+            dict(
+                base=0.006,
+                amp=0.02,
+                color=(110, 70, 96),
+                haze=0.5,
+                scale=0.4,
+                env=((-0.1, 0.0), (0.15, 0.3)),
+            )
+        ],
+        sea_far=(180, 100, 100),
+        sea_near=(40, 34, 62),
+        sea_mirror=0.8,
+        wave_contrast=0.45,
+        glitter=1.6,
+        glitter_w=0.6,
+        ripple=8,
+        headlands=[
+            dict(
+                x=(0.42, 1.3),
+                ramp=(0.26, 0.0),
+                height=0.15,
+                water=0.045,
+                grass=30,
+                grass_color=(38, 30, 30),
+                rock_color=(36, 25, 31),
+                lighthouse=0.76,
+                lh_height=230,
+                lh_scale=1.35,
+                haze=0.02,
+                surf=0.4,
+                refl=0.55,
+            )
+        ],
+        boats=[
+            dict(
+                kind="sail",
+                x=0.2,
+                y=0.685,
+                size=0.55,
+                hull=(30, 24, 34),
+                sail=(70, 48, 60),
+                haze=0.1,
+                lit=1.0,
+            )
+        ],
+        ambient=0.25,
+        diffuse=0.7,
+        light_tint=(255, 180, 150),
+        lh_white=(228, 214, 208),
         grass=dict(y=1.0, amp=0.09, color=(26, 18, 24), blades=900),
-        grade=(255, 246, 244), vignette=0.35, grain=2.6,
+        grade=(255, 246, 244),
+        vignette=0.35,
+        grain=2.6,
     ),
     # 04: festival night, lantern lights along the far quay, beam sweeping the bay
     "04": dict(
-        size=(1600, 1067), seed=404, horizon=0.58, night=True,
+        size=(1600, 1067),
+        seed=404,
+        horizon=0.58,
+        night=True,
         sky=[(8, 12, 34), (22, 34, 72), (58, 62, 100)],
-        sun=(0.72, 0.16), sun_color=(190, 200, 235), sun_r=13, glow=0.35, glow_r=0.03, glow_wide=0.08,
+        sun=(0.72, 0.16),
+        sun_color=(190, 200, 235),
+        sun_r=13,
+        glow=0.35,
+        glow_r=0.03,
+        glow_wide=0.08,
         disc_color=(246, 244, 230),
-        clouds=0.3, cloud_scale=0.5, cloud_aspect=0.25, cloud_lit=(80, 86, 120), cloud_dark=(20, 24, 50), cloud_opacity=0.7,
+        clouds=0.3,
+        cloud_scale=0.5,
+        cloud_aspect=0.25,
+        cloud_lit=(80, 86, 120),
+        cloud_dark=(20, 24, 50),
+        cloud_opacity=0.7,
         stars=900,
         haze_color=(50, 54, 90),
         hills=[dict(base=0.02, amp=0.06, color=(16, 20, 40), haze=0.3, scale=0.6)],
         town=dict(x=(0.05, 0.66), water=0.008, haze=0.05, string_lights=True),
         town_palette=[(200, 200, 200), (180, 170, 160), (170, 180, 190)],
-        streaks=1.2, emit_color=(255, 180, 100),
-        sea_far=(34, 40, 76), sea_near=(8, 12, 28), sea_mirror=0.6, wave_contrast=0.5, glitter=0.6, glitter_w=0.5,
-        glitter_color=(200, 210, 240), ripple=8,
-        headlands=[dict(x=(0.7, 1.3), ramp=(0.1, 0.0), height=0.14, water=0.03, grass=20, grass_color=(18, 24, 30),
-                        rock_color=(24, 24, 34), lighthouse=0.86, lh_height=170, cottage=0.79, haze=0.0, surf=0.15, refl=0.4)],
-        boats=[dict(kind="fish", x=0.3, y=0.8, size=1.1, hull=(20, 34, 56), haze=0.0, refl=0.4, dim=0.45)],
-        beam_angle=198, ambient=0.12, diffuse=0.25, light_tint=(150, 160, 210),
-        grade=(250, 252, 255), vignette=0.35, grain=3.0, soft=0.7,
+        streaks=1.2,
+        emit_color=(255, 180, 100),
+        sea_far=(34, 40, 76),
+        sea_near=(8, 12, 28),
+        sea_mirror=0.6,
+        wave_contrast=0.5,
+        glitter=0.6,
+        glitter_w=0.5,
+        glitter_color=(200, 210, 240),
+        ripple=8,
+        headlands=[
+            dict(
+                x=(0.7, 1.3),
+                ramp=(0.1, 0.0),
+                height=0.14,
+                water=0.03,
+                grass=20,
+                grass_color=(18, 24, 30),
+                rock_color=(24, 24, 34),
+                lighthouse=0.86,
+                lh_height=170,
+                cottage=0.79,
+                haze=0.0,
+                surf=0.15,
+                refl=0.4,
+            )
+        ],
+        boats=[
+            dict(
+                kind="fish", x=0.3, y=0.8, size=1.1, hull=(20, 34, 56), haze=0.0, refl=0.4, dim=0.45
+            )
+        ],
+        beam_angle=198,
+        ambient=0.12,
+        diffuse=0.25,
+        light_tint=(150, 160, 210),
+        grade=(250, 252, 255),
+        vignette=0.35,
+        grain=3.0,
+        soft=0.7,
     ),
     # 05: sea fog in the morning, fishing boats on still water, the tower faint behind
     "05": dict(
-        size=(1600, 1067), seed=505, horizon=0.55,
+        size=(1600, 1067),
+        seed=505,
+        horizon=0.55,
         sky=[(176, 184, 184), (204, 208, 202), (218, 220, 212)],
-        sun=(0.62, 0.2), sun_color=(255, 246, 220), sun_r=22, glow=0.25, glow_r=0.08, glow_wide=0.1, disc=0.35,
+        sun=(0.62, 0.2),
+        sun_color=(255, 246, 220),
+        sun_r=22,
+        glow=0.25,
+        glow_r=0.08,
+        glow_wide=0.1,
+        disc=0.35,
         disc_color=(246, 242, 226),
-        clouds=0.6, cloud_scale=0.6, cloud_aspect=0.3, cloud_soft=0.4, cloud_lit=(226, 228, 222), cloud_dark=(178, 184, 182), cloud_opacity=0.5,
+        clouds=0.6,
+        cloud_scale=0.6,
+        cloud_aspect=0.3,
+        cloud_soft=0.4,
+        cloud_lit=(226, 228, 222),
+        cloud_dark=(178, 184, 182),
+        cloud_opacity=0.5,
         haze_color=(212, 216, 208),
         hills=[dict(base=0.02, amp=0.08, color=(140, 152, 146), haze=0.75, scale=0.5)],
         town=dict(x=(0.08, 0.46), water=0.006, haze=0.62),
-        sea_far=(190, 196, 190), sea_near=(78, 98, 96), sea_mirror=0.85, wave_contrast=0.18, glitter=0.15, glitter_w=2.0,
-        ripple=4, wave_sx=0.6, wave_sy=0.7, horizon_haze=0.6,
-        headlands=[dict(x=(0.6, 1.3), ramp=(0.14, 0.0), height=0.12, water=0.012, grass=18, grass_color=(96, 112, 88),
-                        rock_color=(120, 118, 110), lighthouse=0.78, lh_height=150, cottage=0.84, haze=0.45, haze2=0.38, surf=0.2, refl=0.6)],
-        boats=[dict(kind="fish", x=0.26, y=0.77, size=1.3, hull=(34, 92, 120), refl=0.7),
-               dict(kind="fish", x=0.62, y=0.83, size=1.55, hull=(150, 52, 40), flip=True, refl=0.7),
-               dict(kind="sail", x=0.46, y=0.64, size=0.7, hull=(235, 235, 230), haze=0.45, refl=0.6)],
-        fog=0.35, ambient=0.55, diffuse=0.35, grade=(250, 253, 250), vignette=0.15, grain=2.6,
+        sea_far=(190, 196, 190),
+        sea_near=(78, 98, 96),
+        sea_mirror=0.85,
+        wave_contrast=0.18,
+        glitter=0.15,
+        glitter_w=2.0,
+        ripple=4,
+        wave_sx=0.6,
+        wave_sy=0.7,
+        horizon_haze=0.6,
+        headlands=[
+            dict(
+                x=(0.6, 1.3),
+                ramp=(0.14, 0.0),
+                height=0.12,
+                water=0.012,
+                grass=18,
+                grass_color=(96, 112, 88),
+                rock_color=(120, 118, 110),
+                lighthouse=0.78,
+                lh_height=150,
+                cottage=0.84,
+                haze=0.45,
+                haze2=0.38,
+                surf=0.2,
+                refl=0.6,
+            )
+        ],
+        boats=[
+            dict(kind="fish", x=0.26, y=0.77, size=1.3, hull=(34, 92, 120), refl=0.7),
+            dict(kind="fish", x=0.62, y=0.83, size=1.55, hull=(150, 52, 40), flip=True, refl=0.7),
+            dict(kind="sail", x=0.46, y=0.64, size=0.7, hull=(235, 235, 230), haze=0.45, refl=0.6),
+        ],
+        fog=0.35,
+        ambient=0.55,
+        diffuse=0.35,
+        grade=(250, 253, 250),
+        vignette=0.15,
+        grain=2.6,
     ),
 }
 
 EXIF_SIDEWAYS = "03"  # stored rotated, with EXIF Orientation=6
 
 
-def save_jpeg(img: Image.Image, path: Path, exif_orientation: int | None = None, quality=JPEG_QUALITY):
+def save_jpeg(
+    img: Image.Image, path: Path, exif_orientation: int | None = None, quality=JPEG_QUALITY
+):
     path.parent.mkdir(parents=True, exist_ok=True)
     kw = dict(quality=quality, optimize=True, subsampling="4:2:0")
     if exif_orientation is not None:
@@ -817,24 +1330,66 @@ def font(name, size):
 
 
 GAZETTE_MAIN = [
-    ("p", "PORT AVELINE. The harbour wall was lined three deep on Saturday evening as the twentieth Lighthouse Festival opened with its lantern procession from the old fish market to the foot of the point. Organisers counted more than four hundred paper lanterns, most of them made during the week at workshops in the harbour hall, where tables were covered in tissue paper, willow canes and glue from morning until late."),
-    ("p", "The procession set off shortly after eight, led by the town band and a small fleet of rowing boats dressed with ribbons and strings of shells. By the time the first lanterns reached the slipway the keeper had lit the great lamp in the tower, and a cheer ran along the quay as the beam swept out across the bay for the first time this season."),
-    ("p", "The festival committee admitted it had worried about the weather until the very last minute. Thursday brought a thick sea fog and Friday a stiff westerly, but the wind dropped at teatime and the sky cleared over the headland. Volunteers spent the afternoon drying bunting on the railings and setting out trestle tables along the esplanade."),
+    (
+        "p",
+        "PORT AVELINE. The harbour wall was lined three deep on Saturday evening as the twentieth Lighthouse Festival opened with its lantern procession from the old fish market to the foot of the point. Organisers counted more than four hundred paper lanterns, most of them made during the week at workshops in the harbour hall, where tables were covered in tissue paper, willow canes and glue from morning until late.",
+    ),
+    (
+        "p",
+        "The procession set off shortly after eight, led by the town band and a small fleet of rowing boats dressed with ribbons and strings of shells. By the time the first lanterns reached the slipway the keeper had lit the great lamp in the tower, and a cheer ran along the quay as the beam swept out across the bay for the first time this season.",
+    ),
+    (
+        "p",
+        "The festival committee admitted it had worried about the weather until the very last minute. Thursday brought a thick sea fog and Friday a stiff westerly, but the wind dropped at teatime and the sky cleared over the headland. Volunteers spent the afternoon drying bunting on the railings and setting out trestle tables along the esplanade.",
+    ),
     ("h", "Regatta and rope pull"),
-    ("p", "Sunday's programme begins with the junior regatta at ten o'clock, when dinghies from both sailing clubs race twice round the harbour buoys. It is followed at noon by the rope pull between the north and south quays, a rivalry which, according to the older fishermen, is a good deal older than the lighthouse itself. Last year's contest ended in a draw after the rope parted."),
-    ("p", "Visitors are asked to leave their cars at the top of the hill, where a shuttle cart will run down to the harbour every twenty minutes. The harbour office reminds boat owners that the inner basin will be closed to traffic between nine and one."),
+    (
+        "p",
+        "Sunday's programme begins with the junior regatta at ten o'clock, when dinghies from both sailing clubs race twice round the harbour buoys. It is followed at noon by the rope pull between the north and south quays, a rivalry which, according to the older fishermen, is a good deal older than the lighthouse itself. Last year's contest ended in a draw after the rope parted.",
+    ),
+    (
+        "p",
+        "Visitors are asked to leave their cars at the top of the hill, where a shuttle cart will run down to the harbour every twenty minutes. The harbour office reminds boat owners that the inner basin will be closed to traffic between nine and one.",
+    ),
     ("h", "A tower with a long memory"),
-    ("p", "The lighthouse has stood on the point for well over a century. Its red and white bands were repainted last spring by volunteers working from ropes and cradles, and the brass fittings of the lantern room have been polished for the occasion. Guided climbs to the gallery run on both festival days, weather permitting, and are limited to twelve visitors at a time. Sensible shoes are essential: there are one hundred and nine steps."),
-    ("p", "An exhibition of photographs in the harbour hall, gathered from family albums across the town, has already drawn a steady queue. Among the prints are views of the point before the keeper's cottage was rebuilt, boats drawn up on the shingle for the winter, and a rare picture of the very first festival, when the lanterns were carried in jam jars hung from sticks."),
-    ("p", "Stallholders reported brisk trade in smoked fish, honey cake and hand-knitted jumpers. The lifeboat crew ran a tombola beside the slipway, and the school choir sang on the bandstand until the light faded and the lanterns took over."),
+    (
+        "p",
+        "The lighthouse has stood on the point for well over a century. Its red and white bands were repainted last spring by volunteers working from ropes and cradles, and the brass fittings of the lantern room have been polished for the occasion. Guided climbs to the gallery run on both festival days, weather permitting, and are limited to twelve visitors at a time. Sensible shoes are essential: there are one hundred and nine steps.",
+    ),
+    (
+        "p",
+        "An exhibition of photographs in the harbour hall, gathered from family albums across the town, has already drawn a steady queue. Among the prints are views of the point before the keeper's cottage was rebuilt, boats drawn up on the shingle for the winter, and a rare picture of the very first festival, when the lanterns were carried in jam jars hung from sticks.",
+    ),
+    (
+        "p",
+        "Stallholders reported brisk trade in smoked fish, honey cake and hand-knitted jumpers. The lifeboat crew ran a tombola beside the slipway, and the school choir sang on the bandstand until the light faded and the lanterns took over.",
+    ),
     ("h", "Closing night"),
-    ("p", "The festival closes on Sunday evening with the blessing of the boats and a display of fireworks over the water, to be launched from a barge moored beyond the harbour mouth. Spectators are advised that the best view is from the north quay and the path below the point. The committee thanks the harbour master, the fire brigade, the sailing clubs and everyone who lent tables, chairs, ladders and kettles."),
-    ("p", "Next year's festival dates will be announced at the autumn meeting in the harbour hall. New helpers are always welcome, particularly anyone who can sew, climb a ladder or carry a tune, and the committee is once again looking for someone to take charge of the lantern workshop."),
+    (
+        "p",
+        "The festival closes on Sunday evening with the blessing of the boats and a display of fireworks over the water, to be launched from a barge moored beyond the harbour mouth. Spectators are advised that the best view is from the north quay and the path below the point. The committee thanks the harbour master, the fire brigade, the sailing clubs and everyone who lent tables, chairs, ladders and kettles.",
+    ),
+    (
+        "p",
+        "Next year's festival dates will be announced at the autumn meeting in the harbour hall. New helpers are always welcome, particularly anyone who can sew, climb a ladder or carry a tune, and the committee is once again looking for someone to take charge of the lantern workshop.",
+    ),
     ("h", "Harbour notes"),
-    ("p", "The new pontoon in the inner basin is now open, with six visitor berths available on a first come basis. Please report to the harbour office on arrival. Fresh water is available at the end of the fish quay; the diesel pump remains out of order until further notice. The lost property box at the office holds, among other things, three oars, a single wellington boot and a very fine brass telescope."),
-    ("p", "Tides for the festival weekend: high water Saturday at 7.12 and 19.40, Sunday at 7.58 and 20.21. The rowing race around the point will start one hour before high water on Sunday evening, wind and sea allowing. Competitors must wear buoyancy aids and register at the slipway by six o'clock."),
-    ("p", "The gull colony on the point has had a good year, and walkers on the cliff path are asked to keep dogs on leads and to stay behind the white posts until the chicks have fledged. The path will be repaired in the autumn where the fence was damaged in the March gales, and the council has promised a new bench at the viewpoint."),
-    ("p", "The harbour office will be closed on Monday morning while the tide gauge is serviced. Urgent enquiries should be made at the lifeboat station, which is manned throughout the weekend."),
+    (
+        "p",
+        "The new pontoon in the inner basin is now open, with six visitor berths available on a first come basis. Please report to the harbour office on arrival. Fresh water is available at the end of the fish quay; the diesel pump remains out of order until further notice. The lost property box at the office holds, among other things, three oars, a single wellington boot and a very fine brass telescope.",
+    ),
+    (
+        "p",
+        "Tides for the festival weekend: high water Saturday at 7.12 and 19.40, Sunday at 7.58 and 20.21. The rowing race around the point will start one hour before high water on Sunday evening, wind and sea allowing. Competitors must wear buoyancy aids and register at the slipway by six o'clock.",
+    ),
+    (
+        "p",
+        "The gull colony on the point has had a good year, and walkers on the cliff path are asked to keep dogs on leads and to stay behind the white posts until the chicks have fledged. The path will be repaired in the autumn where the fence was damaged in the March gales, and the council has promised a new bench at the viewpoint.",
+    ),
+    (
+        "p",
+        "The harbour office will be closed on Monday morning while the tide gauge is serviced. Urgent enquiries should be made at the lifeboat station, which is manned throughout the weekend.",
+    ),
 ]
 
 
@@ -895,7 +1450,17 @@ def flow_columns(draw, blocks, columns, body, head, lead, fill):
                 if ci >= len(columns):
                     return
                 x, y, y1, cw = columns[ci]
-            draw_justified(draw, x, y, ln, fnt, cw, fill, last=i == len(lines) - 1, indent=indent if i == 0 else 0)
+            draw_justified(
+                draw,
+                x,
+                y,
+                ln,
+                fnt,
+                cw,
+                fill,
+                last=i == len(lines) - 1,
+                indent=indent if i == 0 else 0,
+            )
             y += lead
         first = False
 
@@ -917,7 +1482,9 @@ def halftone(gray: np.ndarray, cell: float, angle_deg=45.0) -> np.ndarray:
 def paper(rng, h, w, base, blotch=0.06, fine=0.02):
     big = fbm(rng, h, w, w * 0.4, octaves=4)
     mid = fbm(rng, h, w, 60, octaves=3)
-    col = rgb(base)[None, None, :] * (1 - blotch * (big[..., None] - 0.5) * 2 - fine * (mid[..., None] - 0.5))
+    col = rgb(base)[None, None, :] * (
+        1 - blotch * (big[..., None] - 0.5) * 2 - fine * (mid[..., None] - 0.5)
+    )
     # yellowed, darker edges
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
     e = np.minimum.reduce([xs, ys, w - 1 - xs, h - 1 - ys]) / (0.08 * min(h, w))
@@ -997,7 +1564,12 @@ def make_gazette():
     for ln in lines:
         d.text((px0, cy), " ".join(ln), font=cap, fill=0)
         cy += 34
-    d.text((px1 - d.textlength("Photograph: Gazette staff", font=cap), cy), "Photograph: Gazette staff", font=cap, fill=0)
+    d.text(
+        (px1 - d.textlength("Photograph: Gazette staff", font=cap), cy),
+        "Photograph: Gazette staff",
+        font=cap,
+        fill=0,
+    )
     cy += 48
 
     body = font("DejaVuSerif.ttf", 25)
@@ -1094,16 +1666,31 @@ PROGRAMME = [
 
 def lighthouse_icon(d: ImageDraw.ImageDraw, x, y, s, fill):
     """A small engraved-style lighthouse for the bulletin's masthead."""
-    d.polygon([(x - 14 * s, y), (x - 9 * s, y - 80 * s), (x + 9 * s, y - 80 * s), (x + 14 * s, y)], outline=fill, width=max(1, int(2 * s)))
+    d.polygon(
+        [(x - 14 * s, y), (x - 9 * s, y - 80 * s), (x + 9 * s, y - 80 * s), (x + 14 * s, y)],
+        outline=fill,
+        width=max(1, int(2 * s)),
+    )
     for f in (0.25, 0.5, 0.75):
         yy = y - 80 * s * f
         hw = 14 * s - 5 * s * f
         d.line([(x - hw, yy), (x + hw, yy)], fill=fill, width=max(1, int(2 * s)))
-    d.rectangle([x - 13 * s, y - 86 * s, x + 13 * s, y - 80 * s], outline=fill, width=max(1, int(2 * s)))
-    d.rectangle([x - 7 * s, y - 100 * s, x + 7 * s, y - 86 * s], outline=fill, width=max(1, int(2 * s)))
+    d.rectangle(
+        [x - 13 * s, y - 86 * s, x + 13 * s, y - 80 * s], outline=fill, width=max(1, int(2 * s))
+    )
+    d.rectangle(
+        [x - 7 * s, y - 100 * s, x + 7 * s, y - 86 * s], outline=fill, width=max(1, int(2 * s))
+    )
     d.pieslice([x - 9 * s, y - 110 * s, x + 9 * s, y - 92 * s], 180, 360, fill=fill)
     for a in (-18, -8, 8, 18):
-        d.line([(x + (10 if a > 0 else -10) * s, y - 93 * s), (x + a * 2.6 * s, y - 93 * s + abs(a) * 0.25 * s)], fill=fill, width=max(1, int(1.5 * s)))
+        d.line(
+            [
+                (x + (10 if a > 0 else -10) * s, y - 93 * s),
+                (x + a * 2.6 * s, y - 93 * s + abs(a) * 0.25 * s),
+            ],
+            fill=fill,
+            width=max(1, int(1.5 * s)),
+        )
     d.line([(x - 40 * s, y), (x + 40 * s, y)], fill=fill, width=max(1, int(2 * s)))
 
 
@@ -1119,7 +1706,12 @@ def make_bulletin():
     mast = font("DejaVuSerif-Bold.ttf", 74)
     d.text((x0 + 120, y + 4), "HARBOUR BULLETIN", font=mast, fill=0)
     sm = font("DejaVuSans.ttf", 24)
-    d.text((x0 + 124, y + 92), "Port Aveline community newsletter  ·  Summer 2003  ·  Free", font=sm, fill=0)
+    d.text(
+        (x0 + 124, y + 92),
+        "Port Aveline community newsletter  ·  Summer 2003  ·  Free",
+        font=sm,
+        fill=0,
+    )
     y += 150
     d.rectangle([x0, y, x1, y + 4], fill=0)
     y += 24
@@ -1180,7 +1772,9 @@ def make_bulletin():
         pts.append((W - mrg - 28 + tear_r[i] - 6 * np.sin(f * 3.1), mrg + f * (H - 2 * mrg - 30)))
     for i in range(n_t):
         f = i / (n_t - 1)
-        pts.append((W - mrg - 30 - f * (W - 2 * mrg - 30), H - mrg - 30 + tear_b[i] + 5 * np.sin(f * 2.3)))
+        pts.append(
+            (W - mrg - 30 - f * (W - 2 * mrg - 30), H - mrg - 30 + tear_b[i] + 5 * np.sin(f * 2.3))
+        )
     pts.append((mrg + 2, H - mrg - 24))
     alpha = poly_mask(H, W, pts)
     # torn paper shows a lighter, fibrous rim
@@ -1190,7 +1784,9 @@ def make_bulletin():
     col = lerp(col, rgb((250, 248, 242)), (rim * (0.5 + 0.5 * fib))[..., None] * 0.8)
     # content outside the sheet is cleared so the margin compresses well
     col = col * (alpha[..., None] > 0)
-    rgba = np.dstack([np.clip(col * 255 + 0.5, 0, 255), np.clip(alpha * 255 + 0.5, 0, 255)]).astype(np.uint8)
+    rgba = np.dstack([np.clip(col * 255 + 0.5, 0, 255), np.clip(alpha * 255 + 0.5, 0, 255)]).astype(
+        np.uint8
+    )
     path = OUT / "clippings" / "bulletin-2003.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(rgba, "RGBA").save(path, "PNG", optimize=True)
@@ -1216,7 +1812,9 @@ def main(argv: list[str]) -> int:
             total += sz
             with Image.open(p) as im:
                 ori = im.getexif().get(0x0112)
-                info = f"{im.size[0]}x{im.size[1]} {im.mode}" + (f" EXIF orientation {ori}" if ori else "")
+                info = f"{im.size[0]}x{im.size[1]} {im.mode}" + (
+                    f" EXIF orientation {ori}" if ori else ""
+                )
             print(f"  {p.relative_to(OUT)!s:32} {sz / 1024:8.1f} KB  {info}")
     print(f"  {'total':32} {total / 1024:8.1f} KB")
     return 0
