@@ -32,7 +32,7 @@ def _check_photo(photo: Photo, screen: tuple[int, int], max_pixels: int) -> list
     w, h = screen
     scale = (max(w / info.width, h / info.height) if photo.fit == "cover"
              else min(w / info.width, h / info.height))
-    if scale > 1.05:
+    if scale > 1.25:  # a little enlargement is invisible; more looks soft
         return [_problem(photo.where, "warning",
                          f"`{name}` is {info.width}x{info.height}, smaller than the "
                          f"{w}x{h} screen; it will be enlarged and look soft",

@@ -97,16 +97,16 @@ def poly_mask(h, w, pts) -> np.ndarray:
 
 def line_mask(h, w, p0, p1, thick) -> np.ndarray:
     m = np.zeros((h, w), np.uint8)
-    a = tuple(int(round(v * 16)) for v in p0)
-    b = tuple(int(round(v * 16)) for v in p1)
-    cv2.line(m, a, b, 255, max(1, int(round(thick))), lineType=cv2.LINE_AA, shift=4)
+    a = tuple(round(v * 16) for v in p0)
+    b = tuple(round(v * 16) for v in p1)
+    cv2.line(m, a, b, 255, max(1, round(thick)), lineType=cv2.LINE_AA, shift=4)
     return m.astype(np.float32) / 255.0
 
 
 def ellipse_mask(h, w, c, axes, angle=0, a0=0, a1=360) -> np.ndarray:
     m = np.zeros((h, w), np.uint8)
-    cc = (int(round(c[0] * 16)), int(round(c[1] * 16)))
-    ax = (int(round(axes[0] * 16)), int(round(axes[1] * 16)))
+    cc = (round(c[0] * 16), round(c[1] * 16))
+    ax = (round(axes[0] * 16), round(axes[1] * 16))
     cv2.ellipse(m, cc, ax, angle, a0, a1, 255, -1, lineType=cv2.LINE_AA, shift=4)
     return m.astype(np.float32) / 255.0
 
@@ -756,7 +756,7 @@ def render_scene(cfg, W, H, seed):
     k = min(W, H) / 1067
     hz = int(cfg["horizon"] * H)
     img = np.zeros((H, W, 3), np.float32)
-    img, sky, sky_refl = paint_sky(img, rng, cfg, hz, k)
+    img, _sky, sky_refl = paint_sky(img, rng, cfg, hz, k)
     hills = paint_hills(img, rng, cfg, hz, k)
     img = hills.over(img)
     sky_and_hills = hills.over(sky_refl)

@@ -155,7 +155,8 @@ class Compositor:
         band = self._band_cache.get(height)
         if band is None:
             band = pygame.Surface((self.size[0], height), pygame.SRCALPHA, 32)
-            alpha = np.clip(np.linspace(0.0, 1.6, height), 0, 1) ** 0.8 * 190
+            # Fades in over the top third, then holds dark enough for text on white paper.
+            alpha = np.clip(np.linspace(0.0, 3.0, height), 0, 1) ** 1.5 * 215
             view = pygame.surfarray.pixels_alpha(band)
             view[:, :] = alpha.astype(np.uint8)[None, :]
             del view
