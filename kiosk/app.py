@@ -146,12 +146,20 @@ class FrameStats:
     dropped: int = 0
     recent: deque[float] = field(default_factory=lambda: deque(maxlen=240))
     last_at: float | None = None
+    was_animating: bool = False
 
-    def presented(self, now: float) -> None:
+    def presented(self, now: float, animating: bool) -> None:
+        """Count a presented frame; while animating, a late one is a dropped frame.
+
+        A still photo is not presented again each refresh, so gaps between presents then
+        are not drops.
+        """
         self.frames += 1
-        if self.last_at is not None and now - self.last_at > self.interval_s * 1.5:
+        late = self.last_at is not None and now - self.last_at > self.interval_s * 1.5
+        if animating and self.was_animating and late:
             self.dropped += 1  # missed at least one refresh deadline
         self.last_at = now
+        self.was_animating = animating
         self.recent.append(now)
 
     def fps(self, now: float) -> float:
@@ -240,22 +248,29 @@ class App:
                 cache.poll()
                 frame = player.update(now)
                 if frame.no_content:
-                    canvas.blit(player.compositor.layer(no_content_card(
-                        "Nothing in the exhibits folder can be played right now."), None),
-                        (0, 0))
+                    rects = self.draw_layer(canvas, player, no_content_card(
+                        "Nothing in the exhibits folder can be played right now."))
                     if now - last_retry > RETRY_EMPTY_S:
                         last_retry = now
                         player = self.retry(player, cache, images, size)
                 elif frame.current is None:
-                    canvas.fill(settings.screen.background)
+                    rects = self.draw_layer(canvas, player, None)
                 else:
-                    player.draw(canvas, frame)
-                if canvas is not screen:
-                    screen.blit(canvas, (0, 0))
-                pygame.display.flip()
-                stats.presented(self.clock.now())
-                if self.clock.now() - now < stats.interval_s * 0.5:
-                    player.prepare()  # one layer ahead, only when this frame has time left
+                    rects = player.draw(canvas, frame)
+                if rects:
+                    if canvas is not screen:
+                        for rect in rects:
+                            screen.blit(canvas, rect, rect)
+                    if rects[0].size == size:
+                        pygame.display.flip()
+                    else:
+                        pygame.display.update(rects)
+                    stats.presented(self.clock.now(), animating=frame.transition is not None)
+                # One layer ahead per frame, when this frame has time left, or at once when
+                # the show is held waiting for that layer (a still screen hides the cost).
+                held = frame.waiting or frame.finished or frame.pending_target is not None
+                if held or self.clock.now() - now < stats.interval_s * 0.5:
+                    player.prepare()
                 if now - last_status >= STATUS_EVERY_S:
                     last_status = now
                     self.status.publish(self.snapshot(frame, player, stats, now))
@@ -269,6 +284,12 @@ class App:
             self.status.stop(final)
             pygame.display.quit()
         return self.exit_code
+
+    def draw_layer(self, canvas: Any, player: Any, card: TextCard | None) -> list[Any]:
+        """A full-screen card (or the background) outside the timeline, drawn once."""
+        compositor = player.compositor
+        layer = compositor.layer(card, None) if card is not None else None
+        return compositor.draw(canvas, layer)
 
     def retry(self, player: Any, cache: Any, images: Any, size: tuple[int, int]) -> Any:
         """Nothing could play: read the show again, forget old failures, try once more."""

@@ -131,12 +131,14 @@ class Player:
             return True
         return False
 
-    def draw(self, target: pygame.Surface, frame: Frame) -> None:
+    def draw(self, target: pygame.Surface, frame: Frame) -> list[pygame.Rect]:
+        """Draw the frame; returns the areas that changed (empty: nothing to present)."""
         current = self._layer(frame.current)
         previous = self._layer(frame.previous)
         kind = frame.transition.kind if frame.transition else "cut"
-        self.compositor.draw(target, current, previous, kind, frame.progress,
-                             frame.step_progress if frame.current is not None else None)
+        return self.compositor.draw(target, current, previous, kind, frame.progress,
+                                    frame.step_progress if frame.current is not None else None,
+                                    frame.direction)
 
     def _layer(self, step: Step | None) -> pygame.Surface | None:
         if step is None or isinstance(step, Video):

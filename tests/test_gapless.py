@@ -23,8 +23,9 @@ from kiosk.settings import default_fonts
 from tests.conftest import ShowDir, write_image
 
 SIZE = (320, 180)
-COLOURS = [(200, 40, 40), (40, 200, 40), (40, 40, 200), (200, 200, 40)]  # RGB
-DECODE_DELAY_S = 0.3  # longer than a step (0.2 s): the decoder cannot keep the lead
+COLOURS = [(200, 40, 40), (40, 200, 40), (40, 40, 200), (200, 200, 40), (200, 40, 200),
+           (40, 200, 200)]  # RGB
+DECODE_DELAY_S = 0.45  # over twice a step (0.2 s): the decoder cannot keep the lead
 
 
 def slow_decode(*args, **kwargs):
@@ -39,12 +40,12 @@ class EagerPlayer(Player):
         return "ready"
 
 
-def record(show_dir: ShowDir, player_class=Player, boundaries: int = 6) -> list[np.ndarray]:
+def record(show_dir: ShowDir, player_class=Player, seconds: float = 3.0) -> list[np.ndarray]:
     for i, colour in enumerate(COLOURS):
         write_image(show_dir.assets / f"c{i}.png", 64, 36, colour[::-1])
     show_dir.manifest("a.yaml", "defaults: {duration: 0.2s, transition: crossfade 0.1s}\n"
                                 "items:\n" + "".join(f"  - photo: c{i}.png\n    fit: cover\n"
-                                                     for i in range(4)))
+                                                     for i in range(len(COLOURS))))
     show = load_show(LoadOptions(show_dir.exhibits, show_dir.assets)).show
     fonts = default_fonts()
     compositor = Compositor(SIZE, TextRenderer(fonts.text, fonts.heading), Look())
@@ -54,15 +55,11 @@ def record(show_dir: ShowDir, player_class=Player, boundaries: int = 6) -> list[
     target = pygame.Surface(SIZE, 0, 32)
     frames: list[np.ndarray] = []
     pacer = pygame.time.Clock()
-    changes = 0
-    last = None
+    start = clock.now()
     with cache:
-        while changes < boundaries and len(frames) < 2000:
+        while clock.now() - start < seconds:
             cache.poll()
             frame = player.update(clock.now())
-            if frame.current is not None and frame.current is not last:
-                changes += last is not None
-                last = frame.current
             player.draw(target, frame)
             frames.append(pygame.surfarray.array3d(target).swapaxes(0, 1).copy())
             player.prepare()
@@ -71,32 +68,40 @@ def record(show_dir: ShowDir, player_class=Player, boundaries: int = 6) -> list[
 
 
 def check(frames: list[np.ndarray]) -> tuple[int, int]:
-    """(blank frames, frames that went back to an older image) after the first picture."""
+    """(blank frames, frames that went back to an older image) after the first picture.
+
+    Blank: at least 99% of the pixels are the background. A frame is in order when its
+    mean colour is the current item's, or a mix of it and the next one (a crossfade);
+    anything else is an older (or skipped-to) image.
+    """
     blank = older = 0
     palette = np.array(COLOURS, float)
+    n = len(COLOURS)
     seen = -1  # how many items the show has moved through, counting repeats
     for image in frames:
-        is_background = (image.reshape(-1, 3).sum(axis=1) <= 3).mean() >= 0.99
-        if is_background:
+        pixels = image.reshape(-1, 3)
+        if (pixels.sum(axis=1) <= 3).mean() >= 0.99:
             blank += seen >= 0
             continue
-        mean = image.reshape(-1, 3).mean(axis=0)
-        nearest = int(np.argmin(((palette - mean) ** 2).sum(axis=1)))
+        mean = pixels.mean(axis=0)
         if seen < 0:
-            seen = nearest
-        elif nearest == seen % 4:
-            pass
-        elif nearest == (seen + 1) % 4:
-            seen += 1
-        else:
+            seen = int(np.argmin(((palette - mean) ** 2).sum(axis=1)))
+            continue
+        a, b = palette[seen % n], palette[(seen + 1) % n]
+        t = float(np.clip(np.dot(mean - a, b - a) / np.dot(b - a, b - a), 0.0, 1.0))
+        if np.linalg.norm(mean - (a + t * (b - a))) > 12:
             older += 1
+        elif t > 0.98:
+            seen += 1
     return blank, older
 
 
 def test_boundaries_have_no_blank_and_no_older_frames(show_dir: ShowDir):
     frames = record(show_dir)
     blank, older = check(frames)
-    assert len(frames) > 20
+    assert len(frames) > 100
+    moves = len({tuple(f[0, 0]) for f in frames})  # distinct colours: boundaries were crossed
+    assert moves >= 4
     assert (blank, older) == (0, 0)
 
 

@@ -77,7 +77,9 @@ class Compositor:
         self._layers: OrderedDict[tuple[str, str], pygame.Surface] = OrderedDict()
         self._max_layers = max_layers
         self._band_cache: dict[int, pygame.Surface] = {}
-        self._scratch: pygame.Surface | None = None
+        self._line: pygame.Surface | None = None
+        self._last_scene: tuple | None = None
+        self._last_line = 0
 
     # -- sizes ---------------------------------------------------------------------
     def px(self, fraction: float) -> int:
@@ -233,19 +235,38 @@ class Compositor:
     # -- frames ----------------------------------------------------------------------
     def draw(self, target: pygame.Surface, current: pygame.Surface | None,
              previous: pygame.Surface | None = None, kind: str = "cut",
-             progress: float = 1.0, step_progress: float | None = None) -> None:
-        """Compose one frame: ``current`` alone, or mixed with ``previous`` at ``progress``."""
+             progress: float = 1.0, step_progress: float | None = None,
+             direction: int = 1) -> list[pygame.Rect]:
+        """Compose one frame: ``current`` alone, or mixed with ``previous`` at ``progress``.
+
+        Returns the areas that changed since the last call on this target (empty: nothing
+        to present), so a still photo costs nothing but its creeping progress line.
+        """
+        mixing = current is not None and previous is not None and progress < 1.0 and (
+            kind != "cut")
+        scene = (id(target), id(current), id(previous) if mixing or current is None else 0,
+                 kind if mixing else "", round(progress, 4) if mixing else 1.0, direction)
+        line_px = self._line_length(step_progress)
+        if scene == self._last_scene:
+            if line_px == self._last_line or current is None:
+                return []
+            strip = self._line_rect()
+            target.blit(current, strip, strip)  # put back what the old line covered
+            self._draw_line(target, line_px)
+            self._last_line = line_px
+            return [strip]
         if current is None:
             if previous is not None:
                 target.blit(previous, (0, 0))  # hold the last frame rather than go blank
             else:
                 target.fill(self.look.background)
-        elif previous is None or progress >= 1.0 or kind == "cut":
+        elif not mixing:
             target.blit(current, (0, 0))
         elif kind == "slide":
-            x = round(self.size[0] * ease(progress))
+            # Forward: the new item comes in from the right; backward: from the left.
+            x = round(self.size[0] * ease(progress)) * (1 if direction >= 0 else -1)
             target.blit(previous, (-x, 0))
-            target.blit(current, (self.size[0] - x, 0))
+            target.blit(current, (self.size[0] * (1 if direction >= 0 else -1) - x, 0))
         else:
             h = self.size[1]
             # 2-D views (rows of bytes) take OpenCV's fastest path.
@@ -253,17 +274,31 @@ class Compositor:
             out = pixels(target).reshape(h, -1)
             cv2.addWeighted(a, 1.0 - progress, b, progress, 0.0, dst=out)
             del a, b, out
-        if step_progress is not None and step_progress > 0:
-            self._progress_line(target, step_progress)
+        if current is not None:
+            self._draw_line(target, line_px)
+        self._last_scene, self._last_line = scene, line_px
+        return [target.get_rect()]
 
-    def _progress_line(self, target: pygame.Surface, fraction: float) -> None:
-        """A thin, faint line along the bottom edge: how long until the next item."""
+    def invalidate(self) -> None:
+        """The next draw repaints everything (the target was drawn on elsewhere)."""
+        self._last_scene = None
+
+    def _line_length(self, fraction: float | None) -> int:
+        if fraction is None or fraction <= 0:
+            return 0
+        return round(self.size[0] * min(fraction, 1.0))
+
+    def _line_rect(self) -> pygame.Rect:
         w, h = self.size
         thickness = max(2, h // 360)
-        length = round(w * min(fraction, 1.0))
+        return pygame.Rect(0, h - thickness, w, thickness)
+
+    def _draw_line(self, target: pygame.Surface, length: int) -> None:
+        """A thin, faint line along the bottom edge: how long until the next item."""
         if length <= 0:
             return
-        line = pygame.Surface((length, thickness), pygame.SRCALPHA, 32)
-        line.fill((255, 255, 255, PROGRESS_ALPHA))
-        target.blit(line, (0, h - thickness))
-
+        strip = self._line_rect()
+        if self._line is None or self._line.get_height() != strip.height:
+            self._line = pygame.Surface(strip.size, pygame.SRCALPHA, 32)
+            self._line.fill((255, 255, 255, PROGRESS_ALPHA))
+        target.blit(self._line, strip.topleft, pygame.Rect(0, 0, length, strip.height))
