@@ -147,8 +147,12 @@ class FrameStats:
     recent: deque[float] = field(default_factory=lambda: deque(maxlen=240))
     last_at: float | None = None
     was_animating: bool = False
+    # Animated frames of the last two minutes at 60 Hz: our work before the present, and
+    # the time between presents (the present itself included).
+    work_ms: deque[float] = field(default_factory=lambda: deque(maxlen=7200))
+    interval_ms: deque[float] = field(default_factory=lambda: deque(maxlen=7200))
 
-    def presented(self, now: float, animating: bool) -> None:
+    def presented(self, now: float, animating: bool, work_s: float = 0.0) -> None:
         """Count a presented frame; while animating, a late one is a dropped frame.
 
         A still photo is not presented again each refresh, so gaps between presents then
@@ -158,12 +162,28 @@ class FrameStats:
         late = self.last_at is not None and now - self.last_at > self.interval_s * 1.5
         if animating and self.was_animating and late:
             self.dropped += 1  # missed at least one refresh deadline
+        if animating:
+            self.work_ms.append(work_s * 1000.0)
+            if self.was_animating and self.last_at is not None:
+                self.interval_ms.append((now - self.last_at) * 1000.0)
         self.last_at = now
         self.was_animating = animating
         self.recent.append(now)
 
     def fps(self, now: float) -> float:
         return float(sum(1 for t in self.recent if now - t <= 1.0))
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        def stats(values: deque[float]) -> dict[str, float]:
+            if not values:
+                return {}
+            ordered = sorted(values)
+            pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+            return {"p50": round(pick(0.5), 2), "p99": round(pick(0.99), 2),
+                    "max": round(ordered[-1], 2), "count": len(ordered)}
+
+        return {"frame_work_ms": stats(self.work_ms),
+                "frame_interval_ms": stats(self.interval_ms)}
 
 
 class App:
@@ -258,6 +278,7 @@ class App:
                 else:
                     rects = player.draw(canvas, frame)
                 if rects:
+                    work_s = self.clock.now() - now
                     if canvas is not screen:
                         for rect in rects:
                             screen.blit(canvas, rect, rect)
@@ -265,7 +286,7 @@ class App:
                         pygame.display.flip()
                     else:
                         pygame.display.update(rects)
-                    stats.presented(self.clock.now(), animating=frame.transition is not None)
+                    stats.presented(self.clock.now(), frame.transition is not None, work_s)
                 # One layer ahead per frame, when this frame has time left, or at once when
                 # the show is held waiting for that layer (a still screen hides the cost).
                 held = frame.waiting or frame.finished or frame.pending_target is not None
@@ -344,6 +365,7 @@ class App:
             "frames": stats.frames,
             "fps": stats.fps(now),
             "dropped_frames": stats.dropped,
+            **stats.summary(),
             "skipped": [{"path": p, "reason": r} for p, r in player.skipped.items()],
             "errors": [str(p) for p in (*self.settings_result.problems,
                                         *self.show_result.problems) if p.is_error],

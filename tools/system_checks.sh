@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 need=()
 command -v Xvfb >/dev/null || need+=(xvfb)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
+ldconfig -p | grep -q "libX11.so.6 " || need+=(libx11-6)  # SDL's X11 backend loads it
 if [ ${#need[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
