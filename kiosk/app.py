@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -201,6 +202,7 @@ class App:
         self.running = True
         self.exit_code = 0
         self.workers_stopped = True
+        self.first_frame_s: float | None = None
 
     # -- display ---------------------------------------------------------------------
     def open_display(self) -> Any:
@@ -292,7 +294,11 @@ class App:
                 held = frame.waiting or frame.finished or frame.pending_target is not None
                 if held or self.clock.now() - now < stats.interval_s * 0.5:
                     player.prepare()
-                if now - last_status >= STATUS_EVERY_S:
+                first_picture = frame.current is not None and self.first_frame_s is None
+                if first_picture:
+                    self.first_frame_s = self.clock.now() - self.started
+                    log.info("first picture on screen %.2f s after start", self.first_frame_s)
+                if first_picture or now - last_status >= STATUS_EVERY_S:
                     last_status = now
                     self.status.publish(self.snapshot(frame, player, stats, now))
                 if (self.options.run_for_s is not None
@@ -370,9 +376,20 @@ class App:
             "errors": [str(p) for p in (*self.settings_result.problems,
                                         *self.show_result.problems) if p.is_error],
             "language": language,
+            "rss_bytes": rss_bytes(),
+            "threads": threading.active_count(),
             "started_at": iso(self.started_wall),
             "updated_at": iso(self.started_wall + (now - self.started)),
         }
+
+
+def rss_bytes() -> int | None:
+    """Resident memory of this process (Linux), for operators watching for growth."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 class NoDisplay(Exception):
