@@ -216,7 +216,13 @@ class App:
         screen_cfg = self.settings.screen
         display = min(screen_cfg.display, max(pygame.display.get_num_displays() - 1, 0))
         size = self.options.size or screen_cfg.size
-        if self.fullscreen:
+        if self.fullscreen and self._borderless_is_fullscreen(display):
+            # No window manager (a typical kiosk X session): a borderless window covering
+            # the screen is fullscreen without SDL waiting for replies no one sends.
+            desktop = pygame.display.get_desktop_sizes()[display]
+            os.environ["SDL_VIDEO_WINDOW_POS"] = "0,0"
+            surface = pygame.display.set_mode(size or desktop, pygame.NOFRAME, display=display)
+        elif self.fullscreen:
             surface = pygame.display.set_mode(size or (0, 0), pygame.FULLSCREEN, display=display)
         else:
             surface = pygame.display.set_mode(size or DEFAULT_WINDOW, 0, display=display)
@@ -224,6 +230,15 @@ class App:
         pygame.mouse.set_visible(not self.fullscreen)
         pygame.display.set_allow_screensaver(False)
         return surface
+
+    @staticmethod
+    def _borderless_is_fullscreen(display: int) -> bool:
+        import pygame
+
+        from kiosk.x11 import has_window_manager
+
+        return (display == 0 and pygame.display.get_driver() == "x11"
+                and has_window_manager() is False)
 
     def refresh_hz(self) -> float:
         import pygame
