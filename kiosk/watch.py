@@ -40,6 +40,7 @@ DEFAULT_INTERVAL_S = 0.5
 DEFAULT_SETTLE_S = 1.0
 MAX_MANIFESTS = 2000  # more than any show has; a folder of thousands is a mistake
 MAX_EXTRA_PATHS = 20000  # asset files and folders watched besides the manifests
+DEFAULT_ASSETS_INTERVAL_S = 2.0  # media are many and change rarely: stat them less often
 
 
 @dataclass(frozen=True)
@@ -198,10 +199,18 @@ def scan(exhibits_dir: Path, extra: Iterable[Path] = (), *,
             continue
         if stat.S_ISREG(st.st_mode):
             out[path] = stat_key(st)
-    for i, path in enumerate(extra):
-        if i >= max_extra:
+    out.update(stat_paths(extra, max_extra, on_limit))
+    return out
+
+
+def stat_paths(paths: Iterable[Path], max_paths: int = MAX_EXTRA_PATHS,
+               on_limit: Callable[[str], None] | None = None) -> dict[Path, Stat]:
+    """The paths that exist, at most ``max_paths`` of them."""
+    out: dict[Path, Stat] = {}
+    for i, path in enumerate(paths):
+        if i >= max_paths:
             if on_limit is not None:
-                on_limit(f"more than {max_extra} asset paths; the rest are not watched")
+                on_limit(f"more than {max_paths} asset paths; the rest are not watched")
             break
         try:
             out[path] = stat_key(os.stat(path))
@@ -220,12 +229,17 @@ class Poller:
 
     def __init__(self, exhibits_dir: Path, config_file: Path | None = None,
                  asset_paths: Iterable[Path] = (), *, interval_s: float = DEFAULT_INTERVAL_S,
-                 settle_s: float = DEFAULT_SETTLE_S, clock: Callable[[], float] = time.monotonic,
+                 settle_s: float = DEFAULT_SETTLE_S,
+                 assets_interval_s: float = DEFAULT_ASSETS_INTERVAL_S,
+                 clock: Callable[[], float] = time.monotonic,
                  max_manifests: int = MAX_MANIFESTS, max_extra: int = MAX_EXTRA_PATHS) -> None:
         self.exhibits_dir = exhibits_dir
         self.config_file = config_file
         self.interval_s = interval_s
+        self.assets_interval_s = assets_interval_s
         self._clock = clock
+        self._asset_stats: dict[Path, Stat] | None = None
+        self._assets_at = 0.0
         self._max_manifests = max_manifests
         self._max_extra = max_extra
         self._settler = Settler(settle_s)
@@ -308,15 +322,23 @@ class Poller:
             with self._lock:
                 assets = self._assets
                 started, stopped = set(self._started), set(self._stopped)
-            watched = (*assets, self.config_file) if self.config_file else assets
-            snapshot = scan(self.exhibits_dir, watched, max_manifests=self._max_manifests,
-                            max_extra=self._max_extra, on_limit=self._log_limit)
+            now = self._clock()
+            config = (self.config_file,) if self.config_file else ()
+            snapshot = scan(self.exhibits_dir, config, max_manifests=self._max_manifests,
+                            on_limit=self._log_limit)
+            # Media are stat'ed every few seconds, and every scan while something settles
+            # (so a photo still being copied is seen growing).
+            if (self._asset_stats is None or started or stopped or self._settler.settling
+                    or now - self._assets_at >= self.assets_interval_s):
+                self._asset_stats = stat_paths(assets, self._max_extra, self._log_limit)
+                self._assets_at = now
+            snapshot.update(self._asset_stats)
             keep = {self.config_file} if self.config_file else set()
             self._settler.rewatch(snapshot, started, stopped - keep)
             with self._lock:
                 self._started -= started
                 self._stopped -= stopped
-            changes = self._settler.observe(snapshot, self._clock())
+            changes = self._settler.observe(snapshot, now)
         except ScanError as exc:
             self._log_failure(str(exc))
             return

@@ -169,6 +169,9 @@ def test_scan_is_bounded(tmp_path: Path):
     assert len(said) == 2
 
 
+FAST = {"interval_s": 0.01, "settle_s": 0.05, "assets_interval_s": 0.01}
+
+
 # -- Poller (a real thread, a tiny interval, waits on its results with a timeout) ------
 
 
@@ -181,7 +184,7 @@ def exhibits(tmp_path: Path) -> Path:
 
 
 def test_poller_reports_a_save_by_rename_once(exhibits: Path):
-    with Poller(exhibits, interval_s=0.01, settle_s=0.05) as poller:
+    with Poller(exhibits, **FAST) as poller:
         tmp = exhibits / ".a.yaml.tmp"
         tmp.write_text("title: A, edited\n")
         os.replace(tmp, exhibits / "a.yaml")
@@ -194,7 +197,7 @@ def test_poller_watches_the_config_file_and_asset_paths(exhibits: Path, tmp_path
     config = tmp_path / "kiosk.yaml"
     config.write_text("volume: 50%\n")
     photo = tmp_path / "p.jpg"
-    with Poller(exhibits, config, [photo], interval_s=0.01, settle_s=0.05) as poller:
+    with Poller(exhibits, config, [photo], **FAST) as poller:
         photo.write_bytes(b"jpg")
         config.write_text("volume: 80%, louder\n")
         changes = poller.poll(timeout_s=5.0)
@@ -212,7 +215,7 @@ def test_poller_survives_its_folder_vanishing_and_logs_once(tmp_path: Path, capl
     ex.mkdir()
     (ex / "a.yaml").write_text("x")
     caplog.set_level(logging.INFO, logger="kiosk.watch")
-    poller = Poller(ex, interval_s=0.01, settle_s=0.05).start()
+    poller = Poller(ex, **FAST).start()
     try:
         (ex / "a.yaml").unlink()
         ex.rmdir()
@@ -244,7 +247,7 @@ def test_newly_watched_and_unwatched_assets_are_not_changes(exhibits: Path, tmp_
     old, new = tmp_path / "old.jpg", tmp_path / "new.jpg"
     old.write_bytes(b"1")
     new.write_bytes(b"1")
-    with Poller(exhibits, asset_paths=[old], interval_s=0.01, settle_s=0.05) as poller:
+    with Poller(exhibits, asset_paths=[old], **FAST) as poller:
         poller.set_asset_paths([new])
         assert poller.poll(timeout_s=0.3) is None
         new.write_bytes(b"22")
@@ -257,3 +260,29 @@ def test_rewatch_adopts_started_paths_and_forgets_stopped_ones():
     snap = {B: (1, 1, 2)}
     s.rewatch(snap, started=[B], stopped=[A])
     assert run(s, ticks(0, 3, snap)) == []
+
+
+def test_poller_stats_media_less_often_than_manifests(exhibits: Path, tmp_path: Path,
+                                                      monkeypatch):
+    """Thousands of photos on a share: stat'ing them twice a second would load the network."""
+    import kiosk.watch as watch
+
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"1")
+    calls = []
+    real = watch.stat_paths
+
+    def counting(paths, *args, **kwargs):
+        paths = list(paths)
+        if photo in paths:
+            calls.append(1)
+        return real(paths, *args, **kwargs)
+
+    monkeypatch.setattr(watch, "stat_paths", counting)
+    now = [0.0]
+    poller = Poller(exhibits, asset_paths=[photo], interval_s=0.5, assets_interval_s=2.0,
+                    clock=lambda: now[0])
+    for _ in range(8):  # 4 s of scans, driven by hand
+        poller._scan_once()
+        now[0] += 0.5
+    assert len(calls) == 2
