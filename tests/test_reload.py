@@ -1,0 +1,299 @@
+"""Live reload: good edits swap in, broken ones keep the last good version, and say why."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from kiosk.errors import Problem
+from kiosk.manifest.loader import LoadOptions, load_show
+from kiosk.manifest.model import Show
+from kiosk.reload import (
+    ERRORS_FILE_NAME,
+    ShowReloader,
+    current_item_changed,
+    errors_file_text,
+    write_errors_file,
+)
+from kiosk.watch import Changes
+from tests.conftest import ShowDir
+
+HARBOUR = """\
+title: Harbour
+order: 1
+items:
+  - photo: photos/p0.jpg
+    caption: The pier at dawn
+  - photo: photos/p1.jpg
+    caption: The boats
+  - card: Thanks
+    body: To the archive.
+"""
+
+MARKET = """\
+title: Market
+order: 2
+items:
+  - photo: photos/p2.jpg
+    caption: Stalls
+"""
+
+
+def options(d: ShowDir) -> LoadOptions:
+    return LoadOptions(d.exhibits, d.assets, ("en",), "en", d.root)
+
+
+def modified(*paths: Path) -> Changes:
+    return Changes(modified=frozenset(paths))
+
+
+@pytest.fixture
+def loaded(show_dir: ShowDir) -> tuple[ShowDir, ShowReloader]:
+    show_dir.manifest("harbour.yaml", HARBOUR)
+    show_dir.manifest("market.yaml", MARKET)
+    reloader = ShowReloader(options(show_dir))
+    result = reloader.load_all()
+    assert [e.name for e in result.show.exhibits] == ["harbour.yaml", "market.yaml"]
+    assert result.errors_text is None
+    return show_dir, reloader
+
+
+def captions(show: Show, name: str) -> list[str]:
+    exhibit = next(e for e in show.exhibits if e.name == name)
+    return [s.label.caption.get("en", "en") for s in exhibit.steps if hasattr(s, "label")]
+
+
+def test_load_all_matches_load_show(loaded):
+    d, reloader = loaded
+    assert reloader.show == load_show(options(d)).show
+
+
+def test_a_broken_edit_keeps_the_last_good_exhibit_and_says_where(loaded):
+    """A curator's half-typed edit over SSH must not blank the exhibit on screen."""
+    d, reloader = loaded
+    path = d.manifest("harbour.yaml", "title: Harbour\nitems:\n  - photo: [unclosed\n")
+    result = reloader.apply(modified(path))
+    assert [e.name for e in result.show.exhibits] == ["harbour.yaml", "market.yaml"]
+    assert captions(result.show, "harbour.yaml")[0] == "The pier at dawn"
+    assert result.kept_last_good == [path]
+    assert result.changed_exhibits == []
+    errors = [p for p in result.problems if p.is_error]
+    assert errors and all(p.path == "exhibits/harbour.yaml" for p in errors)
+    assert errors[0].line >= 3
+    assert result.errors_text is not None
+    assert str(errors[0]) in result.errors_text
+    assert "exhibits/harbour.yaml: the last good version keeps playing" in result.errors_text
+
+
+def test_an_edit_with_no_playable_item_also_keeps_the_last_good(loaded):
+    d, reloader = loaded
+    path = d.manifest("market.yaml", "title: Market\nitems:\n  - photo: photos/nope.jpg\n")
+    result = reloader.apply(modified(path))
+    assert captions(result.show, "market.yaml") == ["Stalls"]
+    assert result.kept_last_good == [path]
+    assert any("file not found" in p.message and p.line == 3 for p in result.problems)
+
+
+def test_a_fixed_edit_replaces_the_exhibit_and_clears_the_errors(loaded):
+    d, reloader = loaded
+    path = d.manifest("harbour.yaml", "title: [oops\n")
+    assert reloader.apply(modified(path)).kept_last_good == [path]
+    path = d.manifest("harbour.yaml", HARBOUR.replace("The pier at dawn", "The pier at dusk"))
+    result = reloader.apply(modified(path))
+    assert captions(result.show, "harbour.yaml")[0] == "The pier at dusk"
+    assert result.changed_exhibits == [path]
+    assert result.kept_last_good == []
+    assert result.problems == []
+    assert result.errors_text is None
+
+
+def test_a_partly_broken_edit_plays_what_is_left(loaded):
+    """The loader drops the smallest broken item; the exhibit is still playable."""
+    d, reloader = loaded
+    path = d.manifest("harbour.yaml", HARBOUR.replace("photos/p1.jpg", "photos/p9.jpg"))
+    result = reloader.apply(modified(path))
+    assert captions(result.show, "harbour.yaml") == ["The pier at dawn"]
+    assert result.changed_exhibits == [path] and result.kept_last_good == []
+    assert result.errors_text is not None and "p9.jpg" in result.errors_text
+
+
+def test_a_removed_file_removes_its_exhibit(loaded):
+    d, reloader = loaded
+    path = d.exhibits / "market.yaml"
+    path.unlink()
+    result = reloader.apply(Changes(removed=frozenset({path})))
+    assert [e.name for e in result.show.exhibits] == ["harbour.yaml"]
+    assert result.changed_exhibits == [path]
+
+
+def test_a_removed_broken_file_takes_its_errors_with_it(loaded):
+    d, reloader = loaded
+    path = d.manifest("market.yaml", "title: [\n")
+    assert reloader.apply(modified(path)).errors_text is not None
+    path.unlink()
+    result = reloader.apply(Changes(removed=frozenset({path})))
+    assert result.errors_text is None
+    assert [e.name for e in result.show.exhibits] == ["harbour.yaml"]
+
+
+def test_a_new_file_joins_the_show_in_order(loaded):
+    d, reloader = loaded
+    path = d.manifest("intro.yaml", "title: Intro\norder: 0\nitems:\n  - card: Welcome\n")
+    result = reloader.apply(Changes(added=frozenset({path})))
+    assert [e.name for e in result.show.exhibits] == ["intro.yaml", "harbour.yaml",
+                                                      "market.yaml"]
+    assert result.show == load_show(options(d)).show
+
+
+def test_only_changed_manifests_are_read_again(loaded):
+    d, reloader = loaded
+    path = d.manifest("market.yaml", MARKET.replace("Stalls", "Stalls at noon"))
+    result = reloader.apply(modified(path))
+    assert result.reread == [path]
+    before = reloader.show.exhibits[0]
+    assert result.show.exhibits[0] is before  # harbour untouched, the same object
+
+
+def test_touching_a_file_without_changing_it_changes_nothing(loaded):
+    d, reloader = loaded
+    path = d.exhibits / "market.yaml"
+    result = reloader.apply(modified(path))
+    assert result.changed_exhibits == [] and not result.show_changed
+
+
+def test_a_changed_photo_rereads_only_the_exhibits_that_show_it(loaded):
+    d, reloader = loaded
+    photo = (d.assets / "photos" / "p2.jpg").resolve()
+    assert photo in reloader.watched_paths()
+    result = reloader.apply(modified(photo))
+    assert result.reread == [d.exhibits / "market.yaml"]
+    assert result.changed_media == {photo}
+
+
+def test_a_photo_arriving_fixes_the_exhibit_that_missed_it(show_dir: ShowDir):
+    show_dir.manifest("late.yaml", "title: Late\nitems:\n  - photo: photos/late.jpg\n")
+    reloader = ShowReloader(options(show_dir))
+    assert reloader.load_all().show.exhibits == ()
+    late = show_dir.assets / "photos" / "late.jpg"
+    late.write_bytes((show_dir.assets / "photos" / "p0.jpg").read_bytes())
+    result = reloader.apply(Changes(added=frozenset({late.parent})))
+    assert [e.name for e in result.show.exhibits] == ["late.yaml"]
+    assert result.errors_text is None
+
+
+def test_non_manifest_files_in_the_exhibits_folder_are_not_manifests(loaded):
+    d, reloader = loaded
+    notes = d.exhibits / "_draft.yaml"
+    notes.write_text("title: [\n")
+    result = reloader.apply(Changes(added=frozenset({notes})))
+    assert result.reread == [] and result.errors_text is None
+
+
+# -- the errors file -------------------------------------------------------------------
+
+
+def test_errors_file_appears_and_disappears(loaded):
+    d, reloader = loaded
+    path = d.manifest("harbour.yaml", "title: [\n")
+    result = reloader.apply(modified(path))
+    assert write_errors_file(d.exhibits, result.errors_text)
+    text = (d.exhibits / ERRORS_FILE_NAME).read_text()
+    assert text.startswith("Problems the kiosk found")
+    assert "disappears when the show is clean" in text
+    assert "exhibits/harbour.yaml:" in text
+    assert not list(d.exhibits.glob(".*.tmp"))
+    path = d.manifest("harbour.yaml", HARBOUR)
+    result = reloader.apply(modified(path))
+    assert write_errors_file(d.exhibits, result.errors_text)
+    assert not (d.exhibits / ERRORS_FILE_NAME).exists()
+    assert write_errors_file(d.exhibits, None)  # already gone: fine
+
+
+def test_errors_file_text_is_one_line_per_error_and_none_when_clean():
+    problems = [Problem("a.yaml", 3, 5, "error", "bad\nvalue", "fix it"),
+                Problem("a.yaml", 4, 1, "warning", "only a warning")]
+    text = errors_file_text(problems)
+    assert text is not None
+    body = text.split("\n\n", 1)[1]
+    assert body == "a.yaml:3:5: error: bad value (fix it)\n"
+    assert errors_file_text(problems[1:]) is None
+    assert errors_file_text([]) is None
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="needs a folder this user cannot write")
+def test_a_read_only_folder_is_logged_not_raised(tmp_path: Path, caplog):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        assert write_errors_file(folder, "x\n") is False
+        assert "cannot write" in caplog.text
+    finally:
+        folder.chmod(stat.S_IRWXU)
+
+
+def test_a_missing_folder_is_logged_not_raised(tmp_path: Path):
+    assert write_errors_file(tmp_path / "gone", "x\n") is False
+
+
+def test_an_unchanged_errors_file_is_not_rewritten(tmp_path: Path):
+    assert write_errors_file(tmp_path, "same\n")
+    path = tmp_path / ERRORS_FILE_NAME
+    os.utime(path, ns=(1, 1))
+    assert write_errors_file(tmp_path, "same\n")
+    assert path.stat().st_mtime_ns == 1
+
+
+# -- the step on screen ----------------------------------------------------------------
+
+
+def test_current_item_changed_sees_a_corrected_caption(loaded):
+    d, reloader = loaded
+    old = reloader.show
+    photo = (d.assets / "photos" / "p0.jpg").resolve()
+    harbour = d.exhibits / "harbour.yaml"
+    path = d.manifest("harbour.yaml", HARBOUR.replace("The pier at dawn", "The pier, at dawn"))
+    new = reloader.apply(modified(path)).show
+    assert current_item_changed(old, new, harbour, str(photo))
+    other = (d.assets / "photos" / "p1.jpg").resolve()
+    assert not current_item_changed(old, new, harbour, str(other))
+
+
+def test_current_item_changed_ignores_a_line_moved_by_an_edit_above(loaded):
+    d, reloader = loaded
+    old = reloader.show
+    path = d.manifest("harbour.yaml", "# a comment added on top\n" + HARBOUR)
+    new = reloader.apply(modified(path)).show
+    photo = (d.assets / "photos" / "p1.jpg").resolve()
+    assert not current_item_changed(old, new, path, str(photo))
+
+
+def test_current_item_changed_sees_a_removed_step_and_a_removed_exhibit(loaded):
+    d, reloader = loaded
+    old = reloader.show
+    p1 = (d.assets / "photos" / "p1.jpg").resolve()
+    path = d.manifest("harbour.yaml", HARBOUR.replace(
+        "  - photo: photos/p1.jpg\n    caption: The boats\n", ""))
+    new = reloader.apply(modified(path)).show
+    assert current_item_changed(old, new, path, str(p1))
+    market = d.exhibits / "market.yaml"
+    market.unlink()
+    newer = reloader.apply(Changes(removed=frozenset({market}))).show
+    p2 = (d.assets / "photos" / "p2.jpg").resolve()
+    assert current_item_changed(new, newer, market, str(p2))
+
+
+def test_a_full_disk_is_logged_and_leaves_no_temp_file(tmp_path: Path, monkeypatch, caplog):
+    import errno
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    assert write_errors_file(tmp_path, "x\n") is False
+    assert "No space left" in caplog.text
+    assert list(tmp_path.iterdir()) == []
