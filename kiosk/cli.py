@@ -131,7 +131,7 @@ def main(argv: Sequence[str] | None = None, home: Path = HOME) -> int:
 
             return validate_command(paths)
         if args.command == "render":
-            from kiosk.app import render_command
+            from kiosk.render_frame import render_command
 
             return render_command(paths, at_s=args.at, out=args.out, size=args.size)
         from kiosk.app import run_command

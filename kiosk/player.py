@@ -15,9 +15,20 @@ from typing import Any, Protocol
 import numpy as np
 import pygame
 
-from kiosk.manifest.model import Photo, Show, Step, Video
+from kiosk.manifest.model import (
+    NO_TEXT,
+    Photo,
+    Show,
+    Step,
+    Text,
+    TextCard,
+    Transition,
+    Video,
+    Where,
+)
 from kiosk.media.images import ImageError, load_image
 from kiosk.render.compositor import Compositor, to_surface
+from kiosk.settings import Settings
 from kiosk.timeline import Frame, Timeline
 
 log = logging.getLogger(__name__)
@@ -169,3 +180,26 @@ class CachedImages:
 
     def reason(self, photo: Photo) -> str:
         return self.cache.failure(photo.key, photo.fit) or "could not be decoded"
+
+
+def make_player(show: Show, settings: Settings, size: tuple[int, int], images: Any,
+                now: float, *, eager: bool = False) -> Any:
+    import pygame
+
+    from kiosk.render.compositor import Compositor, Look
+    from kiosk.render.text import TextRenderer
+
+    if not pygame.font.get_init():
+        pygame.font.init()
+    text = TextRenderer(settings.fonts.text, settings.fonts.heading, cache_size=64)
+    look = Look(settings.screen.background, settings.languages.default,
+                settings.languages.default)
+    compositor = Compositor(size, text, look, max_layers=6)
+    return Player(show, compositor, images, now, eager=eager)
+
+
+def fallback_card(reason: str) -> TextCard:
+    """The calm card shown when nothing can play, never a black screen."""
+    return TextCard(title=Text({"": "The exhibition will continue shortly"}),
+                    body=Text({"": reason}) if reason else NO_TEXT, duration_s=3600.0,
+                    transition=Transition("crossfade", 1.0), where=Where("kiosk", 0, 0))

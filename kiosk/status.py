@@ -16,6 +16,27 @@ log = logging.getLogger(__name__)
 STATES = ("starting", "playing", "paused", "closed", "no_content")
 
 
+def item_name(step: object, default_language: str, base: Path | None = None) -> str | None:
+    """How the status file names what is on screen: a media path or a card's title."""
+    from kiosk.manifest.loader import shown_path
+    from kiosk.manifest.model import Photo, TextCard, Video
+
+    if isinstance(step, (Photo, Video)):
+        return shown_path(step.path, base)
+    if isinstance(step, TextCard):
+        return step.title.get(default_language, default_language) or "(card)"
+    return None
+
+
+def rss_bytes() -> int | None:
+    """Resident memory of this process (Linux), for operators watching for growth."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
 

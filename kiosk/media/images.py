@@ -379,3 +379,11 @@ def _apply_orientation(img: np.ndarray, orientation: int) -> np.ndarray:
     if orientation == 8:
         return cv2.rotate(img, cv2.ROTATE_90_COUNTERCLOCKWISE)
     return img
+
+
+def quiet_opencv() -> None:
+    """OpenCV prints its own lines about broken files; the kiosk logs them itself."""
+    try:
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    except AttributeError:  # pragma: no cover - builds without the logging module
+        pass

@@ -258,6 +258,17 @@ class PhotoCache:
             self._failures.clear()
             self._plan_locked()
 
+    def discard(self, keys: Iterable[str]) -> None:
+        """Forget decoded copies and failures of these keys (their files changed on disk);
+        if still wanted they are decoded again."""
+        drop = set(keys)
+        with self._work:
+            for ek in [ek for ek in self._entries if ek.key in drop]:
+                self._remove_locked(ek)
+            for ek in [ek for ek in self._failures if ek.key in drop]:
+                del self._failures[ek]
+            self._plan_locked()
+
     def set_screen_size(self, screen_size: tuple[int, int]) -> None:
         """Decode for a new screen size from now on; old entries age out as unwanted."""
         size = _check_size(screen_size)

@@ -1,0 +1,53 @@
+"""Frame pacing figures: presented frames, drops, and work and interval percentiles."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FrameStats:
+    interval_s: float
+    frames: int = 0
+    dropped: int = 0
+    recent: deque[float] = field(default_factory=lambda: deque(maxlen=240))
+    last_at: float | None = None
+    was_animating: bool = False
+    # Animated frames of the last two minutes at 60 Hz: our work before the present, and
+    # the time between presents (the present itself included).
+    work_ms: deque[float] = field(default_factory=lambda: deque(maxlen=7200))
+    interval_ms: deque[float] = field(default_factory=lambda: deque(maxlen=7200))
+
+    def presented(self, now: float, animating: bool, work_s: float = 0.0) -> None:
+        """Count a presented frame; while animating, a late one is a dropped frame.
+
+        A still photo is not presented again each refresh, so gaps between presents then
+        are not drops.
+        """
+        self.frames += 1
+        late = self.last_at is not None and now - self.last_at > self.interval_s * 1.5
+        if animating and self.was_animating and late:
+            self.dropped += 1  # missed at least one refresh deadline
+        if animating:
+            self.work_ms.append(work_s * 1000.0)
+            if self.was_animating and self.last_at is not None:
+                self.interval_ms.append((now - self.last_at) * 1000.0)
+        self.last_at = now
+        self.was_animating = animating
+        self.recent.append(now)
+
+    def fps(self, now: float) -> float:
+        return float(sum(1 for t in self.recent if now - t <= 1.0))
+
+    def summary(self) -> dict[str, dict[str, float]]:
+        def stats(values: deque[float]) -> dict[str, float]:
+            if not values:
+                return {}
+            ordered = sorted(values)
+            pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+            return {"p50": round(pick(0.5), 2), "p99": round(pick(0.99), 2),
+                    "max": round(ordered[-1], 2), "count": len(ordered)}
+
+        return {"frame_work_ms": stats(self.work_ms),
+                "frame_interval_ms": stats(self.interval_ms)}

@@ -1,0 +1,51 @@
+"""`render`: the frame the loop shows at a moment, written to a PNG without a screen."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from kiosk.loading import load_for_playing
+from kiosk.media.images import quiet_opencv
+from kiosk.player import fallback_card, make_player
+
+DEFAULT_RENDER = (1920, 1080)
+
+
+def render_command(paths: Any, at_s: float, out: Path, size: tuple[int, int] | None) -> int:
+    """The frame the loop shows `at_s` seconds after the start, with no input."""
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    import pygame
+
+    from kiosk.player import SyncImages
+
+    quiet_opencv()
+    loaded = load_for_playing(paths.exhibits, paths.assets, paths.config)
+    settings = loaded.settings.settings
+    size = size or settings.screen.size or DEFAULT_RENDER
+    images = SyncImages(size, settings.max_image_pixels, settings.screen.background)
+    player = make_player(loaded.reloader.show, settings, size, images, 0.0, eager=True)
+    target = pygame.Surface(size, 0, 32)
+    # Tick as the loop would at each step change, so failed items are skipped the same way.
+    frame = player.update(0.0)
+    t = 0.0
+    while t < at_s:
+        wait = player.timeline.next_change_s(t)  # seconds from t; 0 while a fade runs
+        t = min(at_s, t + (wait if wait else 1 / 60)) if wait is not None else at_s
+        frame = player.update(t)
+    if frame.no_content or frame.current is None:
+        reason = "no exhibit can be played" if frame.no_content else ""
+        target.blit(player.compositor.layer(fallback_card(reason), None), (0, 0))
+    else:
+        player.draw(target, frame)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        pygame.image.save(target, str(out))
+    except (OSError, pygame.error) as exc:
+        print(f"run_kiosk.py: error: cannot write {out}: {exc}", file=sys.stderr)
+        return 1
+    print(f"{out}: frame at {at_s:g}s ({frame.exhibit_name or 'no exhibit'}"
+          f"{'' if frame.item_index is None else f', step {frame.item_index + 1}'})")
+    return 0

@@ -1,0 +1,366 @@
+"""What a visitor's gesture means, here and now: the attract loop, interactive mode, the
+idle reset, language, zoom, the exhibit index and the staff PIN pad.
+
+Pure: gestures and times come in, commands go out; the app applies the commands to the
+timeline, the compositor and the zoom view. Which element a finger is on comes from the
+same layout the overlay draws (kiosk.ui_layout), so what is seen is what is touched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from kiosk import gestures as g
+from kiosk.ui_layout import Element, edge_zones, hit
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["attract", "interactive"]
+OnScreen = Literal["photo", "video", "card", "none"]
+
+CONTROLS_VISIBLE_S = 6.0
+STAFF_SEQUENCE_S = 5.0  # the second corner must be held within this time of the first
+CORNER = 0.12  # share of the width and height that counts as a corner
+PIN_ATTEMPTS = 5
+PIN_LOCK_S = 60.0
+PIN_IDLE_S = 30.0  # an abandoned PIN pad closes itself
+
+
+# -- commands for the app ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Next:
+    pass
+
+
+@dataclass(frozen=True)
+class Previous:
+    pass
+
+
+@dataclass(frozen=True)
+class TogglePause:
+    pass
+
+
+@dataclass(frozen=True)
+class Jump:
+    exhibit: int
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    code: str
+
+
+@dataclass(frozen=True)
+class SetAutoAdvance:
+    on: bool
+
+
+@dataclass(frozen=True)
+class ZoomBy:
+    factor: float
+    x_px: float
+    y_px: float
+
+
+@dataclass(frozen=True)
+class ZoomIn:
+    x_px: float
+    y_px: float
+
+
+@dataclass(frozen=True)
+class ZoomReset:
+    pass
+
+
+@dataclass(frozen=True)
+class PanBy:
+    dx_px: float
+    dy_px: float
+
+
+@dataclass(frozen=True)
+class BackToLoop:
+    """Idle: back to the start of the current exhibit, attract mode, gently."""
+
+
+@dataclass(frozen=True)
+class Exit:
+    """The staff PIN was right: end the show (exit code 0)."""
+
+
+Command = (Next | Previous | TogglePause | Jump | SetLanguage | SetAutoAdvance | ZoomBy | ZoomIn
+           | ZoomReset | PanBy | BackToLoop | Exit)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What is on screen when a gesture arrives."""
+
+    now: float
+    size: tuple[int, int]
+    on_screen: OnScreen = "photo"
+    zoomed: bool = False
+    controls: Sequence[Element] = ()  # hit-testable while the controls are visible
+    index: Sequence[Element] = ()  # while the exhibit index is open
+    pin: Sequence[Element] = ()  # while the PIN pad is open
+
+
+# -- the PIN pad ----------------------------------------------------------------------
+
+
+@dataclass
+class PinPad:
+    check: Callable[[str], bool]
+    entered: str = ""
+    wrong: int = 0
+    locked_until: float = 0.0
+    opened_at: float = 0.0
+    message: str = ""
+
+    def locked(self, now: float) -> bool:
+        return now < self.locked_until
+
+    def press(self, key: str, now: float) -> bool:
+        """A key of the pad; True when the PIN was right."""
+        self.opened_at = now
+        if self.locked(now):
+            self.message = f"Locked: try again in {int(self.locked_until - now) + 1} s"
+            return False
+        if key.isdigit() and len(self.entered) < 12:
+            self.entered += key
+            self.message = ""
+        elif key == "back":
+            self.entered = self.entered[:-1]
+        elif key == "ok":
+            attempt, self.entered = self.entered, ""
+            if attempt and self.check(attempt):
+                self.wrong = 0
+                return True
+            self.wrong += 1
+            log.warning("staff PIN: wrong PIN (%d of %d)", self.wrong, PIN_ATTEMPTS)
+            if self.wrong >= PIN_ATTEMPTS:
+                self.wrong = 0
+                self.locked_until = now + PIN_LOCK_S
+                self.message = f"Locked: try again in {int(PIN_LOCK_S)} s"
+                log.warning("staff PIN: pad locked for %d s", PIN_LOCK_S)
+            else:
+                self.message = "Wrong PIN"
+        return False
+
+
+# -- the visitor ------------------------------------------------------------------------
+
+
+@dataclass
+class Visitor:
+    default_language: str
+    languages: Sequence[str]
+    idle_timeout_s: float
+    double_tap_s: float = 0.3
+    check_pin: Callable[[str], bool] | None = None  # None: no PIN configured, no staff exit
+    mode: Mode = "attract"
+    language: str = ""
+    controls_until: float | None = None
+    index_open: bool = False
+    pin: PinPad | None = None
+    last_touch: float = 0.0
+    touches: int = 0
+    video_hold: bool = False  # a clip the visitor chose is playing: the idle timer waits
+    _corner: tuple[str, float] | None = field(default=None, repr=False)
+    _last_toggle: float | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.language = self.language or self.default_language
+
+    # -- questions the app asks ----------------------------------------------------------
+    def controls_visible(self, now: float) -> bool:
+        return self.controls_until is not None and now < self.controls_until
+
+    # -- time ----------------------------------------------------------------------------
+    def tick(self, now: float) -> list[Command]:
+        if self.controls_until is not None and now >= self.controls_until:
+            self.controls_until = None
+        if self.pin is not None and not self.pin.locked(now) and (
+                now - self.pin.opened_at > PIN_IDLE_S):
+            self.pin = None
+        if (self.mode == "interactive" and not self.video_hold
+                and now - self.last_touch >= self.idle_timeout_s):
+            return self.back_to_loop()
+        return []
+
+    def back_to_loop(self) -> list[Command]:
+        """Reset everything a visitor changed and return to the attract loop."""
+        log.info("idle: back to the loop after %d touches", self.touches)
+        self.mode = "attract"
+        self.controls_until = None
+        self.index_open = False
+        self.pin = None
+        self.video_hold = False
+        out: list[Command] = [ZoomReset(), BackToLoop(), SetAutoAdvance(True)]
+        if self.language != self.default_language:
+            self.language = self.default_language
+            out.insert(0, SetLanguage(self.default_language))
+        return out
+
+    def step_changed(self, on_screen: OnScreen, now: float) -> None:
+        """The app says what is now on screen. A clip reached in interactive mode holds the
+        idle timer until it ends; the timer then starts afresh."""
+        if self.video_hold and on_screen != "video":
+            self.last_touch = now
+        self.video_hold = self.mode == "interactive" and on_screen == "video"
+
+    # -- gestures -------------------------------------------------------------------------
+    def handle(self, gesture: g.Gesture, ctx: Context) -> list[Command]:
+        now = ctx.now
+        self.touches += 1
+        self.last_touch = now
+        out: list[Command] = []
+        if self.mode == "attract":
+            self.mode = "interactive"
+            out.append(SetAutoAdvance(False))
+        if self.pin is not None:
+            return out + self._on_pin(gesture, ctx)
+        if self.index_open:
+            return out + self._on_index(gesture, ctx)
+        if isinstance(gesture, g.LongPress):
+            self._staff_corner(gesture, ctx)
+            return out
+        if isinstance(gesture, g.Tap):
+            return out + self._on_tap(gesture, ctx)
+        if isinstance(gesture, g.DoubleTap):
+            return out + self._on_double_tap(gesture, ctx)
+        if isinstance(gesture, g.Swipe):
+            return out + self._on_swipe(gesture, ctx)
+        if isinstance(gesture, g.Pinch) and ctx.on_screen == "photo":
+            w, h = ctx.size
+            return [*out, ZoomBy(gesture.scale, gesture.cx * w, gesture.cy * h)]
+        if isinstance(gesture, (g.Pan, g.Drag)) and ctx.zoomed:
+            w, h = ctx.size
+            return [*out, PanBy(gesture.dx * w, gesture.dy * h)]
+        return out
+
+    def _on_tap(self, tap: g.Tap, ctx: Context) -> list[Command]:
+        w, h = ctx.size
+        x, y = tap.x * w, tap.y * h
+        if self.controls_visible(ctx.now):
+            element = hit(ctx.controls, x, y)
+            if element is not None:
+                self.controls_until = ctx.now + CONTROLS_VISIBLE_S
+                return self._on_control(element.id)
+        left, right = edge_zones(ctx.size)
+        if x < left or x > w - right:
+            step: Command = Previous() if x < left else Next()
+            return [ZoomReset(), step] if ctx.zoomed else [step]
+        # The middle: show or hide the controls. A double tap's first tap toggles them
+        # too; the double tap then toggles them back (see _on_double_tap).
+        self._last_toggle = ctx.now
+        if self.controls_visible(ctx.now):
+            self.controls_until = None
+        else:
+            self.controls_until = ctx.now + CONTROLS_VISIBLE_S
+        return []
+
+    def _on_control(self, element_id: str) -> list[Command]:
+        if element_id == "prev":
+            return [ZoomReset(), Previous()]
+        if element_id == "next":
+            return [ZoomReset(), Next()]
+        if element_id == "pause":
+            return [TogglePause()]
+        if element_id == "index":
+            self.index_open = True
+            self.controls_until = None
+            return []
+        if element_id.startswith("lang:"):
+            code = element_id.split(":", 1)[1]
+            if code != self.language:
+                self.language = code
+                log.info("language: %s", code)
+                return [SetLanguage(code)]
+        return []
+
+    def _on_double_tap(self, tap: g.DoubleTap, ctx: Context) -> list[Command]:
+        w, h = ctx.size
+        x, y = tap.x * w, tap.y * h
+        left, right = edge_zones(ctx.size)
+        if x < left or x > w - right or ctx.on_screen != "photo":
+            return []  # edge taps already acted; clips and cards do not zoom
+        if self._last_toggle is not None and ctx.now - self._last_toggle <= self.double_tap_s * 2:
+            # Undo the first tap's toggle: a double tap means zoom, not controls.
+            self.controls_until = (None if self.controls_visible(ctx.now)
+                                   else ctx.now + CONTROLS_VISIBLE_S)
+            self._last_toggle = None
+        return [ZoomReset()] if ctx.zoomed else [ZoomIn(x, y)]
+
+    def _on_swipe(self, swipe: g.Swipe, ctx: Context) -> list[Command]:
+        w = ctx.size[0]
+        if ctx.zoomed:
+            dx = {"left": -1, "right": 1}.get(swipe.direction, 0) * swipe.distance * w
+            dy = {"up": -1, "down": 1}.get(swipe.direction, 0) * swipe.distance * w
+            return [PanBy(dx, dy)]
+        if swipe.direction == "left":
+            return [Next()]
+        if swipe.direction == "right":
+            return [Previous()]
+        return []
+
+    def _on_index(self, gesture: g.Gesture, ctx: Context) -> list[Command]:
+        if not isinstance(gesture, g.Tap):
+            return []
+        w, h = ctx.size
+        element = hit(ctx.index, gesture.x * w, gesture.y * h)
+        if element is None:
+            return []
+        if element.id == "close":
+            self.index_open = False
+            return []
+        if element.id.startswith("tile:"):
+            self.index_open = False
+            return [ZoomReset(), Jump(int(element.id.split(":", 1)[1]))]
+        return []
+
+    def _staff_corner(self, press: g.LongPress, ctx: Context) -> None:
+        """Long-press the top-left corner, then the bottom-right one: the PIN pad."""
+        corner = None
+        if press.x < CORNER and press.y < CORNER:
+            corner = "top-left"
+        elif press.x > 1 - CORNER and press.y > 1 - CORNER:
+            corner = "bottom-right"
+        if corner == "top-left":
+            self._corner = ("top-left", ctx.now)
+        elif (corner == "bottom-right" and self._corner is not None
+              and ctx.now - self._corner[1] <= STAFF_SEQUENCE_S):
+            self._corner = None
+            if self.check_pin is None:
+                log.info("staff gesture seen, but no staff PIN is configured")
+                return
+            self.pin = PinPad(self.check_pin, opened_at=ctx.now)
+            self.controls_until = None
+        else:
+            self._corner = None
+
+    def _on_pin(self, gesture: g.Gesture, ctx: Context) -> list[Command]:
+        assert self.pin is not None
+        if not isinstance(gesture, g.Tap):
+            return []
+        w, h = ctx.size
+        element = hit(ctx.pin, gesture.x * w, gesture.y * h)
+        if element is None or not element.id.startswith("pin:"):
+            return []
+        key = element.id.split(":", 1)[1]
+        if key == "cancel":
+            self.pin = None
+            return []
+        if self.pin.press(key, ctx.now):
+            log.info("staff PIN accepted: closing the show")
+            self.pin = None
+            return [Exit()]
+        return []
