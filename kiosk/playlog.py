@@ -76,19 +76,21 @@ class PlayLog:
     """Owns one writer thread; `item_shown` and `interaction` are cheap and never block."""
 
     def __init__(self, path: Path, retention_days: float = 90, *, batch_rows: int = 100,
-                 batch_s: float = 2.0, max_queue: int = 10_000,
+                 batch_s: float = 2.0, max_queue: int = 10_000, busy_timeout_s: float = 5.0,
                  wall_clock: Callable[[], float] = time.time,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.path = Path(path)
         self.retention_days = retention_days
         self.batch_rows = batch_rows
         self.batch_s = batch_s
+        self.busy_timeout_s = busy_timeout_s
         self.wall_clock = wall_clock
         self.clock = clock
         self._queue: queue.Queue[object] = queue.Queue(maxsize=max_queue)
         self._thread: threading.Thread | None = None
         self._db: sqlite3.Connection | None = None
         self._failing = False
+        self._busy_logged = False
         self._retry_at = 0.0
         self._next_prune = 0.0
         self.dropped = 0  # rows refused because the queue was full
@@ -168,9 +170,12 @@ class PlayLog:
                     batch.append(row)
                 if batch and (len(batch) >= self.batch_rows
                               or (deadline is not None and self.clock() >= deadline)):
-                    self._commit(batch)
-                    batch, deadline = [], None
-                    self._maybe_prune()
+                    if self._commit(batch):
+                        batch, deadline = [], None
+                        self._maybe_prune()
+                    else:  # busy: keep the rows, try again after another batch_s
+                        deadline = self.clock() + self.batch_s
+                        batch = self._bounded(batch)
             # drain what came in before the stop mark
             while True:
                 try:
@@ -179,8 +184,9 @@ class PlayLog:
                     break
                 if row is not _STOP:
                     batch.append(row)
-            if batch:
-                self._commit(batch)
+            if batch and not self._commit(batch):
+                self._fail("write to", sqlite3.OperationalError("database is locked"))
+                self.lost += len(batch)
         finally:
             if self._db is not None:
                 with contextlib.suppress(sqlite3.Error):
@@ -205,8 +211,8 @@ class PlayLog:
             return False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=5.0, isolation_level=None,
-                                 check_same_thread=True)
+            db = sqlite3.connect(self.path, timeout=self.busy_timeout_s,
+                                 isolation_level=None)
             try:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
@@ -225,10 +231,19 @@ class PlayLog:
         self._maybe_prune(force=True)
         return True
 
-    def _commit(self, batch: list[object]) -> None:
+    def _bounded(self, batch: list[object]) -> list[object]:
+        """While the database stays busy, rows wait here, but not without limit."""
+        surplus = len(batch) - self._queue.maxsize
+        if surplus > 0:
+            self.lost += surplus
+            return batch[surplus:]
+        return batch
+
+    def _commit(self, batch: list[object]) -> bool:
+        """True when the batch is done with (stored or given up); False: busy, retry it."""
         if not self._open():
             self.lost += len(batch)
-            return
+            return True
         assert self._db is not None
         plays = [(r.started, r.exhibit, r.item, r.duration_s, r.mode)
                  for r in batch if isinstance(r, _Play)]
@@ -239,12 +254,24 @@ class PlayLog:
                                      " mode) VALUES (?, ?, ?, ?, ?)", plays)
                 self._db.executemany("INSERT INTO interactions (at, exhibit, kind)"
                                      " VALUES (?, ?, ?)", touches)
-        except (sqlite3.Error, OSError) as exc:  # disk full, read-only, I/O error
+        except sqlite3.OperationalError as exc:
+            if _busy(exc):  # another process (a report, a backup) holds the lock
+                if not self._busy_logged:
+                    log.warning("proof of play: %s is busy; keeping the rows for later",
+                                self.path)
+                    self._busy_logged = True
+                return False
+            self.lost += len(batch)
+            self._fail("write to", exc)  # disk full, read-only, I/O error
+            return True
+        except (sqlite3.Error, OSError) as exc:
             self.lost += len(batch)
             self._fail("write to", exc)
-            return
+            return True
+        self._busy_logged = False
         self.written += len(batch)
         self.commits += 1
+        return True
 
     @contextlib.contextmanager
     def _transaction(self):  # type: ignore[no-untyped-def]
@@ -273,6 +300,14 @@ class PlayLog:
         if plays.rowcount > 0 or touches.rowcount > 0:
             log.info("proof of play: removed %d plays and %d touches older than %g days",
                      plays.rowcount, touches.rowcount, self.retention_days)
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 # -- the report ------------------------------------------------------------------------
@@ -309,12 +344,17 @@ def report(path: Path, since: date | None = None) -> str:
     start = _since_ts(since)
     db = _connect_read_only(Path(path))
     try:
-        first, last, plays = db.execute(
-            "SELECT MIN(started), MAX(started + duration_s), COUNT(*) FROM plays"
+        first, last = db.execute(
+            "SELECT MIN(started), MAX(started + duration_s) FROM plays"
             " WHERE started >= ?", (start,)).fetchone()
         shown = {e: (n, t) for e, n, t in db.execute(
             "SELECT exhibit, COUNT(*), SUM(duration_s) FROM plays WHERE started >= ?"
             " GROUP BY exhibit", (start,))}
+        t_first, t_last = db.execute(
+            "SELECT MIN(at), MAX(at) FROM interactions WHERE at >= ?", (start,)).fetchone()
+        if t_first is not None:
+            first = t_first if first is None else min(first, t_first)
+            last = t_last if last is None else max(last, t_last)
         touches = dict(db.execute(
             "SELECT exhibit, COUNT(*) FROM interactions WHERE at >= ? GROUP BY exhibit",
             (start,)).fetchall())
@@ -327,7 +367,7 @@ def report(path: Path, since: date | None = None) -> str:
         db.close()
 
     lines = [f"Proof of play: {path}"]
-    period = f"{_local(first)} to {_local(last)}" if plays else "no plays in this period"
+    period = f"{_local(first)} to {_local(last)}" if first is not None else "nothing recorded"
     lines.append(f"Period: {period}"
                  + (f" (asked: since {since.isoformat()})" if since else " (everything kept)"))
     lines.append("")
