@@ -124,7 +124,7 @@ def test_loopback_names() -> None:
     assert not is_loopback("0.0.0.0") and not is_loopback("") and not is_loopback("10.0.0.1")
 
 
-def test_non_loopback_bind_with_a_token_serves(tmp_path: object) -> None:
+def test_non_loopback_bind_with_a_token_serves() -> None:
     srv = StatusServer(host="0.0.0.0", port=0, token=TOKEN, get_status=lambda: STATUS)
     srv.start()
     try:
