@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import queue
 import re
 import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -70,6 +71,22 @@ class _Touch:
 
 
 _STOP = object()
+
+SYSTEMD_STATE = Path("/var/lib/kiosk")  # StateDirectory=kiosk in deploy/kiosk.service
+
+
+def default_db_path(home: Path, env: Mapping[str, str] | None = None) -> Path:
+    """The database the kiosk writes: in $STATE_DIRECTORY under systemd; for a report run
+    from an operator's shell (no $STATE_DIRECTORY), the service's folder when it has a
+    database, else `state/` beside run_kiosk.py."""
+    from kiosk.supervise import state_dir
+
+    env = os.environ if env is None else env
+    if env.get("STATE_DIRECTORY"):
+        return state_dir(env=env) / DB_NAME
+    if (SYSTEMD_STATE / DB_NAME).is_file():
+        return SYSTEMD_STATE / DB_NAME
+    return state_dir(home=home, env={}) / DB_NAME
 
 
 class PlayLog:

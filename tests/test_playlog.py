@@ -240,3 +240,12 @@ def test_small_helpers() -> None:
     assert parse_since("") is None and parse_since(" 2024-01-02 ") == date(2024, 1, 2)
     with pytest.raises(ValueError, match="not a date"):
         parse_since("20240102")
+
+
+def test_default_db_path(tmp_path: Path) -> None:
+    from kiosk.playlog import default_db_path
+
+    assert default_db_path(tmp_path, {"STATE_DIRECTORY": "/var/lib/kiosk"}) == Path(
+        "/var/lib/kiosk/playlog.sqlite")
+    if not Path("/var/lib/kiosk/playlog.sqlite").exists():
+        assert default_db_path(tmp_path, {}) == tmp_path / "state" / "playlog.sqlite"
