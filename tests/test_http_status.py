@@ -1,0 +1,281 @@
+"""The optional HTTP status endpoint: two read-only paths, tokens, and no stalls."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import threading
+import time
+import zlib
+from collections.abc import Iterator
+
+import pytest
+
+from kiosk.http_status import (
+    FrameGrabber,
+    StatusServer,
+    StatusServerError,
+    encode_png,
+    is_loopback,
+)
+
+TOKEN = "s3cret-token-for-tests-0123456789"
+STATUS = {"state": "playing", "exhibit": "Harbour", "fps": 60.0}
+
+
+@pytest.fixture
+def server() -> Iterator[StatusServer]:
+    srv = StatusServer(port=0, get_status=lambda: STATUS,
+                       get_screenshot_png=lambda: encode_png(b"\x10\x20\x30" * 4, 2, 2),
+                       timeout_s=2.0)
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def token_server() -> Iterator[StatusServer]:
+    srv = StatusServer(port=0, token=TOKEN, get_status=lambda: STATUS)
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def request(srv: StatusServer, method: str = "GET", path: str = "/status",
+            headers: dict[str, str] | None = None, timeout: float = 5.0
+            ) -> tuple[int, dict[str, str], bytes]:
+    host, port = srv.address
+    con = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        con.request(method, path, headers=headers or {})
+        resp = con.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read()
+    finally:
+        con.close()
+
+
+def raw(srv: StatusServer, data: bytes) -> bytes:
+    with socket.create_connection(srv.address, timeout=5) as sock:
+        sock.sendall(data)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_get_status_is_json(server: StatusServer) -> None:
+    assert server.address[1] != 0
+    status, headers, body = request(server)
+    assert status == 200
+    assert headers["Content-Type"].startswith("application/json")
+    assert headers["Cache-Control"] == "no-store"
+    assert json.loads(body) == STATUS
+
+
+def test_get_screenshot_is_png(server: StatusServer) -> None:
+    status, headers, body = request(server, path="/screenshot.png")
+    assert status == 200 and headers["Content-Type"] == "image/png"
+    assert body.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS",
+                                    "BREW"])
+def test_other_methods_are_405_with_allow_get(server: StatusServer, method: str) -> None:
+    status, headers, _ = request(server, method=method)
+    assert status == 405
+    assert headers["Allow"] == "GET"
+
+
+@pytest.mark.parametrize("path", ["/other", "/", "/status/", "/status.json",
+                                  "/../etc/passwd", "/%2e%2e/etc/passwd",
+                                  "//etc/passwd", "/screenshot.png/../../etc/passwd"])
+def test_other_paths_are_404(server: StatusServer, path: str) -> None:
+    status, _, body = request(server, path=path)
+    assert status == 404
+    assert b"root:" not in body
+
+
+def test_raw_traversal_request_is_404(server: StatusServer) -> None:
+    reply = raw(server, b"GET /../etc/passwd HTTP/1.0\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.0 404")
+
+
+def test_oversized_request_heads_are_refused(server: StatusServer) -> None:
+    long_line = raw(server, b"GET /" + b"a" * 5000 + b" HTTP/1.0\r\n\r\n")
+    assert long_line.split(b"\r\n")[0].split()[1] == b"414"
+    many_headers = raw(server, b"GET /status HTTP/1.0\r\n"
+                       + b"".join(b"X-Pad-%d: %s\r\n" % (i, b"x" * 100) for i in range(200))
+                       + b"\r\n")
+    assert many_headers.split(b"\r\n")[0].split()[1] == b"431"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "", "192.168.1.20", "::", "kiosk.local"])
+def test_token_required_off_loopback(host: str) -> None:
+    with pytest.raises(StatusServerError, match="needs a token"):
+        StatusServer(host=host, port=0, get_status=lambda: STATUS)
+    with pytest.raises(StatusServerError, match="too short"):
+        StatusServer(host=host, port=0, token="1234", get_status=lambda: STATUS)
+
+
+def test_loopback_names() -> None:
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert is_loopback("127.0.0.2")
+    assert not is_loopback("0.0.0.0") and not is_loopback("") and not is_loopback("10.0.0.1")
+
+
+def test_non_loopback_bind_with_a_token_serves() -> None:
+    srv = StatusServer(host="0.0.0.0", port=0, token=TOKEN, get_status=lambda: STATUS)
+    srv.start()
+    try:
+        port = srv.address[1]
+        con = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        con.request("GET", "/status")
+        assert con.getresponse().status == 401
+        con.close()
+    finally:
+        srv.stop()
+
+
+@pytest.mark.parametrize("headers,path", [
+    ({}, "/status"),
+    ({"Authorization": "Bearer wrong"}, "/status"),
+    ({"Authorization": f"Basic {TOKEN}"}, "/status"),
+    ({"Authorization": f"Bearer {TOKEN}x"}, "/status"),
+    ({}, "/status?token=wrong"),
+    ({}, "/screenshot.png"),
+    ({}, "/other"),
+])
+def test_missing_or_wrong_token_is_401(token_server: StatusServer, headers: dict[str, str],
+                                       path: str) -> None:
+    status, resp_headers, body = request(token_server, headers=headers, path=path)
+    assert status == 401
+    assert resp_headers["WWW-Authenticate"] == "Bearer"
+    assert b"playing" not in body
+
+
+def test_right_token_is_200(token_server: StatusServer) -> None:
+    status, _, body = request(token_server, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert status == 200 and json.loads(body) == STATUS
+    status, _, body = request(token_server, path=f"/status?token={TOKEN}")
+    assert status == 200 and json.loads(body) == STATUS
+
+
+def test_a_silent_client_does_not_block_others(server: StatusServer) -> None:
+    """Guards against a single-threaded server where one idle socket stalls everyone."""
+    idle = socket.create_connection(server.address, timeout=10)
+    half = socket.create_connection(server.address, timeout=10)
+    half.sendall(b"GET /status HTTP/1.0\r\n")  # never finishes its headers
+    try:
+        started = time.monotonic()
+        status, _, _ = request(server, timeout=1.0)
+        assert status == 200 and time.monotonic() - started < 1.0
+        # and the idle one is cut off by the socket timeout (2 s in this fixture)
+        idle.settimeout(5)
+        assert idle.recv(100) == b""
+    finally:
+        idle.close()
+        half.close()
+
+
+def test_a_slow_status_callback_does_not_block_the_caller_of_stop() -> None:
+    release = threading.Event()
+
+    def slow() -> dict[str, str]:
+        release.wait(3)
+        return {"state": "playing"}
+
+    srv = StatusServer(port=0, get_status=slow)
+    srv.start()
+    client = threading.Thread(target=lambda: request(srv, timeout=5), daemon=True)
+    client.start()
+    time.sleep(0.2)
+    started = time.monotonic()
+    srv.stop()
+    assert time.monotonic() - started < 2.0
+    release.set()
+    client.join(5)
+
+
+def test_no_status_yet_is_503_and_failing_callbacks_are_500() -> None:
+    def broken() -> bytes:
+        raise RuntimeError("boom")
+
+    srv = StatusServer(port=0, get_status=lambda: None, get_screenshot_png=broken)
+    srv.start()
+    try:
+        assert request(srv)[0] == 503
+        assert request(srv, path="/screenshot.png")[0] == 500
+    finally:
+        srv.stop()
+
+
+def test_stop_frees_the_port() -> None:
+    srv = StatusServer(port=0, get_status=lambda: STATUS)
+    host, port = srv.start()
+    srv.stop()
+    with socket.socket() as probe:
+        assert probe.connect_ex((host, port)) != 0
+
+
+# -- screenshots: raw frame from the loop, PNG made on the server's thread ---------------
+
+
+def decode_png_rgb(png: bytes) -> tuple[int, int, bytes]:
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, size = 8, b"", (0, 0)
+    while pos < len(png):
+        length = int.from_bytes(png[pos:pos + 4], "big")
+        kind, data = png[pos + 4:pos + 8], png[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            size = int.from_bytes(data[:4], "big"), int.from_bytes(data[4:8], "big")
+        elif kind == b"IDAT":
+            idat += data
+        pos += 12 + length
+    w, h = size
+    rows = zlib.decompress(idat)
+    return w, h, b"".join(rows[y * (w * 3 + 1) + 1:(y + 1) * (w * 3 + 1)] for y in range(h))
+
+
+def test_encode_png_round_trips() -> None:
+    raw_rgb = bytes(range(256)) * 3 * 2  # 8x... any content
+    w, h = 16, len(raw_rgb) // 48
+    assert decode_png_rgb(encode_png(raw_rgb, w, h)) == (w, h, raw_rgb)
+    with pytest.raises(ValueError):
+        encode_png(b"123", 2, 2)
+
+
+def test_frame_grabber_asks_the_loop_once_per_second() -> None:
+    now = [100.0]
+    grabber = FrameGrabber(min_interval_s=1.0, wait_s=2.0, clock=lambda: now[0])
+    offers = []
+    stop = threading.Event()
+
+    def loop() -> None:  # what the render loop does each frame
+        while not stop.is_set():
+            if grabber.wanted():
+                offers.append(1)
+                grabber.offer(b"\xff\x00\x00" * 6, (3, 2))
+            time.sleep(0.002)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    try:
+        assert not grabber.wanted()
+        first = grabber.png()
+        assert first is not None and decode_png_rgb(first)[:2] == (3, 2)
+        assert grabber.png() is first  # within a second: the same bytes, no new copy
+        now[0] += 1.5
+        assert grabber.png() is not first
+        assert len(offers) == 2
+    finally:
+        stop.set()
+        thread.join(2)
+
+
+def test_frame_grabber_gives_up_when_the_loop_does_not_answer() -> None:
+    grabber = FrameGrabber(wait_s=0.1)
+    started = time.monotonic()
+    assert grabber.png() is None
+    assert time.monotonic() - started < 1.0
+    assert not grabber.wanted()

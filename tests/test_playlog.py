@@ -1,0 +1,251 @@
+"""Proof of play: rows land off the loop's thread, batches, retention, the report."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from kiosk.playlog import PlayLog, hms, parse_since, report, report_command
+
+DAY = 86400.0
+
+
+def rows(path: Path, table: str = "plays") -> list[tuple]:
+    with sqlite3.connect(path) as db:
+        return db.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
+
+
+def wall(y: int, m: int, d: int, h: int = 12) -> float:
+    return datetime(y, m, d, h).timestamp()
+
+
+def test_rows_land_in_wal_mode(tmp_path: Path) -> None:
+    db = tmp_path / "state" / "playlog.sqlite"
+    with PlayLog(db) as plays:
+        plays.item_shown("Harbour", "photos/a.jpg", 1000.0, 8.0, "attract")
+        plays.item_shown("Harbour", "photos/b.jpg", 1008.0, 30.5, "interactive")
+        plays.interaction("Harbour", "tap", at_wall=1010.0)
+        plays.interaction("Harbour", "Jane Doe <jane@example.org>", at_wall=1011.0)
+    got = rows(db)
+    assert [(r[1], r[2], r[3], r[4], r[5]) for r in got] == [
+        (1000.0, "Harbour", "photos/a.jpg", 8.0, "attract"),
+        (1008.0, "Harbour", "photos/b.jpg", 30.5, "interactive")]
+    touches = rows(db, "interactions")
+    # free text never lands in the log: an unexpected kind is stored as "other"
+    assert [(r[2], r[3]) for r in touches] == [("Harbour", "tap"), ("Harbour", "other")]
+    with sqlite3.connect(db) as con:
+        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_rows_are_committed_in_batches_not_one_by_one(tmp_path: Path) -> None:
+    """Guards against a commit (and an fsync) per row on an SD card."""
+    db = tmp_path / "playlog.sqlite"
+    plays = PlayLog(db, batch_rows=100, batch_s=60.0)
+    plays.start()
+    for i in range(250):
+        plays.item_shown("E", f"i{i}", 1000.0 + i, 1.0)
+    deadline = time.monotonic() + 5
+    while plays.commits < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert plays.commits == 2 and plays.written == 200  # the last 50 wait for their batch
+    plays.stop()
+    assert plays.commits == 3 and len(rows(db)) == 250
+
+
+def test_a_partial_batch_is_committed_after_batch_s(tmp_path: Path) -> None:
+    db = tmp_path / "playlog.sqlite"
+    plays = PlayLog(db, batch_rows=100, batch_s=0.2)
+    plays.start()
+    try:
+        plays.item_shown("E", "only", 1000.0, 1.0)
+        deadline = time.monotonic() + 5
+        while plays.written < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(rows(db)) == 1  # visible to another reader while the kiosk runs
+    finally:
+        plays.stop()
+
+
+def test_pruning_removes_rows_older_than_retention_on_start(tmp_path: Path) -> None:
+    db = tmp_path / "playlog.sqlite"
+    now = wall(2024, 6, 1)
+    with PlayLog(db, wall_clock=lambda: now - 200 * DAY) as plays:
+        plays.item_shown("E", "ancient", now - 100 * DAY, 5.0)
+        plays.item_shown("E", "recent", now - 89 * DAY, 5.0)
+        plays.interaction("E", "tap", at_wall=now - 91 * DAY)
+        plays.interaction("E", "swipe", at_wall=now - 1 * DAY)
+    assert len(rows(db)) == 2
+    with PlayLog(db, retention_days=90, wall_clock=lambda: now):
+        pass  # start prunes
+    assert [r[3] for r in rows(db)] == ["recent"]
+    assert [r[3] for r in rows(db, "interactions")] == ["swipe"]
+
+
+def test_queue_full_drops_and_counts_instead_of_blocking(tmp_path: Path) -> None:
+    """The loop must never wait for the disk: a stalled writer means dropped rows."""
+    plays = PlayLog(tmp_path / "playlog.sqlite", max_queue=10)  # writer not started
+    started = time.perf_counter()
+    for i in range(1000):
+        plays.item_shown("E", f"i{i}", 1000.0, 1.0)
+        plays.interaction("E", "tap")
+    assert time.perf_counter() - started < 0.5
+    assert plays.dropped == 2000 - 10
+    plays.start()
+    plays.stop()
+    db = tmp_path / "playlog.sqlite"
+    assert len(rows(db)) + len(rows(db, "interactions")) == 10
+
+
+@pytest.mark.parametrize("make_path", [
+    lambda tmp: tmp / "a-file" / "playlog.sqlite",  # parent is a file: cannot be created
+    lambda tmp: tmp / "a-folder",  # a folder where the database should be
+])
+def test_an_unwritable_database_logs_once_and_the_show_goes_on(
+        tmp_path: Path, make_path, caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    (tmp_path / "a-folder").mkdir()
+    plays = PlayLog(make_path(tmp_path), batch_rows=1)
+    plays.start()
+    for i in range(5):
+        plays.item_shown("E", f"i{i}", 1000.0, 1.0)
+        plays.interaction("E", "tap")
+    plays.stop()
+    assert plays.written == 0 and plays.lost == 10
+    assert plays.stats()["failing"] is True
+    errors = [r for r in caplog.records if r.name == "kiosk.playlog" and r.levelname == "ERROR"]
+    assert len(errors) == 1 and "show goes on" in errors[0].getMessage()
+
+
+def test_a_read_only_database_file_does_not_raise(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read-only the way root also feels it: the database opened with mode=ro fails writes."""
+    db = tmp_path / "playlog.sqlite"
+    with PlayLog(db) as plays:
+        plays.item_shown("E", "first", 1000.0, 1.0)
+    # Simulate a file system remounted read-only: writes fail inside sqlite.
+    plays = PlayLog(db, batch_rows=1)
+    original_connect = sqlite3.connect
+
+    def read_only_connect(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs["uri"] = True
+        return original_connect(f"{Path(path).as_uri()}?mode=ro", *args, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", read_only_connect)
+    plays.start()
+    plays.item_shown("E", "second", 1001.0, 1.0)
+    plays.stop()
+    monkeypatch.undo()
+    assert plays.lost >= 1
+    assert [r[3] for r in rows(db)] == ["first"]
+
+
+def test_a_busy_database_stalls_the_writer_not_the_loop(tmp_path: Path) -> None:
+    """Another process holding the write lock (longer than sqlite's busy timeout) must
+    cost neither the caller's time nor the rows."""
+    db = tmp_path / "playlog.sqlite"
+    plays = PlayLog(db, batch_rows=10, batch_s=0.05, busy_timeout_s=0.3)
+    plays.start()
+    plays.item_shown("E", "before", 999.0, 1.0)
+    deadline = time.monotonic() + 5
+    while plays.written < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    hold = sqlite3.connect(db, timeout=10)
+    hold.execute("BEGIN IMMEDIATE")
+    try:
+        worst = 0.0
+        for i in range(300):
+            t = time.perf_counter()
+            plays.item_shown("E", f"i{i}", 1000.0 + i, 1.0)
+            worst = max(worst, time.perf_counter() - t)
+        assert worst < 0.05
+        time.sleep(1.5)  # well past the writer's busy timeout: it gave up a few times
+    finally:
+        hold.rollback()
+        hold.close()
+    plays.stop(timeout_s=15)
+    assert plays.lost == 0
+    assert len(rows(db)) == 301
+
+
+# -- report ------------------------------------------------------------------------------
+
+
+def fill(db: Path) -> None:
+    with PlayLog(db, wall_clock=lambda: wall(2024, 5, 1)) as plays:
+        for day in (3, 4):
+            plays.item_shown("Harbour", "photos/a.jpg", wall(2024, 5, day, 10), 10.0)
+            plays.item_shown("Harbour", "photos/b.jpg", wall(2024, 5, day, 10) + 10, 100.0)
+            plays.item_shown("Harbour", "photos/c.jpg", wall(2024, 5, day, 10) + 110, 50.0)
+            plays.item_shown("Harbour", "clips/d.mp4", wall(2024, 5, day, 10) + 160, 5.0)
+            plays.item_shown("Workers", "photos/w.jpg", wall(2024, 5, day, 11), 3600.0,
+                             "interactive")
+        for _ in range(7):
+            plays.interaction("Harbour", "tap", at_wall=wall(2024, 5, 3, 10))
+        plays.interaction("Workers", "language", at_wall=wall(2024, 5, 4, 11))
+        plays.interaction("Workers", "swipe", at_wall=wall(2024, 5, 2, 11))  # before --since
+
+
+def test_report_totals_and_top_items(tmp_path: Path) -> None:
+    db = tmp_path / "playlog.sqlite"
+    fill(db)
+    text = report(db, None)
+    lines = text.splitlines()
+    assert lines[1] == "Period: 2024-05-02 11:00 to 2024-05-04 12:00 (everything kept)"
+    workers = next(line for line in lines if line.startswith("Workers"))
+    assert workers.split() == ["Workers", "2", "2:00:00", "2"]
+    harbour_at = next(i for i, line in enumerate(lines) if line.startswith("Harbour"))
+    assert lines[harbour_at].split() == ["Harbour", "8", "0:05:30", "7"]
+    top = [line.split()[-1] for line in lines[harbour_at + 1:harbour_at + 4]]
+    assert top == ["photos/b.jpg", "photos/c.jpg", "photos/a.jpg"]  # d.mp4 is 4th
+    assert "clips/d.mp4" not in text
+    assert lines[harbour_at + 1].split()[:2] == ["1.", "0:03:20"]
+    assert next(line for line in lines if line.startswith("Total")).split() == [
+        "Total", "10", "2:05:30", "9"]
+    # Workers had more screen time, so it comes first
+    assert lines.index(workers) < harbour_at
+
+
+def test_report_since_a_date(tmp_path: Path) -> None:
+    db = tmp_path / "playlog.sqlite"
+    fill(db)
+    text = report(db, date(2024, 5, 4))
+    assert "Period: 2024-05-04 10:00 to 2024-05-04 12:00 (asked: since 2024-05-04)" in text
+    assert next(line for line in text.splitlines() if line.startswith("Workers")).split() == [
+        "Workers", "1", "1:00:00", "1"]
+    assert "Nothing was shown" in report(db, date(2030, 1, 1))
+
+
+def test_report_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "playlog.sqlite"
+    assert report_command(db, None) == 0
+    assert "no plays recorded yet" in capsys.readouterr().out
+    fill(db)
+    assert report_command(db, "2024-05-04") == 0
+    assert "Harbour" in capsys.readouterr().out
+    assert report_command(db, "last tuesday") == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "2024-05-31" in err and "last tuesday" in err
+    assert report_command(db, "2024-02-30") == 2
+    not_a_db = tmp_path / "other.sqlite"
+    not_a_db.write_text("hello")
+    assert report_command(not_a_db, None) == 1
+
+
+def test_small_helpers() -> None:
+    assert hms(0) == "0:00:00" and hms(3725.4) == "1:02:05" and hms(90000) == "25:00:00"
+    assert parse_since("") is None and parse_since(" 2024-01-02 ") == date(2024, 1, 2)
+    with pytest.raises(ValueError, match="not a date"):
+        parse_since("20240102")
+
+
+def test_default_db_path(tmp_path: Path) -> None:
+    from kiosk.playlog import default_db_path
+
+    assert default_db_path(tmp_path, {"STATE_DIRECTORY": "/var/lib/kiosk"}) == Path(
+        "/var/lib/kiosk/playlog.sqlite")
+    if not Path("/var/lib/kiosk/playlog.sqlite").exists():
+        assert default_db_path(tmp_path, {}) == tmp_path / "state" / "playlog.sqlite"
