@@ -196,7 +196,10 @@ FRACTION_SCHEMA = {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%?\s*$",
 
 def url(ctx: Context, node: Node) -> str:
     raw = scalar(ctx, node, "a link")
-    parts = urlparse(raw)
+    try:
+        parts = urlparse(raw)
+    except ValueError:  # e.g. an unclosed `[` in the host
+        parts = urlparse("")
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in raw:
         raise ctx.fail(node, f"`{raw}` is not a web address",
                        "write a full address starting with https://")

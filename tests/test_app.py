@@ -129,3 +129,51 @@ def test_escape_closes_a_window_only_when_allowed(show_dir: ShowDir, tmp_path: P
     app = App(ShowPaths(show_dir.exhibits, show_dir.assets, show_dir.config),
               RunOptions(windowed=True))
     assert app.keyboard_exit_allowed() is (keyboard_exit == "windowed")
+
+
+def wait_for(predicate, seconds: float = 20.0):
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+        except (FileNotFoundError, json.JSONDecodeError, KeyError):
+            value = None
+        if value:
+            return value
+        threading_wait(0.05)
+    raise AssertionError("timed out")
+
+
+def test_live_edits_while_playing(show_dir: ShowDir, tmp_path: Path):
+    """A curator saves over the manifest during the show: good edits swap in, a broken
+    one keeps the last good version and lands in _kiosk_errors.txt until fixed."""
+    manifest = show_dir.manifest("a.yaml", "title: A\nitems:\n  - photo: photos/p0.jpg\n"
+                                           "    caption: Typo\n    duration: 30s\n")
+    status = tmp_path / "status.json"
+    proc = start(show_dir, 14, status)
+    errors_file = show_dir.exhibits / "_kiosk_errors.txt"
+    try:
+        wait_for(lambda: read_status(status)["state"] == "playing")
+        # Save by rename, as editors do.
+        tmp = show_dir.exhibits / ".a.yaml.swp"
+        tmp.write_text("title: A\nitems:\n  - photo: photos/p1.jpg\n    caption: Fixed\n"
+                       "    duration: 30s\n")
+        os.replace(tmp, manifest)
+        first = wait_for(lambda: read_status(status)["last_reload"])
+        assert wait_for(lambda: read_status(status)["item"].endswith("p1.jpg"))
+        # A broken edit: the fixed version keeps playing, the curator is told where.
+        manifest.write_text("title: A\nitems:\n  - photo: photos/p1.jpg\n    caption: 'oops\n")
+        wait_for(lambda: read_status(status)["last_reload"] != first)
+        assert wait_for(lambda: errors_file.exists())
+        assert "a.yaml:4:14" in errors_file.read_text()
+        assert read_status(status)["item"].endswith("p1.jpg")
+        assert any("a.yaml:4:14" in e for e in read_status(status)["show_errors"])
+        manifest.write_text("title: A\nitems:\n  - photo: photos/p2.jpg\n")
+        assert wait_for(lambda: not errors_file.exists())
+        assert wait_for(lambda: read_status(status)["item"].endswith("p2.jpg"))
+    finally:
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err

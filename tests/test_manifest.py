@@ -333,3 +333,11 @@ def test_bad_link(show_dir: ShowDir):
                                 "  - photo: photos/p1.jpg\n")
     (error,) = load(show_dir).errors
     assert (error.line, error.col) == (3, 11) and "https://" in error.hint
+
+
+def test_a_link_that_breaks_the_url_parser_is_an_error(show_dir: ShowDir):
+    """urlparse raises on `https://[x`; found by the fuzz test."""
+    show_dir.manifest("a.yaml", "items:\n  - photo: photos/p0.jpg\n    link: 'https://[x'\n"
+                                "  - photo: photos/p1.jpg\n")
+    (error,) = load(show_dir).errors
+    assert (error.line, error.col) == (3, 11) and "not a web address" in error.message
