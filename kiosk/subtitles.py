@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import html
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +96,7 @@ def _flatten(cues: tuple[Cue, ...]) -> tuple[tuple[float, float, str], ...]:
     active: list[Cue] = []
     pending = list(cues)  # sorted by start
     k = 0
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in itertools.pairwise(bounds):
         while k < len(pending) and pending[k].start_s <= a:
             active.append(pending[k])
             k += 1
