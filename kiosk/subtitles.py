@@ -49,7 +49,7 @@ class Cue:
     start_s: float
     end_s: float
     text: str
-    line: int = 0  # where the cue starts in its file, for messages
+    line: int = 0  # the cue's timing line in its file, for messages
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ def _parse_srt(text: str, path: Path) -> tuple[list[Cue], list[SubtitleError]]:
     for match in srt.SRT_REGEX.finditer(text):
         gap(expected, match.start())
         expected = match.end()
-        line = _line_of(text, match.start())
+        line = _line_of(text, match.start(2))  # the cue's timing line
         try:
             (sub,) = srt.parse(match.group(0))
         except (srt.SRTException, ValueError):
