@@ -8,10 +8,12 @@ from pathlib import Path
 
 from kiosk.errors import Problem
 from kiosk.fonts import FontCoverage, script_name
-from kiosk.manifest.loader import ShowResult
+from kiosk.manifest.loader import ShowResult, shown_path
 from kiosk.manifest.model import Photo, Step, Text, TextCard, Video, Where
 from kiosk.media.images import ImageError, load_image, probe_image
+from kiosk.media.probe import ProbeError, VideoInfo, probe_video
 from kiosk.settings import Settings
+from kiosk.subtitles import SubtitleError, Subtitles, read_subtitles
 
 DEFAULT_SCREEN = (1920, 1080)
 
@@ -52,6 +54,129 @@ def check_media(show: ShowResult, settings: Settings) -> list[Problem]:
         results = pool.map(lambda p: _check_photo(p, screen, settings.max_image_pixels),
                            photos.values())
         return [problem for found in results for problem in found]
+
+
+MIN_CLIP_S, MAX_CLIP_S = 0.2, 24 * 3600.0
+MIN_FPS, MAX_FPS = 1.0, 240.0
+END_SLACK_S = 0.05  # `end: 12s` on a clip of 11.96s is what the curator meant
+CUT_SHORT_S = 0.5  # the picture may stop this much before the stated length
+
+
+def clock(seconds: float) -> str:
+    """A clip position as curators write it: ``12.5s``, ``1m45s``, ``2m``."""
+    tenths = round(seconds * 10)
+    minutes, rest = divmod(tenths, 600)
+    text = f"{rest / 10:g}s" if rest or not minutes else ""
+    return f"{minutes}m{text}" if minutes else text
+
+
+def _video_problems(video: Video, info: VideoInfo | ProbeError) -> list[Problem]:
+    name = video.path.name
+    if isinstance(info, ProbeError):
+        return [_problem(video.where, "error", f"`{name}` cannot be played: {info.reason}",
+                         "replace the file, or remove the item")]
+    problems: list[Problem] = []
+    length = info.duration_s
+    if length is None or not MIN_CLIP_S < length < MAX_CLIP_S:
+        stated = "does not say how long it is" if length is None else f"is {clock(length)} long"
+        problems.append(_problem(video.where, "error", f"`{name}` {stated}",
+                                 "a clip must run between 0.2s and 24h; re-export the file"))
+        length = None
+    elif (info.picture_ends_s is not None
+          and info.picture_ends_s < length - CUT_SHORT_S):
+        problems.append(_problem(
+            video.where, "error",
+            f"`{name}` is cut short: its picture stops at {clock(info.picture_ends_s)} "
+            f"of {clock(length)}", "copy the file again from its source"))
+    if info.fps is not None and not MIN_FPS <= info.fps <= MAX_FPS:
+        problems.append(_problem(video.where, "error",
+                                 f"`{name}` has an unusable frame rate ({info.fps:g} fps)",
+                                 "re-export it at 25 or 30 frames per second"))
+    if length is not None:
+        if video.start_s >= length:
+            problems.append(_problem(
+                video.where, "error",
+                f"`start` ({clock(video.start_s)}) is past the end of the clip ({clock(length)})",
+                f"start before {clock(length)}, or remove `start`"))
+        if video.end_s is not None and video.end_s > length + END_SLACK_S:
+            problems.append(_problem(
+                video.where, "error",
+                f"`end` ({clock(video.end_s)}) is past the end of the clip ({clock(length)})",
+                "remove `end` to play to the end of the clip"))
+    if not info.has_audio and not video.mute and video.volume > 0:
+        problems.append(_problem(video.where, "warning",
+                                 f"`{name}` has no sound track; it plays silently",
+                                 "add `mute: yes` to the item if that is intended"))
+    return problems
+
+
+def _subtitle_problems(video: Video, info: VideoInfo | ProbeError,
+                       read: dict[Path, tuple[Subtitles | None, list[SubtitleError]]],
+                       offered: tuple[str, ...], base: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    for language, path in video.subtitles.items():
+        if language not in offered:
+            problems.append(_problem(
+                video.where, "warning",
+                f"the `{language}` subtitles will never show: `{language}` is not among the "
+                f"offered languages ({', '.join(offered)})",
+                f"add `{language}` to `languages: offered` in the settings, "
+                "or remove these subtitles"))
+        subtitles, errors = read[path]
+        shown = shown_path(path, base)
+        problems.extend(Problem(shown, e.line, 1, "error", e.message, e.hint) for e in errors)
+        if subtitles is None:
+            continue
+        problems.extend(Problem(shown, 1, 1, "warning", note, "save the file as UTF-8")
+                        for note in subtitles.notes)
+        length = info.duration_s if isinstance(info, VideoInfo) else None
+        ends = [(t, what) for t, what in ((length, "the clip ends"),
+                                          (video.end_s, "the item's `end`")) if t is not None]
+        if not ends:
+            continue
+        end, what = min(ends)
+        late = next((c for c in subtitles.cues if c.start_s >= end), None)
+        if late is not None:
+            problems.append(Problem(
+                shown, late.line, 1, "warning",
+                f"this cue starts at {clock(late.start_s)}, after {what} ({clock(end)})",
+                "cue times count from the start of the clip file, not from `start`"))
+    return problems
+
+
+def _read_subtitles(path: Path) -> tuple[Subtitles | None, list[SubtitleError]]:
+    try:
+        return read_subtitles(path)
+    except SubtitleError as exc:
+        return None, [exc]
+
+
+def check_videos(show: ShowResult, settings: Settings) -> list[Problem]:
+    """Every clip opens, has a picture of sane length and rate, `start`/`end` lie inside
+    it, its subtitles read; a clip without sound is named unless muted. Each file is read
+    once, on a few threads."""
+    videos = [step for exhibit in show.show.exhibits for step in exhibit.steps
+              if isinstance(step, Video)]
+    clips = sorted({v.path for v in videos})
+    subtitle_files = sorted({p for v in videos for p in v.subtitles.values()})
+
+    def probe(path: Path) -> VideoInfo | ProbeError:
+        try:
+            return probe_video(path)
+        except ProbeError as exc:
+            return exc
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        infos = dict(zip(clips, pool.map(probe, clips), strict=True))
+        read = dict(zip(subtitle_files, pool.map(_read_subtitles, subtitle_files), strict=True))
+    base = Path.cwd()
+    offered = settings.languages.offered
+    problems: list[Problem] = []
+    for video in videos:
+        info = infos[video.path]
+        problems.extend(_video_problems(video, info))
+        problems.extend(_subtitle_problems(video, info, read, offered, base))
+    return list(dict.fromkeys(problems))  # a file used by two items is named once
 
 
 def _texts(step: Step) -> Iterator[tuple[str, Text]]:

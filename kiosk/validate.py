@@ -58,9 +58,9 @@ def validate(exhibits: Path, assets: Path, config: Path | None,
 
 def default_checks() -> list[MediaCheck]:
     """The checks that open files: media that decodes, fonts that draw every caption."""
-    from kiosk.media_checks import check_fonts, check_media
+    from kiosk.media_checks import check_fonts, check_media, check_videos
 
-    return [check_media, check_fonts]
+    return [check_media, check_videos, check_fonts]
 
 
 def print_report(report: Report, out: TextIO) -> None:
