@@ -20,6 +20,7 @@ from typing import Any
 from kiosk.clock import Clock, MonotonicClock
 from kiosk.frame_stats import FrameStats
 from kiosk.loading import load_for_playing, log_problems
+from kiosk.memory import release_big_buffers_to_the_system
 from kiosk.player import fallback_card, make_player
 from kiosk.reload import current_item_changed, write_errors_file
 from kiosk.settings import load_settings
@@ -122,6 +123,7 @@ class App:
         from kiosk.watch import Poller
 
         quiet_opencv()
+        release_big_buffers_to_the_system()
         screen = self.open_display()
         self.screen = screen
         self.size = size = screen.get_size()

@@ -194,7 +194,7 @@ def make_player(show: Show, settings: Settings, size: tuple[int, int], images: A
     text = TextRenderer(settings.fonts.text, settings.fonts.heading, cache_size=64)
     look = Look(settings.screen.background, settings.languages.default,
                 settings.languages.default)
-    compositor = Compositor(size, text, look, max_layers=6)
+    compositor = Compositor(size, text, look, max_layers=4)
     return Player(show, compositor, images, now, eager=eager)
 
 
