@@ -199,7 +199,9 @@ def dot_for_step(step: int, steps: int, cap: int = DOT_CAP) -> int:
     """Which progress dot shows ``step`` of ``steps`` (several steps share one past ``cap``)."""
     if steps <= cap:
         return step
-    return min(cap - 1, step * cap // steps)
+    # Dot i covers steps [i*steps//cap, (i+1)*steps//cap): the last dot starting at or
+    # before ``step``.
+    return min(cap - 1, max(0, ((step + 1) * cap - 1) // steps))
 
 
 def _dot_count(steps: int, cap: int) -> int:
