@@ -182,6 +182,13 @@ def test_index_draws_a_placeholder_for_a_missing_thumbnail(overlay):
     assert edge[0] > 200 and plain[0] < 100
 
 
+def test_index_takes_thumbnails_of_any_depth(overlay):
+    elements = index_layout(SIZE, DIAG, 3)
+    thumbs = {0: pygame.Surface((100, 80), 0, 8), 1: pygame.Surface((100, 80), 0, 16),
+              2: pygame.Surface((100, 80), pygame.SRCALPHA, 32)}
+    overlay.draw_index(frame(), elements, {}, thumbs, None)
+
+
 # ---------------------------------------------------------------------------- PIN pad
 
 

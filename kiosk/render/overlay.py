@@ -367,8 +367,8 @@ class Overlay:
             if e.id.startswith("tile:"):
                 i = int(e.id[5:])
                 thumb = thumbnails.get(i)
-                key = ("tile", e, titles.get(i, ""), id(thumb) if thumb is not None else None,
-                       i == current)
+                # The key holds the thumbnail itself: an id() could be reused by a new one.
+                key = ("tile", e, titles.get(i, ""), thumb, i == current)
                 tile = self._cached(key, lambda e=e, i=i, t=thumb: self._build_tile(
                     e, titles.get(i, ""), t, i == current))
                 target.blit(tile, (e.rect.x, e.rect.y))
@@ -418,9 +418,9 @@ class Overlay:
                    ) -> tuple[pygame.Surface, pygame.Rect | None]:
         """The thumbnail scaled to cover the box (cropped centrally), or to fit inside it
         when covering would crop away more than CROP_LIMIT of the picture."""
-        key = (id(thumb), box)
+        key = (thumb, box)
         found = self._thumbs.get(key)
-        if found is not None and found[0] is thumb:
+        if found is not None:
             return found[1], self._crop(found[1], box)
         iw, ih = thumb.get_size()
         bw, bh = box
@@ -429,9 +429,12 @@ class Overlay:
         lost = 1 - (bw * bh) / (iw * ih * cover * cover)
         s = cover if lost <= CROP_LIMIT else contain
         size = (max(1, round(iw * s)), max(1, round(ih * s)))
-        scaled = pygame.transform.smoothscale(thumb.convert(32, 0) if thumb.get_bitsize() < 24
-                                              else thumb, size)
-        self._thumbs[key] = (thumb, scaled)  # holding thumb keeps its id from being reused
+        source = thumb
+        if thumb.get_bitsize() < 24:  # smoothscale needs 24/32-bit; convert() needs a display
+            source = pygame.Surface(thumb.get_size(), 0, 32)
+            source.blit(thumb, (0, 0))
+        scaled = pygame.transform.smoothscale(source, size)
+        self._thumbs[key] = (thumb, scaled)
         while len(self._thumbs) > _MAX_CACHED:
             self._thumbs.popitem(last=False)
         return scaled, self._crop(scaled, box)
