@@ -143,6 +143,14 @@ def test_portrait_controls_draw_inside_the_screen(overlay):
     assert all(target.get_rect().contains(r) for r in drawn)
 
 
+def test_language_names_the_renderer_cannot_draw_become_codes(overlay):
+    assert overlay.drawable("Azərbaycan") and overlay.drawable("Русский")
+    assert not overlay.drawable("العربية")  # no bidi/shaping: it would read backwards
+    labels = {e.id: e.label for e in controls_layout(SIZE, DIAG, ["en", "ar"], 1,
+                                                     drawable=overlay.drawable)}
+    assert labels["lang:ar"] == "AR" and labels["lang:en"] == "English"
+
+
 def test_warm_builds_everything_the_first_frame_needs():
     """Showing the controls the first time must not stall a frame on building panels."""
     fonts = default_fonts()

@@ -31,6 +31,7 @@ before ``Compositor.draw``).
 
 from __future__ import annotations
 
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -175,7 +176,14 @@ class Overlay:
         return self.text.line_width(text, "text", size_px)
 
     def drawable(self, text: str) -> bool:
-        """Whether the fonts have every character: ``controls_layout(drawable=...)``."""
+        """Whether ``text`` comes out readable: ``controls_layout(drawable=...)``.
+
+        False when a font lacks a character, and for right-to-left scripts: the renderer
+        has no bidi or shaping, so "العربية" would show reversed, unjoined letters (the
+        chip then shows the language code).
+        """
+        if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
+            return False
         return not missing_chars(text, self.text.font_paths("text"))
 
     def forget(self) -> None:
