@@ -210,12 +210,7 @@ def load_image(
     if fit not in ("contain", "cover"):
         raise ValueError(f"fit must be 'contain' or 'cover', not {fit!r}")
 
-    info = probe_image(path)
-    if info.pixels > max_pixels:
-        raise ImageError(
-            f"image is {info.width}x{info.height} ({_megapixels(info.pixels)} MP), "
-            f"over the {_megapixels(max_pixels)} MP limit"
-        )
+    info = _probe_within(path, max_pixels)
 
     # TIFF comes out of the decoder already upright; everything else is oriented here.
     orient_here = info.format != "TIFF"
@@ -231,21 +226,7 @@ def load_image(
         flags = cv2.IMREAD_COLOR  # REDUCED_* mis-sizes rotated TIFFs
     else:
         flags = reduction_flag(src_w, src_h, need_w, need_h)
-    if orient_here:
-        flags |= cv2.IMREAD_IGNORE_ORIENTATION
-
-    try:
-        img = _decode(os.fspath(path), flags, info.format)
-    except MemoryError:
-        raise ImageError(
-            f"not enough memory to decode a {info.width}x{info.height} image"
-        ) from None
-    except OSError as e:
-        raise ImageError(f"file cannot be read ({e.strerror or e})") from None
-    except cv2.error:
-        img = None
-    if img is None or img.size == 0:
-        raise ImageError(_decode_failure_reason(os.fspath(path), info.format))
+    img = _decode_checked(os.fspath(path), flags, info)
 
     img = _to_uint8(img)
     if img.ndim == 3 and img.shape[2] == 4:
@@ -261,12 +242,67 @@ def load_image(
         out_w, out_h = need_w, need_h
     img = _resize(img, out_w, out_h)
 
+    img = _to_bgr(img)  # after scaling: a third of the work for grey images
+    return np.ascontiguousarray(_apply_orientation(img, orientation))
+
+
+def load_full(
+    path: str | os.PathLike[str],
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    background: tuple[int, int, int] = (0, 0, 0),
+) -> np.ndarray:
+    """Decode a whole image at full resolution, upright, as a C-contiguous uint8 BGR array.
+
+    For reading the small print of a press clipping: the same probe, pixel limit,
+    orientation and flattening as :func:`load_image`, without any scaling. It costs
+    width x height x 3 bytes (72 MB for 24 MP): callers keep one at a time.
+    """
+    info = _probe_within(path, max_pixels)
+    flags = cv2.IMREAD_UNCHANGED if info.has_alpha else cv2.IMREAD_COLOR
+    img = _to_uint8(_decode_checked(os.fspath(path), flags, info))
+    if img.ndim == 3 and img.shape[2] == 4:
+        img = _flatten(img, background)
+    img = _to_bgr(img)
+    orientation = info.orientation if info.format != "TIFF" else 1
+    return np.ascontiguousarray(_apply_orientation(img, orientation))
+
+
+def _probe_within(path: str | os.PathLike[str], max_pixels: int) -> ImageInfo:
+    """Probe, and refuse an image over the pixel limit before anything is decoded."""
+    info = probe_image(path)
+    if info.pixels > max_pixels:
+        raise ImageError(
+            f"image is {info.width}x{info.height} ({_megapixels(info.pixels)} MP), "
+            f"over the {_megapixels(max_pixels)} MP limit"
+        )
+    return info
+
+
+def _decode_checked(path: str, flags: int, info: ImageInfo) -> np.ndarray:
+    """Decode with ``flags`` (orientation is ours except for TIFF); ImageError on failure."""
+    if info.format != "TIFF":
+        flags |= cv2.IMREAD_IGNORE_ORIENTATION
+    try:
+        img = _decode(path, flags, info.format)
+    except MemoryError:
+        raise ImageError(
+            f"not enough memory to decode a {info.width}x{info.height} image"
+        ) from None
+    except OSError as e:
+        raise ImageError(f"file cannot be read ({e.strerror or e})") from None
+    except cv2.error:
+        img = None
+    if img is None or img.size == 0:
+        raise ImageError(_decode_failure_reason(path, info.format))
+    return img
+
+
+def _to_bgr(img: np.ndarray) -> np.ndarray:
     if img.ndim == 2 or img.shape[2] == 1:
-        img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)  # after scaling: a third of the work
-    elif img.shape[2] != 3:
+        return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    if img.shape[2] != 3:
         raise ImageError(f"unsupported channel layout ({img.shape[2]} channels)")
-    img = _apply_orientation(img, orientation)
-    return np.ascontiguousarray(img)
+    return img
 
 
 # --------------------------------------------------------------------------- helpers

@@ -1,0 +1,258 @@
+"""The visitor overlay, checked by its pixels (headless, no window)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import pygame
+import pytest
+
+from kiosk.render.overlay import PLACEHOLDER, Overlay
+from kiosk.render.text import TextRenderer
+from kiosk.settings import default_fonts
+from kiosk.ui_layout import (
+    controls_layout,
+    index_layout,
+    pin_layout,
+    tile_parts,
+)
+
+SIZE = (1920, 1080)
+DIAG = 55.0
+LANGS = ["en", "ru", "az", "de"]
+
+
+@pytest.fixture(scope="module")
+def overlay() -> Overlay:
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    pygame.font.init()
+    fonts = default_fonts()
+    return Overlay(SIZE, TextRenderer(fonts.text, fonts.heading, cache_size=64))
+
+
+def frame(color=(255, 255, 255)) -> pygame.Surface:
+    surface = pygame.Surface(SIZE, 0, 32)
+    surface.fill(color)
+    return surface
+
+
+def rgb(surface: pygame.Surface) -> np.ndarray:
+    return pygame.surfarray.array3d(surface).transpose(1, 0, 2).astype(int)  # (h, w, 3)
+
+
+def box(a: np.ndarray, r) -> np.ndarray:
+    return a[r.y:r.bottom, r.x:r.right]
+
+
+def controls(overlay: Overlay, dots: int = 6):
+    return controls_layout(SIZE, DIAG, LANGS, dots, measure=overlay.measure,
+                           drawable=overlay.drawable)
+
+
+def draw(overlay, elements, **kw) -> np.ndarray:
+    target = frame()
+    args = dict(paused=False, language="en", active_dot=2, clip_progress=None, alpha=1.0)
+    args.update(kw)
+    overlay.draw_controls(target, elements, **args)
+    return rgb(target)
+
+
+def ms_per_call(fn, repeat: int = 200) -> float:
+    fn()  # build the caches first: steady state is what a frame pays
+    start = time.perf_counter()
+    for _ in range(repeat):
+        fn()
+    return (time.perf_counter() - start) / repeat * 1000
+
+
+# ---------------------------------------------------------------------------- controls
+
+
+def test_panel_darkens_a_white_photo_so_white_icons_read(overlay):
+    elements = controls(overlay)
+    a = draw(overlay, elements)
+    by_id = {e.id: e for e in elements}
+    # Between the buttons there is only the panel: dark, whatever the photo.
+    gap_x = (by_id["prev"].rect.right + by_id["pause"].rect.x) // 2
+    y = by_id["pause"].rect.y + by_id["pause"].rect.h // 2
+    assert a[y, gap_x].max() < 130
+    # The icon itself is light on that dark panel.
+    assert box(a, by_id["pause"].rect).max() > 230
+    # The photo area above the controls is untouched.
+    assert (a[: SIZE[1] // 2] == 255).all()
+
+
+def test_active_language_chip_stands_out(overlay):
+    elements = controls(overlay)
+    by_id = {e.id: e for e in elements}
+    a = draw(overlay, elements, language="ru")
+    active = box(a, by_id["lang:ru"].rect).mean()
+    inactive = box(a, by_id["lang:de"].rect).mean()
+    assert active > inactive + 60  # a light pill among dark ones
+    b = draw(overlay, elements, language="de")
+    assert not np.array_equal(box(a, by_id["lang:ru"].rect), box(b, by_id["lang:ru"].rect))
+
+
+def test_current_dot_is_brighter(overlay):
+    elements = controls(overlay)
+    dots = [e for e in elements if e.id.startswith("dot:")]
+    a = draw(overlay, elements, active_dot=2)
+    lit = box(a, dots[2].rect).max()
+    other = box(a, dots[4].rect).max()
+    assert lit > other + 40
+
+
+def test_pause_button_shows_play_when_paused(overlay):
+    elements = controls(overlay)
+    pause = next(e for e in elements if e.id == "pause")
+    assert not np.array_equal(box(draw(overlay, elements, paused=False), pause.rect),
+                              box(draw(overlay, elements, paused=True), pause.rect))
+
+
+def test_clip_progress_bar_fills_from_the_left(overlay):
+    elements = controls(overlay)
+    clip = next(e for e in elements if e.id == "clip")
+    a = draw(overlay, elements, clip_progress=0.25)
+    row = a[clip.rect.y + clip.rect.h // 2, clip.rect.x:clip.rect.right].mean(axis=1)
+    quarter = clip.rect.w // 4
+    assert row[: quarter - 4].min() > 200  # played part
+    assert row[quarter + 4 :].max() < 150  # the dim track
+    none = draw(overlay, elements, clip_progress=None)
+    assert none[clip.rect.y + clip.rect.h // 2, clip.rect.x + 10].max() < 150
+
+
+def test_alpha_fades_the_controls(overlay):
+    elements = controls(overlay)
+    pause = next(e for e in elements if e.id == "pause").rect
+    y, x = pause.y + pause.h // 2, pause.x - 4  # panel only, next to the button
+    full, half = draw(overlay, elements, alpha=1.0), draw(overlay, elements, alpha=0.5)
+    assert full[y, x].max() < half[y, x].max() < 255
+    assert (draw(overlay, elements, alpha=0.0) == 255).all()
+
+
+def test_portrait_controls_draw_inside_the_screen(overlay):
+    fonts = default_fonts()
+    portrait = Overlay((1080, 1920), TextRenderer(fonts.text, fonts.heading))
+    elements = controls_layout((1080, 1920), 43, LANGS, 5, measure=portrait.measure)
+    target = pygame.Surface((1080, 1920), 0, 32)
+    target.fill((255, 255, 255))
+    drawn = portrait.draw_controls(target, elements, paused=True, language="az",
+                                   active_dot=0, clip_progress=0.5, alpha=1.0)
+    assert all(target.get_rect().contains(r) for r in drawn)
+
+
+def test_language_names_the_renderer_cannot_draw_become_codes(overlay):
+    assert overlay.drawable("Azərbaycan") and overlay.drawable("Русский")
+    assert not overlay.drawable("العربية")  # no bidi/shaping: it would read backwards
+    labels = {e.id: e.label for e in controls_layout(SIZE, DIAG, ["en", "ar"], 1,
+                                                     drawable=overlay.drawable)}
+    assert labels["lang:ar"] == "AR" and labels["lang:en"] == "English"
+
+
+def test_warm_builds_everything_the_first_frame_needs():
+    """Showing the controls the first time must not stall a frame on building panels."""
+    fonts = default_fonts()
+    fresh = Overlay(SIZE, TextRenderer(fonts.text, fonts.heading))
+    elements = controls_layout(SIZE, DIAG, LANGS, 6, measure=fresh.measure)
+    fresh.warm(elements, paused=False, language="ru", active_dot=1)
+    built = len(fresh._cache)
+    fresh.draw_controls(frame(), elements, paused=False, language="ru", active_dot=1,
+                        clip_progress=None, alpha=1.0)
+    assert len(fresh._cache) == built
+
+
+# ------------------------------------------------------------------------------ index
+
+
+def test_index_draws_a_placeholder_for_a_missing_thumbnail(overlay):
+    elements = index_layout(SIZE, DIAG, 3)
+    tiles = [e for e in elements if e.id.startswith("tile:")]
+    photo = pygame.Surface((400, 300), 0, 32)
+    photo.fill((200, 30, 30))
+    target = frame()
+    overlay.draw_index(target, elements, {0: "Baku, 1994", 1: "Русский", 2: "Missing"},
+                       {0: photo, 1: photo, 2: None}, current=1)
+    a = rgb(target)
+    thumb0, _ = tile_parts(tiles[0])
+    thumb2, _ = tile_parts(tiles[2])
+    cx0, cy0 = (int(v) for v in thumb0.center)
+    assert tuple(a[cy0, cx0]) == pytest.approx((200, 30, 30), abs=3)  # the thumbnail
+    # The placeholder: neutral grey, the same on every channel, near the box's corner.
+    corner = a[thumb2.y + thumb2.h // 6, thumb2.x + thumb2.w // 6]
+    assert tuple(corner) == pytest.approx(PLACEHOLDER, abs=3)
+    # The backdrop darkens the white frame.
+    assert a[5, 5].max() < 80
+    # The current exhibit is outlined: its edge differs from a plain tile's.
+    edge = a[tiles[1].rect.y + 1, tiles[1].rect.x + tiles[1].rect.w // 2]
+    plain = a[tiles[0].rect.y + 1, tiles[0].rect.x + tiles[0].rect.w // 2]
+    assert edge[0] > 200 and plain[0] < 100
+
+
+def test_index_takes_thumbnails_of_any_depth(overlay):
+    elements = index_layout(SIZE, DIAG, 3)
+    thumbs = {0: pygame.Surface((100, 80), 0, 8), 1: pygame.Surface((100, 80), 0, 16),
+              2: pygame.Surface((100, 80), pygame.SRCALPHA, 32)}
+    overlay.draw_index(frame(), elements, {}, thumbs, None)
+
+
+# ---------------------------------------------------------------------------- PIN pad
+
+
+def test_pin_pad_shows_dots_never_digits(overlay):
+    """Entered digits must not be readable over a staff member's shoulder."""
+    elements = pin_layout(SIZE, DIAG)
+    display = next(e for e in elements if e.id == "pin:display").rect
+    empty, three = frame(), frame()
+    overlay.draw_pinpad(empty, elements, 0, "Enter the staff PIN")
+    overlay.draw_pinpad(three, elements, 3, "Enter the staff PIN")
+    a, b = rgb(empty), rgb(three)
+    changed = np.argwhere((a != b).any(axis=2))
+    assert len(changed) > 0
+    ys, xs = changed[:, 0], changed[:, 1]
+    assert display.y <= ys.min() and ys.max() < display.bottom  # only the dots row
+    assert display.x <= xs.min() and xs.max() < display.right
+    # Three separate blobs: count runs of changed columns.
+    cols = np.unique(xs)
+    assert 1 + int((np.diff(cols) > 1).sum()) == 3
+
+
+def test_pin_message_is_drawn(overlay):
+    elements = pin_layout(SIZE, DIAG)
+    message = next(e for e in elements if e.id == "pin:message").rect
+    a, b = frame(), frame()
+    overlay.draw_pinpad(a, elements, 0, "")
+    overlay.draw_pinpad(b, elements, 0, "Locked — try again in 54 s")
+    assert not np.array_equal(box(rgb(a), message), box(rgb(b), message))
+
+
+# ------------------------------------------------------------------------------- cost
+
+
+def test_drawing_cost_is_measured(overlay, capsys):
+    """Printed for the record (run with -s); timing is not asserted on shared machines."""
+    target = frame((90, 120, 150))
+    elements = controls(overlay, dots=12)
+    steady = ms_per_call(lambda: overlay.draw_controls(
+        target, elements, paused=False, language="en", active_dot=3, clip_progress=None,
+        alpha=1.0))
+    video = ms_per_call(lambda: overlay.draw_controls(
+        target, elements, paused=False, language="en", active_dot=3, clip_progress=0.42,
+        alpha=0.7))
+    index = index_layout(SIZE, DIAG, 30)
+    thumbs = {i: pygame.Surface((480, 270), 0, 32) for i in range(30)}
+    titles = {i: f"Exhibit {i}: a visit to the harbour" for i in range(30)}
+    index_ms = ms_per_call(lambda: overlay.draw_index(target, index, titles, thumbs, 4), 50)
+    pin = pin_layout(SIZE, DIAG)
+    pin_ms = ms_per_call(lambda: overlay.draw_pinpad(target, pin, 4, "Wrong PIN"), 100)
+    fonts = default_fonts()
+    fresh = Overlay(SIZE, TextRenderer(fonts.text, fonts.heading))
+    start = time.perf_counter()
+    fresh.draw_controls(target, elements, paused=False, language="en", active_dot=3,
+                        clip_progress=None, alpha=1.0)
+    first_ms = (time.perf_counter() - start) * 1000
+    with capsys.disabled():
+        print(f"\noverlay cost at {SIZE[0]}x{SIZE[1]}: controls {steady:.2f} ms, "
+              f"controls+clip bar faded {video:.2f} ms, first build {first_ms:.1f} ms, "
+              f"index of 30 {index_ms:.2f} ms, PIN pad {pin_ms:.2f} ms")
