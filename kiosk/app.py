@@ -25,6 +25,7 @@ from kiosk.player import fallback_card, make_player
 from kiosk.reload import current_item_changed, write_errors_file
 from kiosk.settings import load_settings
 from kiosk.status import StatusWriter, iso, item_name, rss_bytes
+from kiosk.visitor_view import VisitorView
 
 log = logging.getLogger("kiosk")
 
@@ -136,6 +137,7 @@ class App:
                                   self.clock.now())
         self.poller = Poller(self.paths.exhibits, self.paths.config,
                              self.reloader.watched_paths())
+        self.visitor_view = VisitorView(settings, size, self.player, self.staff_exit)
         hz = self.refresh_hz()
         self.stats = FrameStats(1.0 / hz)
         pacer = pygame.time.Clock()
@@ -148,11 +150,13 @@ class App:
         self.cache.start()
         self.status.start()
         self.poller.start()
+        self.visitor_view.start()
         try:
             while self.running:
                 self.frame_once(self.clock.now())
                 pacer.tick(hz)
         finally:
+            self.visitor_view.stop()
             self.poller.stop()
             self.workers_stopped = self.cache.stop()
             self.status.stop(self.snapshot(self.clock.now(), state="closed"))
@@ -163,13 +167,20 @@ class App:
         import pygame
 
         for event in pygame.event.get():
-            self.handle(event, now)
+            if not self.visitor_view.event(event, now, self.frame):
+                self.handle(event, now)
         changes = self.poller.poll()
         if changes:
             self.reload(changes, now)
         self.cache.poll()
         player = self.player
         frame = self.frame = player.update(now)
+        visitor_view = self.visitor_view
+        visitor_view.tick(now, frame)
+        visitor_view.before_draw(now, frame)
+        covering = visitor_view.covering(now)
+        if covering:
+            player.compositor.invalidate()  # overlays were drawn on the last frame
         if frame.no_content:
             rects = self.draw_card(fallback_card(
                 "Nothing in the exhibits folder can be played right now."))
@@ -181,6 +192,8 @@ class App:
             rects = self.draw_card(None)
         else:
             rects = player.draw(self.canvas, frame)
+        if covering and visitor_view.draw(self.canvas, frame, now):
+            rects = [self.canvas.get_rect()]
         if rects:
             work_s = self.clock.now() - now
             if self.canvas is not self.screen:
@@ -205,6 +218,11 @@ class App:
             self.status.publish(self.snapshot(now))
         if self.options.run_for_s is not None and now - self.started >= self.options.run_for_s:
             self.running = False
+
+    def staff_exit(self) -> None:
+        log.info("closed by staff PIN")
+        self.running = False
+        self.exit_code = 0
 
     def draw_card(self, card: Any) -> list[Any]:
         """A full-screen card (or the bare background) outside the timeline."""
@@ -298,6 +316,7 @@ class App:
         language = self.settings.languages.default
         current = frame.current if frame is not None else None
         stats = self.stats
+        visitor = self.visitor_view.status() if hasattr(self, "visitor_view") else {}
         return {
             "state": state,
             "exhibit": frame.exhibit_name if frame is not None and current else None,
@@ -315,7 +334,9 @@ class App:
             "show_errors": [str(p) for p in self.show_problems if p.is_error],
             "last_reload": iso(self.last_reload) if self.last_reload else None,
             "show_loaded_at": iso(self.show_loaded_at),
-            "language": language,
+            "mode": visitor.get("mode", "attract"),
+            "language": visitor.get("language", language),
+            "touches": visitor.get("touches", 0),
             "rss_bytes": rss_bytes(),
             "threads": threading.active_count(),
             "started_at": iso(self.started_wall),

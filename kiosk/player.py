@@ -142,6 +142,10 @@ class Player:
             return True
         return False
 
+    def clip_progress(self, frame: Frame) -> float | None:
+        """How far the clip on screen has played (0..1); None for a photo or card."""
+        return None
+
     def draw(self, target: pygame.Surface, frame: Frame) -> list[pygame.Rect]:
         """Draw the frame; returns the areas that changed (empty: nothing to present)."""
         current = self._layer(frame.current)

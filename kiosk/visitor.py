@@ -111,6 +111,7 @@ class Context:
     controls: Sequence[Element] = ()  # hit-testable while the controls are visible
     index: Sequence[Element] = ()  # while the exhibit index is open
     pin: Sequence[Element] = ()  # while the PIN pad is open
+    diagonal_in: float = 55.0  # of the screen, for the size of the edge zones
 
 
 # -- the PIN pad ----------------------------------------------------------------------
@@ -255,7 +256,7 @@ class Visitor:
             if element is not None:
                 self.controls_until = ctx.now + CONTROLS_VISIBLE_S
                 return self._on_control(element.id)
-        left, right = edge_zones(ctx.size)
+        left, right = edge_zones(ctx.size, ctx.diagonal_in)
         if x < left or x > w - right:
             step: Command = Previous() if x < left else Next()
             return [ZoomReset(), step] if ctx.zoomed else [step]
@@ -290,7 +291,7 @@ class Visitor:
     def _on_double_tap(self, tap: g.DoubleTap, ctx: Context) -> list[Command]:
         w, h = ctx.size
         x, y = tap.x * w, tap.y * h
-        left, right = edge_zones(ctx.size)
+        left, right = edge_zones(ctx.size, ctx.diagonal_in)
         if x < left or x > w - right or ctx.on_screen != "photo":
             return []  # edge taps already acted; clips and cards do not zoom
         if self._last_toggle is not None and ctx.now - self._last_toggle <= self.double_tap_s * 2:

@@ -78,6 +78,7 @@ class Compositor:
         self._max_layers = max_layers
         self._band_cache: dict[int, pygame.Surface] = {}
         self._line: pygame.Surface | None = None
+        self.label_lift = 0
         self._last_scene: tuple | None = None
         self._last_line = 0
 
@@ -98,9 +99,13 @@ class Compositor:
         return text.get(self.look.language, self.look.default_language)  # type: ignore[attr-defined]
 
     # -- layers ----------------------------------------------------------------------
-    def _key(self, step: Step) -> tuple[str, str]:
+    def set_label_lift(self, pixels: int) -> None:
+        """Raise bottom labels by this much (to clear the visitor controls)."""
+        self.label_lift = max(0, pixels)
+
+    def _key(self, step: Step) -> tuple[str, str, int]:
         # Where it was written tells apart the same photo shown twice with two labels.
-        return f"{step.where}|{step.key}", self.look.language
+        return f"{step.where}|{step.key}", self.look.language, self.label_lift
 
     def has_layer(self, step: Step) -> bool:
         return self._key(step) in self._layers
@@ -174,14 +179,15 @@ class Compositor:
         mx, my = self.margin
         gap = self.px(0.012)
         block_h = sum(p.get_height() for p in parts) + gap * (len(parts) - 1)
-        band_h = block_h + my * 2 + self.px(0.04)
+        lift = 0 if position == "top" else self.label_lift
+        band_h = block_h + my * 2 + self.px(0.04) + lift
         band = self._band(band_h)
         if position == "top":
             surface.blit(pygame.transform.flip(band, False, True), (0, 0))
             y = my
         else:
             surface.blit(band, (0, self.size[1] - band_h))
-            y = self.size[1] - my - block_h
+            y = self.size[1] - my - block_h - lift
         for part in parts:
             self._shadowed(surface, part, (mx, y))
             y += part.get_height() + gap

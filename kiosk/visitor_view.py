@@ -1,0 +1,373 @@
+"""The visitor's side of the loop: touch in, commands out, zoom and overlays drawn on top.
+
+Wires the pure pieces (touch_input -> gestures -> visitor) to the timeline and the
+compositor, and owns the two helper threads of interaction: the zoom worker (sharp
+crops of a clipping) and the thumbnail maker (exhibit index tiles).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pygame
+
+from kiosk import visitor as v
+from kiosk.gestures import GestureRecognizer
+from kiosk.manifest.model import Photo, TextCard, Video
+from kiosk.media.images import ImageError, load_image
+from kiosk.media.zoom import Zoom, ZoomWorker, clamp, max_scale_for, pan, view, zoom_at
+from kiosk.render.compositor import to_surface
+from kiosk.render.overlay import Overlay
+from kiosk.settings import Settings
+from kiosk.staff import check_pin
+from kiosk.touch_input import TouchMemory, from_pygame
+from kiosk.ui_layout import controls_layout, index_layout, pin_layout, tile_parts
+
+log = logging.getLogger("kiosk.visitor")
+
+FADE_S = 0.25  # controls fade in and out this fast; never blocks input
+ZOOM_STEP = 2.5  # a double tap zooms this much
+
+
+class Thumbnails:
+    """Small pictures for the exhibit index, decoded on a thread of their own."""
+
+    def __init__(self, size: tuple[int, int], max_pixels: int) -> None:
+        self.size = size
+        self.max_pixels = max_pixels
+        self._jobs: queue.SimpleQueue[tuple[int, Path] | None] = queue.SimpleQueue()
+        self._done: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self.surfaces: dict[int, pygame.Surface | None] = {}
+        self._asked: set[int] = set()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="thumbnails", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def want(self, index: int, path: Path | None) -> None:
+        if index in self._asked:
+            return
+        self._asked.add(index)
+        self.surfaces.setdefault(index, None)
+        if path is not None:
+            self._jobs.put((index, path))
+
+    def forget(self) -> None:
+        self._asked.clear()
+        self.surfaces.clear()
+
+    def poll(self) -> None:
+        """Turn finished decodes into surfaces (main thread; small images)."""
+        while True:
+            try:
+                index, image = self._done.get_nowait()
+            except queue.Empty:
+                return
+            if index in self._asked and image is not None:
+                self.surfaces[index] = to_surface(image)
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            index, path = job
+            try:
+                image = load_image(path, *self.size, "cover", max_pixels=self.max_pixels)
+            except ImageError as exc:
+                log.warning("no thumbnail for %s: %s", path.name, exc.reason)
+                image = None
+            except Exception:  # a thumbnail must never take the index down
+                log.exception("thumbnail of %s failed", path)
+                image = None
+            self._done.put((index, image))
+
+
+class VisitorView:
+    def __init__(self, settings: Settings, size: tuple[int, int], player: Any,
+                 on_exit: Callable[[], None], on_interaction: Callable[[str, str], None]
+                 | None = None) -> None:
+        self.settings = settings
+        self.size = size
+        self.player = player
+        self.on_exit = on_exit
+        self.on_interaction = on_interaction or (lambda exhibit, kind: None)
+        langs = settings.languages
+        stored = settings.staff.pin_hash
+        self.visitor = v.Visitor(langs.default, langs.offered, settings.idle_timeout_s,
+                                 settings.touch.double_tap_s,
+                                 (lambda pin: check_pin(pin, stored)) if stored else None)
+        self.recognizer = GestureRecognizer(settings.touch, aspect=size[0] / size[1])
+        self.memory = TouchMemory()
+        self.overlay = Overlay(size, player.compositor.text)
+        diagonal = settings.screen.diagonal_in
+        self.diagonal = diagonal
+        self.pin_elements = pin_layout(size, diagonal)
+        self.index_elements: list[Any] = []
+        self.controls: list[Any] = []
+        self._controls_key: tuple | None = None
+        self._controls_changed_at = -1e9
+        self._controls_were_visible = False
+        self.zoom: Zoom | None = None
+        self.zoom_step: Photo | None = None
+        self._zoom_source: pygame.Surface | None = None
+        self._sharp: tuple[Zoom, pygame.Rect, pygame.Surface] | None = None
+        self._preview: tuple[Zoom, pygame.Rect, pygame.Surface] | None = None
+        self.zoom_worker = ZoomWorker(settings.screen.background)
+        self.thumbnails: Thumbnails | None = None
+        self._last_step: object = None
+
+    # -- lifecycle --------------------------------------------------------------------
+    def start(self) -> None:
+        self.zoom_worker.start()
+
+    def stop(self) -> None:
+        self.zoom_worker.stop()
+        if self.thumbnails is not None:
+            self.thumbnails.stop()
+
+    # -- input --------------------------------------------------------------------------
+    def event(self, event: Any, now: float, frame: Any) -> bool:
+        """A pygame event; True when it was a pointer event (consumed)."""
+        pointer = from_pygame(event, self.size, now, self.memory)
+        if not pointer:
+            return False
+        for item in pointer:
+            for gesture in self.recognizer.feed(item):
+                self._gesture(gesture, now, frame)
+        return True
+
+    def tick(self, now: float, frame: Any) -> None:
+        for gesture in self.recognizer.tick(now):
+            self._gesture(gesture, now, frame)
+        if frame is not None and frame.current is not self._last_step:
+            self._last_step = frame.current
+            kind = _kind(frame.current)
+            self.visitor.step_changed(kind, now)
+            if self.zoom is not None and frame.current is not self.zoom_step:
+                self._zoom_reset()
+        self.apply(self.visitor.tick(now), now)
+        if self.zoom is not None:
+            self._zoom_poll()
+        if self.thumbnails is not None:
+            self.thumbnails.poll()
+
+    def _gesture(self, gesture: Any, now: float, frame: Any) -> None:
+        current = frame.current if frame is not None else None
+        ctx = v.Context(now=now, size=self.size, on_screen=_kind(current),
+                        zoomed=self.zoom is not None and self.zoom.scale > 1.001,
+                        controls=self._controls(frame) if self.visitor.controls_visible(now)
+                        else (), index=self.index_elements if self.visitor.index_open else (),
+                        pin=self.pin_elements if self.visitor.pin is not None else (),
+                        diagonal_in=self.diagonal)
+        was_visible = self.visitor.controls_visible(now)
+        commands = self.visitor.handle(gesture, ctx)
+        if self.visitor.controls_visible(now) != was_visible:
+            self._controls_changed_at = now
+        self.on_interaction(frame.exhibit_name if frame is not None else "",
+                            type(gesture).__name__.lower())
+        self.apply(commands, now, frame)
+
+    def apply(self, commands: list[v.Command], now: float, frame: Any = None) -> None:
+        timeline = self.player.timeline
+        for command in commands:
+            if isinstance(command, v.Next):
+                timeline.next(now)
+            elif isinstance(command, v.Previous):
+                timeline.previous(now)
+            elif isinstance(command, v.TogglePause):
+                (timeline.resume if timeline.paused else timeline.pause)(now)
+            elif isinstance(command, v.Jump):
+                timeline.jump(command.exhibit, 0, now)
+            elif isinstance(command, v.SetAutoAdvance):
+                timeline.set_auto_advance(command.on, now)
+            elif isinstance(command, v.SetLanguage):
+                self.player.compositor.set_language(command.code)
+            elif isinstance(command, v.BackToLoop):
+                position = timeline.position
+                if position is not None:
+                    timeline.jump(position[0], 0, now)
+            elif isinstance(command, v.Exit):
+                self.on_exit()
+            elif isinstance(command, (v.ZoomIn, v.ZoomBy, v.PanBy, v.ZoomReset)):
+                self._zoom_command(command, frame)
+        if self.visitor.index_open and not self.index_elements:
+            self._open_index()
+        elif not self.visitor.index_open:
+            self.index_elements = []
+
+    # -- zoom -------------------------------------------------------------------------
+    def _zoom_command(self, command: v.Command, frame: Any) -> None:
+        if isinstance(command, v.ZoomReset):
+            self._zoom_reset()
+            return
+        step = frame.current if frame is not None else self.zoom_step
+        if not isinstance(step, Photo):
+            return
+        if self.zoom is None or self.zoom_step is not step:
+            source = self.player.images.image(step)
+            if source is None:
+                return  # not decoded yet: nothing to zoom into
+            self._zoom_source = to_surface(source)
+            self.zoom_step = step
+            self.zoom = Zoom()
+            self.zoom_worker.open(step.path)
+        src = self._zoom_source.get_size()  # type: ignore[union-attr]
+        full = self.zoom_worker.image_size or src
+        limit = max(max_scale_for(full, self.size), 2.0)
+        z = self.zoom
+        if isinstance(command, v.ZoomIn):
+            z = zoom_at(z, src, self.size, (command.x_px, command.y_px), ZOOM_STEP, limit)
+        elif isinstance(command, v.ZoomBy):
+            z = zoom_at(z, src, self.size, (command.x_px, command.y_px), command.factor, limit)
+        elif isinstance(command, v.PanBy):
+            z = pan(z, src, self.size, command.dx_px, command.dy_px)
+        z = clamp(z, src, self.size, limit)
+        if z.scale <= 1.001:
+            self._zoom_reset()
+            return
+        self.zoom = z
+        self.zoom_worker.request(z, self.size)
+
+    def _zoom_reset(self) -> None:
+        if self.zoom is not None:
+            self.zoom_worker.close()
+        self.zoom = self.zoom_step = None
+        self._zoom_source = self._sharp = self._preview = None
+        self.player.compositor.invalidate()
+
+    def _zoom_poll(self) -> None:
+        result = self.zoom_worker.poll()
+        if result is not None and result.zoom == self.zoom:
+            d = result.dest
+            self._sharp = (result.zoom, pygame.Rect(d.x, d.y, d.w, d.h), to_surface(result.array))
+        if self.zoom_worker.error and self.zoom is not None:
+            log.warning("zoom: %s", self.zoom_worker.error)
+
+    def _draw_zoom(self, target: pygame.Surface) -> None:
+        """The sharp crop when it matches the zoom; else a scaled preview, at once."""
+        assert self.zoom is not None and self._zoom_source is not None
+        target.fill(self.settings.screen.background)
+        if self._sharp is not None and self._sharp[0] == self.zoom:
+            target.blit(self._sharp[2], self._sharp[1])
+            return
+        if self._preview is None or self._preview[0] != self.zoom:
+            src = self._zoom_source
+            (x0, y0, x1, y1), dest = view(self.zoom, src.get_size(), self.size)
+            area = pygame.Rect(x0, y0, max(1, x1 - x0), max(1, y1 - y0)).clip(src.get_rect())
+            scaled = pygame.transform.scale(src.subsurface(area), (max(1, dest.w), max(1, dest.h)))
+            self._preview = (self.zoom, pygame.Rect(dest.x, dest.y, dest.w, dest.h), scaled)
+        target.blit(self._preview[2], self._preview[1])
+
+    # -- the exhibit index ----------------------------------------------------------------
+    def _open_index(self) -> None:
+        exhibits = self.player.timeline.show.playable
+        self.index_elements = index_layout(self.size, self.diagonal, len(exhibits))
+        tiles = [e for e in self.index_elements if e.id.startswith("tile:")]
+        if self.thumbnails is None and tiles:
+            thumb_box = tile_parts(tiles[0])[0]
+            self.thumbnails = Thumbnails((thumb_box.w, thumb_box.h),
+                                         self.settings.max_image_pixels)
+            self.thumbnails.start()
+        for i, exhibit in enumerate(exhibits):
+            first = next((s for s in exhibit.steps if isinstance(s, Photo)), None)
+            self.thumbnails.want(i, first.path if first else None)  # type: ignore[union-attr]
+
+    # -- drawing ----------------------------------------------------------------------------
+    def before_draw(self, now: float, frame: Any) -> None:
+        """Labels move up while the controls show, so neither hides the other."""
+        lift = 0
+        if self.visitor.controls_visible(now) and frame is not None and frame.current is not None:
+            controls = self._controls(frame)
+            if controls:
+                top = min(e.rect.y for e in controls)
+                lift = self.size[1] - top - round(self.size[1] * 0.05) + round(self.size[1] * 0.01)
+        self.player.compositor.set_label_lift(lift)
+
+    def covering(self, now: float) -> bool:
+        """Whether something is drawn over the frame (the frame must be repainted)."""
+        fading = now - self._controls_changed_at < FADE_S
+        return (self.zoom is not None or self.visitor.controls_visible(now) or fading
+                or self.visitor.index_open or self.visitor.pin is not None)
+
+    def draw(self, target: pygame.Surface, frame: Any, now: float) -> bool:
+        """Draw zoom and overlays over the frame; True when anything was drawn."""
+        drawn = False
+        if self.zoom is not None and frame is not None and frame.current is self.zoom_step:
+            self._draw_zoom(target)
+            drawn = True
+        visible = self.visitor.controls_visible(now)
+        if visible != self._controls_were_visible:
+            self._controls_were_visible = visible
+            self._controls_changed_at = now
+        fade = min(1.0, (now - self._controls_changed_at) / FADE_S)
+        alpha = fade if visible else 1.0 - fade
+        if alpha > 0 and frame is not None and frame.current is not None:
+            timeline = self.player.timeline
+            self.overlay.draw_controls(
+                target, self._controls(frame), paused=timeline.paused,
+                language=self.visitor.language, active_dot=frame.item_index,
+                clip_progress=self.player.clip_progress(frame), alpha=alpha)
+            drawn = True
+        if self.visitor.index_open:
+            exhibits = self.player.timeline.show.playable
+            language, default = self.visitor.language, self.settings.languages.default
+            titles = {i: e.title.get(language, default) for i, e in enumerate(exhibits)}
+            position = self.player.timeline.position
+            self.overlay.draw_index(target, self.index_elements, titles,
+                                    self.thumbnails.surfaces if self.thumbnails else {},
+                                    position[0] if position else None)
+            drawn = True
+        pin = self.visitor.pin
+        if pin is not None:
+            message = pin.message
+            if pin.locked(now):
+                message = f"Locked: try again in {int(pin.locked_until - now) + 1} s"
+            self.overlay.draw_pinpad(target, self.pin_elements, len(pin.entered), message)
+            drawn = True
+        return drawn
+
+    def _controls(self, frame: Any) -> list[Any]:
+        """The control bar for the current exhibit (its dots), laid out once per exhibit."""
+        exhibit = frame.exhibit_name if frame is not None else ""
+        position = self.player.timeline.position
+        steps = (len(self.player.timeline.show.playable[position[0]].steps)
+                 if position is not None else 0)
+        is_clip = frame is not None and isinstance(frame.current, Video)
+        key = (exhibit, steps, is_clip)
+        if key != self._controls_key:
+            self._controls_key = key
+            self.controls = controls_layout(self.size, self.diagonal,
+                                            list(self.settings.languages.offered), steps,
+                                            measure=self.overlay.measure,
+                                            drawable=self.overlay.drawable, clip=is_clip)
+            self.overlay.warm(self.controls, paused=self.player.timeline.paused,
+                              language=self.visitor.language,
+                              active_dot=frame.item_index if frame is not None else None)
+        return self.controls
+
+    def status(self) -> dict[str, Any]:
+        return {"mode": self.visitor.mode, "language": self.visitor.language,
+                "touches": self.visitor.touches}
+
+
+def _kind(step: object) -> v.OnScreen:
+    if isinstance(step, Photo):
+        return "photo"
+    if isinstance(step, Video):
+        return "video"
+    if isinstance(step, TextCard):
+        return "card"
+    return "none"
