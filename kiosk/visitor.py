@@ -176,7 +176,7 @@ class Visitor:
     touches: int = 0
     video_hold: bool = False  # a clip the visitor chose is playing: the idle timer waits
     _corner: tuple[str, float] | None = field(default=None, repr=False)
-    _last_toggle: float | None = field(default=None, repr=False)
+    _last_toggle: tuple[float, bool] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.language = self.language or self.default_language
@@ -260,9 +260,12 @@ class Visitor:
         if x < left or x > w - right:
             step: Command = Previous() if x < left else Next()
             return [ZoomReset(), step] if ctx.zoomed else [step]
-        # The middle: show or hide the controls. A double tap's first tap toggles them
-        # too; the double tap then toggles them back (see _on_double_tap).
-        self._last_toggle = ctx.now
+        # The middle: show or hide the controls. A double tap arrives as tap, tap, double
+        # tap: the first tap toggles, the second does not, and the double tap puts the
+        # controls back as they were before the first (see _on_double_tap).
+        if self._last_toggle is not None and ctx.now - self._last_toggle[0] <= self.double_tap_s:
+            return []
+        self._last_toggle = (ctx.now, self.controls_visible(ctx.now))
         if self.controls_visible(ctx.now):
             self.controls_until = None
         else:
@@ -294,10 +297,11 @@ class Visitor:
         left, right = edge_zones(ctx.size, ctx.diagonal_in)
         if x < left or x > w - right or ctx.on_screen != "photo":
             return []  # edge taps already acted; clips and cards do not zoom
-        if self._last_toggle is not None and ctx.now - self._last_toggle <= self.double_tap_s * 2:
-            # Undo the first tap's toggle: a double tap means zoom, not controls.
-            self.controls_until = (None if self.controls_visible(ctx.now)
-                                   else ctx.now + CONTROLS_VISIBLE_S)
+        if self._last_toggle is not None and (
+                ctx.now - self._last_toggle[0] <= self.double_tap_s * 2):
+            # A double tap means zoom, not controls: undo the first tap's toggle.
+            was_visible = self._last_toggle[1]
+            self.controls_until = ctx.now + CONTROLS_VISIBLE_S if was_visible else None
             self._last_toggle = None
         return [ZoomReset()] if ctx.zoomed else [ZoomIn(x, y)]
 
