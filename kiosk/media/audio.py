@@ -509,7 +509,8 @@ class AudioTrack:
 
     def start(self) -> AudioTrack:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="kiosk-audio", daemon=True)
+            # Not a daemon, like the video reader: see VideoReader.start.
+            self._thread = threading.Thread(target=self._run, name="kiosk-audio", daemon=False)
             self._thread.start()
         return self
 

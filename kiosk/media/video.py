@@ -397,16 +397,19 @@ class VideoReader:
 
     def start(self) -> VideoReader:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="kiosk-video", daemon=True)
+            # Not a daemon: killed inside an OpenCV call at interpreter exit, a daemon
+            # thread aborts the process. A stuck one makes stop() return False instead, and
+            # the app leaves with os._exit as it does for stuck photo decodes.
+            self._thread = threading.Thread(target=self._run, name="kiosk-video", daemon=False)
             self._thread.start()
         return self
 
     def stop(self, timeout_s: float = 2.0) -> bool:
         """Stop decoding, free the queue and join the thread within ``timeout_s``.
 
-        Idempotent. A read stuck inside FFmpeg cannot be interrupted: the thread (a daemon,
-        so it cannot hold up the process exit) then ends when the read returns, and False
-        is returned.
+        Idempotent. A read stuck inside FFmpeg cannot be interrupted: the thread then ends
+        when the read returns, and False is returned (the app must then leave with
+        ``os._exit``, as it does for a stuck photo decode).
         """
         with self._space:
             self._stopped.set()
@@ -465,6 +468,12 @@ class VideoReader:
             if self._last_pts is None:
                 return True
             return self._latest_clock + PTS_TOLERANCE_S >= self._last_pts + self._frame_s
+
+    @property
+    def decoding_done(self) -> bool:
+        """The decoder will queue no more frames (end, ``end_s``, error or stall)."""
+        self._check_stall()
+        return self._decode_done
 
     @property
     def error(self) -> str | None:
