@@ -1,0 +1,725 @@
+"""A clip's sound: decoded with PyAV on a thread, streamed to pygame's mixer in chunks,
+and the audio clock that the clip's pictures follow.
+
+Pieces, from pure to edge:
+
+* ``AvClock`` (pure): the clip clock. The audio position while the clip has sound, else
+  (no sound, no audio device, sound failed or ended first) a monotonic clock continuing
+  from the last audio position. Handles pause/resume. Never goes backwards.
+* ``PlayClock`` (pure): how much sound has been heard, from what the feeder observes of
+  the mixer channel. See "The audio clock" below.
+* ``decode_pcm`` / ``chunk_pcm`` / ``fade``: PCM in the mixer's format, trimmed to
+  ``[start_s, end_s)``, cut into fixed chunks, faded in and out (~20 ms) so cuts do not
+  click. Usable without a mixer (tests check sample counts with them).
+* ``AudioTrack`` (edge): one thread that decodes a few chunks ahead (bounded: at most
+  ``max_chunks`` in memory, counting the two the mixer holds) and keeps a
+  ``pygame.mixer.Channel`` fed with ``queue()``; a 30-minute interview is never whole in
+  memory. No exception escapes it: failures land in ``error``.
+* ``init_mixer``: opens the audio device, or returns False (logged once) and the show goes
+  on silently, every clip on the monotonic clock.
+
+The audio clock
+    The feeder thread polls the channel every ``poll_s`` (5 ms). Each chunk's first sample
+    index is known when it is queued. When the channel's current sound changes to chunk k,
+    chunk k started being mixed at about that moment: the clock is re-anchored there to
+    ``first_sample(k) / rate`` and advances with ``time.monotonic`` inside the chunk,
+    clamped to the chunk's length (so a starving decoder stops the clock, and the pictures
+    wait for the sound rather than run ahead). SDL mixes one device buffer ahead of the
+    speaker, so one buffer (``buffer / frequency``, 21 ms at 1024 / 48 kHz) is subtracted.
+    Error: the anchor is late by up to one poll (0-5 ms, more when the GIL is busy), and
+    the real output latency beyond SDL's buffer (PulseAudio/ALSA, typically 10-40 ms) is
+    unknown, so the clock may run up to that much ahead of what is heard. Because every
+    chunk boundary (0.25 s) re-anchors on sample counts, the error does not accumulate
+    over a 30-minute clip: drift between the sound card's and the system's clocks is
+    corrected four times a second. All of this stays inside the lip-sync tolerance of
+    about +40 ms (sound early) / -60 ms (sound late) for 25 fps pictures.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import numpy as np
+
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+import pygame  # after the greeting is hidden
+
+log = logging.getLogger(__name__)
+
+FADE_S = 0.02
+CHUNK_S = 0.25
+MAX_CHUNKS = 4  # in memory per track, the two in the mixer included: 1 s ahead
+POLL_S = 0.005
+OPEN_TIMEOUT_S = 5.0
+STALL_TIMEOUT_S = 5.0
+MAX_LEAD_SILENCE_S = 2.0  # sound starting later than the picture is padded, up to this
+_MAX_BAD_PACKETS = 50  # in a row, before the sound counts as corrupt
+
+_mixer_lock = threading.Lock()
+_mixer_warned = False
+_buffer_frames = 1024
+_claimed_channels: set[int] = set()
+
+
+class AudioError(Exception):
+    """Sound that cannot be played; ``reason`` is short and meant for the operator."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --------------------------------------------------------------------------- mixer
+
+
+def init_mixer(frequency: int = 48000, size: int = -16, channels: int = 2,
+               buffer: int = 1024) -> bool:
+    """Open the audio device for 16-bit sound. False (logged once) when there is none."""
+    global _mixer_warned, _buffer_frames
+    if size != -16:
+        raise ValueError("clips are streamed as signed 16-bit samples: size must be -16")
+    if pygame.mixer.get_init():
+        return True
+    try:
+        pygame.mixer.init(frequency=frequency, size=size, channels=channels, buffer=buffer)
+    except pygame.error as e:
+        if not _mixer_warned:
+            _mixer_warned = True
+            log.warning("no audio device (%s): clips play silently", e)
+        return False
+    _buffer_frames = buffer
+    got = pygame.mixer.get_init()
+    if got is None:
+        return False
+    if got[1] != -16 or got[2] not in (1, 2):
+        log.warning("audio device opened as %s, not 16-bit mono/stereo: clips play silently",
+                    got)
+        pygame.mixer.quit()
+        return False
+    pygame.mixer.set_num_channels(max(8, pygame.mixer.get_num_channels()))
+    return True
+
+
+def mixer_format() -> tuple[int, int] | None:
+    """(rate, channels) of the open mixer, or None without one."""
+    got = pygame.mixer.get_init()
+    return None if got is None else (int(got[0]), int(got[2]))
+
+
+def _claim_channel() -> int:
+    """A mixer channel no other track uses (two clips overlap during a crossfade)."""
+    with _mixer_lock:
+        n = pygame.mixer.get_num_channels()
+        for i in range(n):
+            if i not in _claimed_channels and not pygame.mixer.Channel(i).get_busy():
+                _claimed_channels.add(i)
+                return i
+        pygame.mixer.set_num_channels(n + 2)
+        _claimed_channels.add(n)
+        return n
+
+
+def _release_channel(channel_id: int) -> None:
+    with _mixer_lock:
+        _claimed_channels.discard(channel_id)
+
+
+# --------------------------------------------------------------------------- pure
+
+
+class AvClock:
+    """The clip clock in seconds from the clip's start: the audio position while there
+    is one, else monotonic time continuing from where the sound left off.
+
+    ``audio_position`` returns seconds of sound heard, or None once there is no sound
+    clock (none at all, ended, failed): from then on the monotonic clock runs on from
+    the last audio position. Pure: both sources are injected.
+    """
+
+    def __init__(self, monotonic: Callable[[], float],
+                 audio_position: Callable[[], float | None] | None = None) -> None:
+        self._mono = monotonic
+        self._audio = audio_position
+        self._base_s = 0.0  # clip time at the anchor
+        self._anchor = monotonic()
+        self._paused = False
+        self._last_s = 0.0
+
+    @property
+    def on_audio(self) -> bool:
+        return self._audio is not None
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def now(self) -> float:
+        if self._paused:
+            return self._last_s
+        t = self._mono()
+        value = None
+        if self._audio is not None:
+            pos = self._audio()
+            if pos is not None and math.isfinite(pos):
+                value = pos
+                self._base_s, self._anchor = pos, t  # where a fallback would continue
+            else:
+                self._audio = None  # the sound is gone for good: continue on our own
+        if value is None:
+            value = self._base_s + (t - self._anchor)
+        self._last_s = max(self._last_s, value)
+        return self._last_s
+
+    def pause(self) -> None:
+        if not self._paused:
+            self.now()
+            self._paused = True
+
+    def resume(self) -> None:
+        if self._paused:
+            self._paused = False
+            self._base_s, self._anchor = self._last_s, self._mono()
+
+
+class PlayClock:
+    """Seconds of sound heard, from chunk hand-overs seen on the channel (pure).
+
+    ``queued(token, frames)`` when a chunk goes to the mixer (in order); ``observe(now,
+    token)`` on every poll with the chunk the channel is playing (None: idle).
+    """
+
+    def __init__(self, rate: int, latency_s: float = 0.0) -> None:
+        self.rate = rate
+        self.latency_s = latency_s
+        self._chunks: dict[object, tuple[int, int]] = {}  # token -> (first frame, frames)
+        self._total = 0
+        self._current: object | None = None
+        self._base = 0  # first frame of the current chunk, or frames done when idle
+        self._frames = 0
+        self._anchor: float | None = None  # when the current chunk began
+        self._paused_at: float | None = None
+        self._last_s = 0.0
+
+    def queued(self, token: object, frames: int) -> None:
+        self._chunks[token] = (self._total, frames)
+        self._total += frames
+
+    @property
+    def frames_queued(self) -> int:
+        return self._total
+
+    def observe(self, now: float, token: object | None) -> None:
+        if token == self._current:
+            return
+        if self._current is not None:
+            self._chunks.pop(self._current, None)
+        if token is None:  # idle: the chunk that was playing is done
+            self._base, self._frames, self._anchor = self._base + self._frames, 0, None
+        else:
+            self._base, self._frames = self._chunks.get(token, (self._base, 0))
+            self._anchor = now
+        self._current = token
+
+    def pause(self, now: float) -> None:
+        if self._paused_at is None:
+            self._paused_at = now
+
+    def resume(self, now: float) -> None:
+        if self._paused_at is not None:
+            if self._anchor is not None:
+                self._anchor += now - self._paused_at
+            self._paused_at = None
+
+    def position(self, now: float) -> float:
+        if self._paused_at is not None:
+            now = self._paused_at
+        pos = self._base / self.rate
+        if self._anchor is not None:
+            pos += min(max(now - self._anchor, 0.0), self._frames / self.rate)
+            pos -= self.latency_s
+        self._last_s = max(self._last_s, pos, 0.0)
+        return self._last_s
+
+
+def fade(pcm: np.ndarray, n_in: int = 0, n_out: int = 0) -> np.ndarray:
+    """A copy of int16 ``pcm`` (frames, channels) with linear fades at either end."""
+    out = pcm.astype(np.float32)
+    n = len(out)
+    if n_in > 0:
+        k = min(n_in, n)
+        out[:k] *= (np.arange(k, dtype=np.float32) / n_in)[:, None]
+    if n_out > 0:
+        k = min(n_out, n)
+        out[n - k:] *= (np.arange(k, 0, -1, dtype=np.float32) / n_out - 1 / n_out)[:, None]
+    return np.clip(out, -32768, 32767).astype(np.int16)
+
+
+def chunk_pcm(blocks: Iterable[np.ndarray], chunk_frames: int,
+              fade_frames: int = 0) -> Iterator[np.ndarray]:
+    """Regroup PCM blocks into ``chunk_frames``-long chunks (the last may be shorter),
+    fading in the first ``fade_frames`` and out the last ones."""
+    pending: list[np.ndarray] = []
+    have = 0
+    held: np.ndarray | None = None  # one chunk of look-ahead, to fade the last one out
+    first = True
+    for block in blocks:
+        if len(block) == 0:
+            continue
+        pending.append(block)
+        have += len(block)
+        while have >= chunk_frames:
+            joined = np.concatenate(pending) if len(pending) > 1 else pending[0]
+            chunk, rest = joined[:chunk_frames], joined[chunk_frames:]
+            pending, have = ([rest] if len(rest) else []), len(rest)
+            if held is not None:
+                yield held
+            held = fade(chunk, fade_frames if first else 0)
+            first = False
+    tail = np.concatenate(pending) if pending else None
+    if held is not None and tail is not None and len(tail) < fade_frames:
+        held, tail = np.concatenate([held, tail]), None  # too short to fade on its own
+    if tail is not None:
+        if held is not None:
+            yield held
+        yield fade(tail, fade_frames if first else 0, fade_frames)
+    elif held is not None:
+        yield fade(held, 0, fade_frames)
+
+
+def decode_pcm(path: str | os.PathLike[str], rate: int, channels: int, start_s: float = 0.0,
+               end_s: float | None = None, timeout_s: float = OPEN_TIMEOUT_S,
+               stop: threading.Event | None = None,
+               on_open: Callable[[bool], None] | None = None) -> Iterator[np.ndarray]:
+    """Signed 16-bit PCM blocks, shape (frames, channels), of ``[start_s, end_s)``.
+
+    Yields nothing for a file without sound. ``on_open(has_audio)`` is called once the
+    file is open. Raises AudioError when the file or its sound cannot be decoded.
+    """
+    import av
+
+    if channels not in (1, 2):
+        raise ValueError(f"channels must be 1 or 2, got {channels}")
+    try:
+        container = av.open(os.fspath(path), timeout=timeout_s)
+    except av.error.ExitError:
+        raise AudioError(f"opening the file took longer than {timeout_s:g} s") from None
+    except (av.error.FFmpegError, OSError) as e:
+        raise AudioError(f"file cannot be opened ({_short(e)})") from None
+    try:
+        if not container.streams.audio:
+            if on_open:
+                on_open(False)
+            return
+        stream = container.streams.audio[0]
+        stream.thread_type = "AUTO"
+        if on_open:
+            on_open(True)
+        if start_s > 0:
+            try:
+                if stream.time_base:
+                    container.seek(int(start_s / stream.time_base), stream=stream,
+                                   backward=True)
+                else:
+                    container.seek(int(start_s * 1_000_000), backward=True)
+            except av.error.FFmpegError:
+                pass  # not seekable: decode from the start and skip
+        resampler = av.AudioResampler(format="s16", layout="mono" if channels == 1 else
+                                      "stereo", rate=rate)
+        skip: int | None = None  # frames to drop before start_s
+        left = None if end_s is None else max(0, round((end_s - start_s) * rate))
+        bad = 0
+
+        def frames() -> Iterator[Any]:
+            nonlocal bad
+            for packet in container.demux(stream):
+                try:
+                    decoded = packet.decode()
+                    bad = 0
+                except av.error.InvalidDataError:
+                    bad += 1
+                    if bad > _MAX_BAD_PACKETS:
+                        raise AudioError("sound data is corrupt") from None
+                    continue
+                yield from decoded
+            yield None  # flush the resampler
+
+        for frame in frames():
+            if stop is not None and stop.is_set():
+                return
+            if skip is None and frame is not None:
+                t = frame.time if frame.time is not None else start_s
+                lead = t - start_s
+                skip = max(0, round(-lead * rate))
+                if lead * rate >= 1:  # sound starts after the picture: pad with silence
+                    pad = np.zeros((round(min(lead, MAX_LEAD_SILENCE_S) * rate), channels),
+                                   np.int16)
+                    if left is not None:
+                        pad = pad[:left]
+                        left -= len(pad)
+                    yield pad
+            for out in resampler.resample(frame):
+                pcm = out.to_ndarray().reshape(-1, channels)
+                if skip:
+                    cut = min(skip, len(pcm))
+                    pcm, skip = pcm[cut:], skip - cut
+                if left is not None:
+                    pcm = pcm[:left]
+                    left -= len(pcm)
+                if len(pcm):
+                    yield pcm
+                if left == 0:
+                    return
+    except av.error.ExitError:
+        raise AudioError("reading the sound timed out") from None
+    except av.error.FFmpegError as e:
+        raise AudioError(f"sound cannot be decoded ({_short(e)})") from None
+    finally:
+        container.close()
+
+
+def _short(e: Exception) -> str:
+    text = getattr(e, "strerror", None) or str(e)
+    return text.split(":")[0].strip()[:80] or type(e).__name__
+
+
+# --------------------------------------------------------------------------- edge
+
+
+class _MixerSink:
+    """The pygame channel, by chunk index (tests observe it through AudioTrack)."""
+
+    def __init__(self, channel_id: int) -> None:
+        self.channel_id = channel_id
+        self.channel = pygame.mixer.Channel(channel_id)
+        self._sounds: dict[int, pygame.mixer.Sound] = {}
+
+    def _sound(self, index: int, pcm: np.ndarray) -> pygame.mixer.Sound:
+        sound = pygame.mixer.Sound(buffer=np.ascontiguousarray(pcm).tobytes())
+        self._sounds[index] = sound
+        return sound
+
+    def play(self, index: int, pcm: np.ndarray, volume: float) -> None:
+        self.channel.play(self._sound(index, pcm))
+        self.channel.set_volume(volume)
+
+    def queue(self, index: int, pcm: np.ndarray) -> None:
+        self.channel.queue(self._sound(index, pcm))
+
+    def current(self) -> int | None:
+        """Index of the chunk playing, None when idle; forgets finished chunks."""
+        sound = self.channel.get_sound() if self.channel.get_busy() else None
+        playing = None
+        queued = self.channel.get_queue()
+        for index, s in list(self._sounds.items()):
+            if s is sound:
+                playing = index
+            elif s is not queued:
+                del self._sounds[index]
+        return playing
+
+    def has_queued(self) -> bool:
+        return self.channel.get_queue() is not None
+
+    @property
+    def held(self) -> int:
+        return len(self._sounds)
+
+    def fade_stop(self, fade_s: float, latency_s: float) -> None:
+        queued = self.channel.get_queue()
+        if queued is not None:
+            # fadeout() would start the queued chunk once the fade ends: silence it.
+            pygame.sndarray.samples(queued)[:] = 0
+        if self.channel.get_busy():
+            self.channel.fadeout(max(1, round(fade_s * 1000)))
+            time.sleep(fade_s + latency_s)
+        self.channel.stop()
+        self._sounds.clear()
+
+
+class AudioTrack:
+    """The sound of one clip, streamed to the mixer from its own thread.
+
+    Created (and ``start``-ed) ahead of time, it opens the file and decodes the first
+    chunks; ``play()`` starts the sound when the clip goes on screen. ``position_s`` is
+    the clip's audio clock (None when there is none: no sound, no mixer, ended, failed).
+    ``pause``/``resume``/``set_show_volume`` return at once; ``stop`` fades out and joins.
+    Nothing raises out of the thread: a failure ends the track and sets ``error``.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        start_s: float = 0.0,
+        end_s: float | None = None,
+        volume: float = 1.0,
+        mixer_rate: int | None = None,
+        mixer_channels: int | None = None,
+        *,
+        mute: bool = False,
+        show_volume: float = 1.0,
+        chunk_s: float = CHUNK_S,
+        max_chunks: int = MAX_CHUNKS,
+        fade_s: float = FADE_S,
+        poll_s: float = POLL_S,
+        stall_timeout_s: float = STALL_TIMEOUT_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if max_chunks < 2:
+            raise ValueError(f"max_chunks must be at least 2, got {max_chunks}")
+        fmt = mixer_format()
+        self.path = os.fspath(path)
+        self.start_s, self.end_s = float(start_s), end_s
+        self.mixer_rate = mixer_rate or (fmt[0] if fmt else 48000)
+        self.mixer_channels = mixer_channels or (fmt[1] if fmt else 2)
+        self._volume, self._mute, self._show_volume = volume, mute, show_volume
+        self.chunk_frames = max(1, round(chunk_s * self.mixer_rate))
+        self.fade_frames = round(fade_s * self.mixer_rate)
+        self.max_chunks = max_chunks
+        self._fade_s, self._poll_s = fade_s, poll_s
+        self._stall_timeout_s = stall_timeout_s
+        self._clock = clock
+        self._latency_s = _buffer_frames / self.mixer_rate
+        self._play_clock = PlayClock(self.mixer_rate, self._latency_s)
+
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._ready: deque[np.ndarray] = deque()
+        self._sink: _MixerSink | None = None
+        self._has_audio: bool | None = None  # unknown until the file is open
+        self._mixer_ok = fmt is not None
+        self._playing = False
+        self._paused = False
+        self._exhausted = False  # the decoder delivered everything
+        self._ended = False
+        self._error: str | None = None
+        self._busy_since: float | None = None
+        self._next_index = 0
+        self.max_buffered = 0  # most chunks held at once (ready + in the mixer)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> AudioTrack:
+        if self._thread is None:
+            # Not a daemon, like the video reader: see VideoReader.start.
+            self._thread = threading.Thread(target=self._run, name="kiosk-audio", daemon=False)
+            self._thread.start()
+        return self
+
+    def play(self) -> None:
+        """Start the sound (the clip is on screen now)."""
+        self.start()
+        self._playing = True
+        self._wake.set()
+
+    def pause(self) -> None:
+        with self._lock:
+            if self._paused:
+                return
+            self._paused = True
+            self._play_clock.pause(self._clock())
+            if self._sink is not None:
+                self._sink.channel.pause()
+
+    def resume(self) -> None:
+        with self._lock:
+            if not self._paused:
+                return
+            self._paused = False
+            self._play_clock.resume(self._clock())
+            if self._sink is not None:
+                self._sink.channel.unpause()
+        self._wake.set()
+
+    def set_show_volume(self, volume: float) -> None:
+        self._show_volume = volume
+        with self._lock:
+            if self._sink is not None:
+                self._sink.channel.set_volume(self.gain)
+
+    @property
+    def gain(self) -> float:
+        return 0.0 if self._mute else min(max(self._volume * self._show_volume, 0.0), 1.0)
+
+    def stop(self, timeout_s: float = 1.0) -> bool:
+        """Fade out, stop and join the thread within ``timeout_s``. Idempotent."""
+        self._stopped.set()
+        self._wake.set()
+        t = self._thread
+        if t is None or t is threading.current_thread():
+            return True
+        t.join(timeout_s)
+        if t.is_alive():
+            log.warning("audio track still busy after %.1f s: %s", timeout_s, self.path)
+            return False
+        return True
+
+    def __enter__(self) -> AudioTrack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def has_audio(self) -> bool:
+        """The clip has sound we can play (False until the file is open, with no mixer,
+        or when the file has no sound)."""
+        return bool(self._has_audio) and self._mixer_ok
+
+    @property
+    def ready(self) -> bool:
+        """The first chunk is decoded, or there is nothing to decode."""
+        return bool(self._ready) or self._exhausted or self._error is not None or (
+            self._has_audio is False) or not self._mixer_ok
+
+    @property
+    def ended(self) -> bool:
+        self._check_stall()
+        return self._ended
+
+    @property
+    def error(self) -> str | None:
+        self._check_stall()
+        return self._error
+
+    def position_s(self) -> float | None:
+        """Seconds of this clip's sound heard so far; None when there is no sound clock."""
+        if not self.has_audio or self.error is not None or self._ended:
+            return None
+        with self._lock:
+            return self._play_clock.position(self._clock())
+
+    @property
+    def buffered_chunks(self) -> int:
+        with self._lock:
+            return len(self._ready) + (self._sink.held if self._sink else 0)
+
+    @property
+    def thread(self) -> threading.Thread | None:
+        return self._thread
+
+    def _check_stall(self) -> None:
+        since = self._busy_since
+        if since is not None and not self._ended and (
+                self._clock() - since > self._stall_timeout_s):
+            self._fail("audio decoder stalled")
+
+    def _fail(self, reason: str) -> None:
+        with self._lock:
+            if self._error is None:
+                self._error = reason
+            self._ended = True
+            self._busy_since = None
+        self._stopped.set()
+        self._wake.set()
+
+    # ------------------------------------------------------------------ thread
+
+    def _run(self) -> None:
+        sink: _MixerSink | None = None
+        blocks: Iterator[np.ndarray] | None = None
+        chunks: Iterator[np.ndarray] | None = None
+        try:
+            if not self._mixer_ok:
+                self._ended = True
+                return
+            self._busy_since = self._clock()
+            blocks = decode_pcm(self.path, self.mixer_rate, self.mixer_channels, self.start_s,
+                                self.end_s, stop=self._stopped, on_open=self._opened)
+            chunks = chunk_pcm(blocks, self.chunk_frames, self.fade_frames)
+            self._fill(chunks)  # opens the file and decodes the first chunk
+            self._busy_since = None
+            if self._has_audio is False:
+                self._ended = True
+                return
+            while not self._stopped.is_set():
+                if self._playing and not self._paused and sink is None:
+                    sink = _MixerSink(_claim_channel())
+                    with self._lock:
+                        self._sink = sink
+                if sink is not None and not self._paused and self._feed(sink):
+                    self._ended = True
+                    return
+                if not self._exhausted:
+                    self._fill(chunks, one=True)
+                self._wake.wait(self._poll_s)
+                self._wake.clear()
+        except AudioError as e:
+            self._fail(e.reason)
+            log.warning("sound skipped: %s: %s", self.path, e.reason)
+        except Exception as e:
+            self._fail(f"{type(e).__name__}: {e}")
+            log.error("audio track crashed: %s", self.path, exc_info=True)
+        finally:
+            self._busy_since = None
+            for gen in (chunks, blocks):  # the decoder's finally closes the container
+                close = getattr(gen, "close", None)
+                if close is not None:
+                    try:
+                        close()
+                    except Exception:
+                        log.exception("closing the sound decoder failed: %s", self.path)
+            if sink is not None:
+                try:
+                    sink.fade_stop(self._fade_s, self._latency_s)
+                except pygame.error:
+                    pass
+                with self._lock:
+                    self._sink = None
+                _release_channel(sink.channel_id)
+            self._ready.clear()
+            if self._stopped.is_set() and not self._ended:
+                self._ended = True
+
+    def _opened(self, has_audio: bool) -> None:
+        self._has_audio = has_audio
+
+    def _fill(self, chunks: Iterator[np.ndarray], one: bool = False) -> None:
+        """Decode ahead while fewer than max_chunks are held (one chunk per call if
+        ``one``, so the feeder keeps polling)."""
+        while not self._exhausted and not self._stopped.is_set():
+            held = len(self._ready) + (self._sink.held if self._sink else 0)
+            if held >= self.max_chunks:
+                return
+            self._busy_since = self._clock()
+            chunk = next(chunks, None)
+            self._busy_since = None
+            if chunk is None:
+                self._exhausted = True
+                return
+            with self._lock:
+                self._ready.append(chunk)
+                self.max_buffered = max(self.max_buffered, held + 1)
+            if one:
+                return
+
+    def _feed(self, sink: _MixerSink) -> bool:
+        """Keep the channel playing one chunk with the next queued. True at the end."""
+        with self._lock:
+            if self._paused:
+                return False
+            now = self._clock()
+            playing = sink.current()
+            if playing is None and self._ready:
+                index, pcm = self._next_index, self._ready.popleft()
+                self._next_index += 1
+                self._play_clock.queued(index, len(pcm))
+                sink.play(index, pcm, self.gain)
+                playing = index
+            elif playing is not None and self._ready and not sink.has_queued():
+                index, pcm = self._next_index, self._ready.popleft()
+                self._next_index += 1
+                self._play_clock.queued(index, len(pcm))
+                sink.queue(index, pcm)
+            self._play_clock.observe(now, playing)
+            return playing is None and self._exhausted and not self._ready

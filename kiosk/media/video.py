@@ -1,0 +1,648 @@
+"""Video clips: metadata probe, and a reader thread that hands the render loop fitted frames.
+
+No pygame in here: frames are BGRA ``numpy`` arrays the render thread copies into a 32-bit
+surface (``compositor.pixels``). The reader owns one thread and one ``cv2.VideoCapture``;
+the render thread only ever takes a lock around a deque, never waits for a decode.
+
+Decisions worth knowing (checked against OpenCV 5.0 and PyAV 18.1, locked in by
+tests/test_video.py):
+
+* Metadata comes from PyAV (``probe_video``): it tells a truncated MP4 (no ``moov``) and a
+  file with no video stream apart, and reads the display matrix. Pixels come from OpenCV,
+  whose FFmpeg backend decodes and converts to BGR in C with no Python per-frame work
+  besides the fit.
+* Rotation: PyAV reports the display matrix as ``VideoFrame.rotation`` (counter-clockwise);
+  old files and other containers may carry a ``rotate`` tag (clockwise). We keep clockwise
+  degrees. OpenCV auto-rotates by default (``CAP_PROP_ORIENTATION_AUTO``, using
+  ``CAP_PROP_ORIENTATION_META``, also clockwise); the reader switches that off and rotates
+  the small fitted frame itself (a quarter of the work at 4K->1080p), and if a build refuses
+  to switch it off, it applies only what OpenCV did not.
+* Seeking uses ``CAP_PROP_POS_MSEC``, which OpenCV makes frame-accurate (it seeks to the
+  key frame before and decodes forward). The reader still checks each frame's position and
+  skips frames before ``start_s``, so a build or file with inexact seeking costs time, not
+  correctness.
+* Timestamps are made non-decreasing and free of wild jumps (``clean_pts``): one broken
+  timestamp in a file must not freeze the picture for hours.
+* Frames are *popped* by ``frame_at``: it returns a frame only when there is a new one to
+  show, so the render thread copies pixels only when the picture changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import cv2
+import numpy as np
+
+from kiosk.media.images import Fit, _crop_to_aspect, fit_size
+
+log = logging.getLogger(__name__)
+
+MAX_DURATION_S = 24 * 3600.0  # longer than a day of show: metadata is broken
+MAX_FPS = 240.0
+PROBE_TIMEOUT_S = 5.0
+# A frame is shown when the clock is this close to its timestamp: float clocks and
+# millisecond timestamps disagree in the last digits.
+PTS_TOLERANCE_S = 0.002
+# A timestamp jumping forward more than this is treated as broken (see clean_pts).
+MAX_PTS_JUMP_S = 10.0
+# The decoder stopping this much before the expected end counts as a failure mid-way.
+SHORTFALL_S = 0.5
+
+
+class VideoError(Exception):
+    """A clip that cannot be played; ``reason`` is short and meant for the operator."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class VideoInfo:
+    width: int  # as displayed, i.e. after rotation
+    height: int
+    fps: float
+    duration_s: float | None  # None when the container does not say
+    has_audio: bool
+    audio_channels: int  # 0 without audio
+    audio_rate: int  # Hz, 0 without audio
+    rotation: int  # clockwise degrees to turn the stored picture upright: 0, 90, 180, 270
+    raw_width: int  # as stored
+    raw_height: int
+    video_duration_s: float | None = None  # of the video stream alone, when known
+    codec: str = ""
+
+
+# --------------------------------------------------------------------------- probe
+
+
+def probe_video(path: str | os.PathLike[str], timeout_s: float = PROBE_TIMEOUT_S) -> VideoInfo:
+    """Read a clip's metadata (and decode its first frame); raise VideoError if unplayable."""
+    import av  # PyAV is heavy to import; only what touches video pays for it
+
+    path = os.fspath(path)
+    _check_file(path)
+    try:
+        container = av.open(path, timeout=timeout_s)
+    except av.error.InvalidDataError as e:
+        raise VideoError(_invalid_reason(path, e)) from None
+    except PermissionError:
+        raise VideoError("file cannot be read (permission denied)") from None
+    except av.error.ExitError:
+        raise VideoError(f"opening the file took longer than {timeout_s:g} s") from None
+    except (av.error.FFmpegError, OSError) as e:
+        raise VideoError(f"file cannot be opened ({_short(e)})") from None
+    try:
+        return _probe_open(container, path)
+    finally:
+        container.close()
+
+
+def _probe_open(container: Any, path: str) -> VideoInfo:
+    import av
+
+    if not container.streams.video:
+        if container.streams.audio:
+            raise VideoError("file has sound but no video stream")
+        raise VideoError("file has no video stream")
+    vs = container.streams.video[0]
+    raw_w, raw_h = int(vs.codec_context.width or 0), int(vs.codec_context.height or 0)
+
+    fps = _first_rate(vs.average_rate, vs.guessed_rate, vs.base_rate)
+    if fps is None or not 0 < fps <= MAX_FPS:
+        raise VideoError(f"frame rate {_num(fps)} fps is not plausible")
+
+    duration_s = None
+    if container.duration is not None and container.duration > 0:
+        duration_s = container.duration / 1_000_000  # AV_TIME_BASE
+    video_duration_s = None
+    if vs.duration is not None and vs.time_base is not None and vs.duration > 0:
+        video_duration_s = float(vs.duration * vs.time_base)
+    for d in (duration_s, video_duration_s):
+        if d is not None and not 0 < d <= MAX_DURATION_S:
+            raise VideoError(f"duration {d:.0f} s is not plausible")
+
+    rotation = _rotate_tag(vs.metadata)
+    try:
+        frame = next(container.decode(vs), None)
+    except av.error.ExitError:
+        raise VideoError("reading the file timed out") from None
+    except (av.error.FFmpegError, OSError) as e:
+        raise VideoError(f"video data is corrupt ({_short(e)})") from None
+    if frame is None:
+        raise VideoError("video stream has no frames (truncated?)")
+    raw_w, raw_h = raw_w or frame.width, raw_h or frame.height
+    if raw_w <= 0 or raw_h <= 0:
+        raise VideoError("video has no picture size")
+    if rotation is None:
+        rotation = _quarter_turns(-float(frame.rotation or 0))
+
+    audio = container.streams.audio[0] if container.streams.audio else None
+    w, h = (raw_h, raw_w) if rotation in (90, 270) else (raw_w, raw_h)
+    return VideoInfo(
+        width=w,
+        height=h,
+        fps=fps,
+        duration_s=duration_s if duration_s is not None else video_duration_s,
+        has_audio=audio is not None,
+        audio_channels=int(audio.codec_context.channels or 0) if audio else 0,
+        audio_rate=int(audio.codec_context.sample_rate or 0) if audio else 0,
+        rotation=rotation,
+        raw_width=raw_w,
+        raw_height=raw_h,
+        video_duration_s=video_duration_s,
+        codec=str(vs.codec_context.name or ""),
+    )
+
+
+def _check_file(path: str) -> None:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise VideoError("file not found") from None
+    except OSError as e:
+        raise VideoError(f"file cannot be read ({e.strerror or e})") from None
+    if os.path.isdir(path):
+        raise VideoError("path is a directory, not a file")
+    if st.st_size == 0:
+        raise VideoError("file is empty")
+
+
+def _invalid_reason(path: str, error: Exception) -> str:
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError as e:
+        return f"file cannot be read ({e.strerror or e})"
+    if head[4:8] == b"ftyp":  # an MP4/MOV that FFmpeg cannot index
+        if "moov" in str(error).lower() or _no_moov(path):
+            return "file is truncated (its index, the moov box, is missing)"
+        return "file is truncated or corrupt"
+    return "not a video file"
+
+
+def _no_moov(path: str) -> bool:
+    with open(path, "rb") as f:
+        return b"moov" not in f.read(16 << 20)
+
+
+def _short(e: Exception) -> str:
+    text = getattr(e, "strerror", None) or str(e)
+    return text.split(":")[0].strip()[:80] or type(e).__name__
+
+
+def _first_rate(*rates: Any) -> float | None:
+    for r in rates:
+        if r is not None and r > 0:
+            return float(r)
+    return None
+
+
+def _num(x: float | None) -> str:
+    return "unknown" if x is None else f"{x:g}"
+
+
+def _rotate_tag(metadata: Any) -> int | None:
+    value = (metadata or {}).get("rotate")
+    if value is None:
+        return None
+    try:
+        return _quarter_turns(float(value))
+    except ValueError:
+        return None
+
+
+def _quarter_turns(degrees: float) -> int:
+    """Nearest multiple of 90 in 0..270 (display matrices carry float angles)."""
+    if not math.isfinite(degrees):
+        return 0
+    return round(degrees / 90.0) % 4 * 90
+
+
+def rotation_to_apply(wanted_cw: int, cv2_auto: bool, cv2_meta_cw: float) -> int:
+    """Clockwise degrees still to turn a frame OpenCV returned, to show it upright."""
+    done = _quarter_turns(cv2_meta_cw) if cv2_auto else 0
+    return (wanted_cw - done) % 360
+
+
+# --------------------------------------------------------------------------- pure
+
+
+def pick_frame(queue_pts: list[float], clock_s: float,
+               tolerance_s: float = PTS_TOLERANCE_S) -> tuple[int | None, int]:
+    """Which queued frame to show at ``clock_s`` and how many older ones to drop.
+
+    Returns ``(index, n_to_drop)``: ``index`` is the newest frame due (pts <= clock) in the
+    run of due frames at the head of the queue, and the ``n_to_drop == index`` frames before
+    it were never shown in time: late frames are dropped, the clip never slows down. The
+    scan stops at the first frame not yet due, so frames are never shown out of order.
+    ``(None, 0)`` when nothing is due (or the clock is not a number).
+    """
+    if not math.isfinite(clock_s):
+        return None, 0
+    index = None
+    for i, pts in enumerate(queue_pts):
+        if not pts <= clock_s + tolerance_s:  # also stops at a NaN pts
+            break
+        index = i
+    return (None, 0) if index is None else (index, index)
+
+
+def clean_pts(prev_s: float | None, raw_s: float, frame_s: float) -> float:
+    """A frame's timestamp made safe to schedule by: finite, non-decreasing, no wild jumps.
+
+    A missing or non-increasing timestamp becomes ``prev + frame_s``; one jumping more than
+    MAX_PTS_JUMP_S ahead of the previous frame does too (a broken timestamp would otherwise
+    freeze the picture until the clock reached it).
+    """
+    if prev_s is None:
+        return raw_s if math.isfinite(raw_s) and raw_s >= 0 else 0.0
+    if not math.isfinite(raw_s) or raw_s <= prev_s or raw_s - prev_s > MAX_PTS_JUMP_S:
+        return prev_s + frame_s
+    return raw_s
+
+
+def fit_frame(frame: np.ndarray, target_w: int, target_h: int, fit: Fit,
+              rotation_cw: int = 0) -> np.ndarray:
+    """A decoded BGR frame turned upright and fitted, as a C-contiguous BGRA array.
+
+    ``contain``: the fitted size (the compositor letterboxes); ``cover``: exactly the
+    target, centre-cropped. The fit is done in the stored orientation with the target's
+    axes swapped, and the small result is rotated.
+    """
+    swap = rotation_cw in (90, 270)
+    tw, th = (target_h, target_w) if swap else (target_w, target_h)
+    src_h, src_w = frame.shape[:2]
+    if fit == "cover":
+        frame = _crop_to_aspect(frame, tw, th)
+        out_w, out_h = tw, th
+    else:
+        out_w, out_h = fit_size(src_w, src_h, tw, th, "contain")
+    if frame.ndim == 2:
+        frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+    h, w = frame.shape[:2]
+    if (w, h) != (out_w, out_h):
+        # Area averaging only when shrinking a lot (aliasing); bilinear is 3-4x cheaper at
+        # 4K and looks the same for factors under 2.
+        shrink = out_w * 2 <= w and out_h * 2 <= h
+        frame = cv2.resize(frame, (out_w, out_h),
+                           interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
+    code = cv2.COLOR_BGR2BGRA if frame.shape[2] == 3 else None
+    out = cv2.cvtColor(frame, code) if code is not None else np.ascontiguousarray(frame)
+    if rotation_cw == 90:
+        out = cv2.rotate(out, cv2.ROTATE_90_CLOCKWISE)
+    elif rotation_cw == 180:
+        out = cv2.rotate(out, cv2.ROTATE_180)
+    elif rotation_cw == 270:
+        out = cv2.rotate(out, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    return out
+
+
+# --------------------------------------------------------------------------- reader
+
+
+class Capture(Protocol):
+    """The part of ``cv2.VideoCapture`` the reader uses (tests pass fakes)."""
+
+    def isOpened(self) -> bool: ...  # OpenCV's name
+    def read(self) -> tuple[bool, np.ndarray | None]: ...
+    def get(self, prop: int) -> float: ...
+    def set(self, prop: int, value: float) -> bool: ...
+    def release(self) -> None: ...
+
+
+def decoder_threads() -> int:
+    """What libavcodec picks for itself (PyAV's ``thread_type="AUTO"``): one more than the
+    CPUs. OpenCV asks for just the CPU count; one more was a few percent faster at 4K on
+    the 2-core box (within the noise at 1080p), and it decodes like the PyAV baseline
+    that benchmarks/video_throughput.py compares against."""
+    cpus = os.cpu_count() or 1
+    return cpus + 1 if cpus > 1 else 1
+
+
+def open_capture(path: str) -> Capture:
+    return cv2.VideoCapture(path, cv2.CAP_FFMPEG, [cv2.CAP_PROP_N_THREADS, decoder_threads()])
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderStats:
+    decoded: int  # frames put in the queue
+    dropped: int  # frames taken out of the queue without being shown (late)
+    shown: int  # frames handed to the render thread
+    skipped: int  # frames before start_s decoded and thrown away (inexact seek)
+
+
+class VideoReader:
+    """Decodes one clip on its own thread into a small queue of fitted BGRA frames.
+
+    ``frame_at``, ``first_frame_ready``, ``ended``, ``error`` and ``stats`` are for the
+    render thread and never wait for the decoder. ``start``/``stop`` (or ``with``) own the
+    thread. Timestamps are seconds from ``start_s``.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        target_size: tuple[int, int],
+        fit: Fit = "contain",
+        start_s: float = 0.0,
+        end_s: float | None = None,
+        queue_frames: int = 6,
+        stall_timeout_s: float = 5.0,
+        *,
+        probe: Callable[[str], VideoInfo] = probe_video,
+        open_capture: Callable[[str], Capture] = open_capture,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        tw, th = target_size
+        if tw <= 0 or th <= 0:
+            raise ValueError(f"target size must be positive, got {tw}x{th}")
+        if fit not in ("contain", "cover"):
+            raise ValueError(f"fit must be 'contain' or 'cover', not {fit!r}")
+        if queue_frames < 1:
+            raise ValueError(f"queue_frames must be at least 1, got {queue_frames}")
+        if not start_s >= 0:
+            raise ValueError(f"start_s must be >= 0, got {start_s}")
+        if end_s is not None and not end_s > start_s:
+            raise ValueError(f"end_s ({end_s}) must be after start_s ({start_s})")
+        self.path = os.fspath(path)
+        self.target_size = (int(tw), int(th))
+        self.fit = fit
+        self.start_s = float(start_s)
+        self.end_s = None if end_s is None else float(end_s)
+        self.queue_frames = queue_frames
+        self.stall_timeout_s = stall_timeout_s
+        self._probe = probe
+        self._open = open_capture
+        self._clock = clock
+
+        self._lock = threading.Lock()
+        self._space = threading.Condition(self._lock)  # the reader waits here for room
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+
+        # Guarded by _lock.
+        self._queue: deque[tuple[float, np.ndarray]] = deque()
+        self._decode_done = False  # the reader will put no more frames
+        self._error: str | None = None
+        self._busy_since: float | None = None  # inside open/read since (stall watch)
+        self._first_ready = False
+        self._last_pts: float | None = None  # of the last frame decoded
+        self._frame_s = 1 / 25
+        self._latest_clock = -math.inf
+        self._info: VideoInfo | None = None
+        self._decoded = self._dropped = self._shown = self._skipped = 0
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> VideoReader:
+        if self._thread is None:
+            # Not a daemon: killed inside an OpenCV call at interpreter exit, a daemon
+            # thread aborts the process. A stuck one makes stop() return False instead, and
+            # the app leaves with os._exit as it does for stuck photo decodes.
+            self._thread = threading.Thread(target=self._run, name="kiosk-video", daemon=False)
+            self._thread.start()
+        return self
+
+    def stop(self, timeout_s: float = 2.0) -> bool:
+        """Stop decoding, free the queue and join the thread within ``timeout_s``.
+
+        Idempotent. A read stuck inside FFmpeg cannot be interrupted: the thread then ends
+        when the read returns, and False is returned (the app must then leave with
+        ``os._exit``, as it does for a stuck photo decode).
+        """
+        with self._space:
+            self._stopped.set()
+            self._queue.clear()
+            self._space.notify_all()
+        t = self._thread
+        if t is None or t is threading.current_thread():
+            return True
+        t.join(timeout_s)
+        if t.is_alive():
+            log.warning("video reader still busy after %.1f s: %s", timeout_s, self.path)
+            return False
+        return True
+
+    def __enter__(self) -> VideoReader:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------ render thread API
+
+    def frame_at(self, clock_s: float) -> tuple[float, np.ndarray] | None:
+        """The frame to show at ``clock_s`` if there is a new one, else None (keep showing
+        the last one). Older due frames are dropped. Never blocks on the decoder."""
+        with self._space:
+            if clock_s > self._latest_clock:
+                self._latest_clock = clock_s
+            if not self._queue:
+                return None
+            index, n_drop = pick_frame([p for p, _ in self._queue], clock_s)
+            if index is None:
+                return None
+            for _ in range(n_drop):
+                self._queue.popleft()
+            item = self._queue.popleft()
+            self._dropped += n_drop
+            self._shown += 1
+            self._space.notify()
+            return item
+
+    @property
+    def first_frame_ready(self) -> bool:
+        """The first frame is decoded (or is shown already): the clip can start at once."""
+        return self._first_ready
+
+    @property
+    def ended(self) -> bool:
+        """Nothing more to show: the decoder finished (at the end, at ``end_s``, or on an
+        error), every queued frame was taken, and the clock asked for passed the last
+        frame's display time. Check ``error`` to tell a failure from a normal end."""
+        self._check_stall()
+        with self._lock:
+            if not self._decode_done or self._queue:
+                return False
+            if self._last_pts is None:
+                return True
+            return self._latest_clock + PTS_TOLERANCE_S >= self._last_pts + self._frame_s
+
+    @property
+    def decoding_done(self) -> bool:
+        """The decoder will queue no more frames (end, ``end_s``, error or stall)."""
+        self._check_stall()
+        return self._decode_done
+
+    @property
+    def error(self) -> str | None:
+        """Why the clip failed (it then ends early), or None."""
+        self._check_stall()
+        return self._error
+
+    @property
+    def info(self) -> VideoInfo | None:
+        return self._info
+
+    @property
+    def last_pts_s(self) -> float | None:
+        return self._last_pts
+
+    @property
+    def queued(self) -> int:
+        return len(self._queue)
+
+    @property
+    def stats(self) -> ReaderStats:
+        with self._lock:
+            return ReaderStats(self._decoded, self._dropped, self._shown, self._skipped)
+
+    @property
+    def thread(self) -> threading.Thread | None:
+        return self._thread
+
+    def _check_stall(self) -> None:
+        with self._space:
+            since = self._busy_since
+            if (since is None or self._decode_done
+                    or self._clock() - since <= self.stall_timeout_s):
+                return
+            self._error = self._error or "decoder stalled"
+            self._decode_done = True
+            self._busy_since = None
+            self._stopped.set()  # if the read ever returns, the thread just leaves
+            self._space.notify_all()
+        log.warning("video decoder stalled for %.1f s: %s", self.stall_timeout_s, self.path)
+
+    # ---------------------------------------------------------------------- thread
+
+    def _run(self) -> None:
+        cap: Capture | None = None
+        try:
+            self._set_busy(True)
+            info = self._probe(self.path)
+            self._info = info
+            self._frame_s = 1.0 / info.fps
+            cap = self._open(self.path)
+            if not cap.isOpened():
+                raise VideoError("the decoder cannot open the file")
+            rotation = self._orientation(cap, info.rotation)
+            self._set_busy(False)
+            self._decode(cap, info, rotation)
+        except VideoError as e:
+            self._finish(e.reason)
+            log.warning("video skipped: %s: %s", self.path, e.reason)
+        except Exception as e:
+            reason = f"{type(e).__name__}: {e}"
+            self._finish(reason)
+            log.error("video reader crashed: %s: %s", self.path, reason, exc_info=True)
+        finally:
+            self._finish(None)
+            if cap is not None:
+                try:
+                    cap.release()
+                except Exception:
+                    log.exception("releasing the capture failed: %s", self.path)
+
+    def _orientation(self, cap: Capture, wanted_cw: int) -> int:
+        try:
+            cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 0)
+            auto = bool(cap.get(cv2.CAP_PROP_ORIENTATION_AUTO))
+            meta = float(cap.get(cv2.CAP_PROP_ORIENTATION_META))
+        except cv2.error:
+            auto, meta = False, 0.0
+        return rotation_to_apply(wanted_cw, auto, meta)
+
+    def _decode(self, cap: Capture, info: VideoInfo, rotation: int) -> None:
+        tw, th = self.target_size
+        start, end = self.start_s, self.end_s
+        if start > 0:
+            # OpenCV lands on the first frame at or after the position; one frame earlier
+            # gets the frame that is on screen at start_s, which is shown at clock 0.
+            self._set_busy(True)
+            cap.set(cv2.CAP_PROP_POS_MSEC, max(0.0, start - self._frame_s) * 1000.0)
+            self._set_busy(False)
+        prev: float | None = None
+        last_abs: float | None = None
+        held: np.ndarray | None = None  # the latest frame before start_s
+        while not self._stopped.is_set():
+            self._set_busy(True)
+            ok, frame = cap.read()
+            pos_ms = cap.get(cv2.CAP_PROP_POS_MSEC) if ok else math.nan
+            self._set_busy(False)
+            if self._stopped.is_set():
+                return
+            if not ok or frame is None or frame.size == 0:
+                break
+            abs_s = pos_ms / 1000.0
+            if math.isfinite(abs_s) and abs_s < start - PTS_TOLERANCE_S:
+                if held is not None:
+                    with self._lock:
+                        self._skipped += 1
+                held = frame
+                continue
+            if end is not None and math.isfinite(abs_s) and abs_s >= end - PTS_TOLERANCE_S:
+                if last_abs is not None:
+                    last_abs = end  # reached the trim's end
+                break
+            if held is not None:
+                if abs_s > start + PTS_TOLERANCE_S:  # the held frame covers start_s
+                    if not self._put(0.0, fit_frame(held, tw, th, self.fit, rotation)):
+                        return
+                    prev = 0.0
+                else:
+                    with self._lock:
+                        self._skipped += 1
+                held = None
+            pts = clean_pts(prev, abs_s - start, self._frame_s)
+            prev = pts
+            last_abs = start + pts + self._frame_s
+            if not self._put(pts, fit_frame(frame, tw, th, self.fit, rotation)):
+                return
+        self._check_shortfall(info, last_abs)
+
+    def _check_shortfall(self, info: VideoInfo, reached_s: float | None) -> None:
+        """A file that stops well before its stated end failed mid-way (truncated, corrupt)."""
+        expected = info.video_duration_s or info.duration_s
+        if self.end_s is not None:
+            expected = self.end_s if expected is None else min(expected, self.end_s)
+        if reached_s is None:
+            raise VideoError("no frame could be decoded" if self.start_s == 0 else
+                             f"no frame after the start time ({self.start_s:g} s)")
+        if expected is not None and expected - reached_s > SHORTFALL_S:
+            raise VideoError(
+                f"video stops at {reached_s:.1f} s of {expected:.1f} s (truncated or corrupt)")
+
+    def _put(self, pts: float, frame: np.ndarray) -> bool:
+        with self._space:
+            while len(self._queue) >= self.queue_frames and not self._stopped.is_set():
+                self._space.wait(0.5)
+            if self._stopped.is_set():
+                return False
+            self._queue.append((pts, frame))
+            self._last_pts = pts
+            self._decoded += 1
+            self._first_ready = True
+            return True
+
+    def _set_busy(self, busy: bool) -> None:
+        with self._lock:
+            self._busy_since = self._clock() if busy else None
+
+    def _finish(self, error: str | None) -> None:
+        with self._space:
+            if error is not None and self._error is None:
+                self._error = error
+            self._decode_done = True
+            self._busy_since = None
+            self._space.notify_all()

@@ -1,0 +1,360 @@
+"""Clip sound: decode and resample, chunks and fades, the clocks, and the mixer feeder.
+
+The clocks are pure and run on fake time. The track itself plays through SDL's dummy audio
+driver, which consumes sound in real time, so those tests use sub-second clips.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import pygame
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import kiosk.media.audio as audio
+from kiosk.media.audio import (
+    AudioTrack,
+    AvClock,
+    PlayClock,
+    chunk_pcm,
+    decode_pcm,
+    fade,
+    init_mixer,
+    mixer_format,
+)
+from tests.clips import make_clip
+
+RATE = 48000
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("sound")
+    garbage = d / "garbage.mp4"
+    garbage.write_bytes(b"\x00\x01junk" * 1000)
+    return {
+        "stereo": make_clip(d / "stereo.mp4", seconds=1.0, audio=("stereo", 44100)),
+        "mono22": make_clip(d / "mono22.mp4", seconds=1.0, audio=("mono", 22050)),
+        "surround": make_clip(d / "surround.mp4", seconds=1.0, audio=("5.1", 48000)),
+        "silent": make_clip(d / "silent.mp4", seconds=0.4, audio=None),
+        "garbage": garbage,
+    }
+
+
+@pytest.fixture(scope="module")
+def mixer() -> Iterator[tuple[int, int]]:
+    was = pygame.mixer.get_init()
+    assert init_mixer(RATE, -16, 2, 1024), "the dummy audio driver should open"
+    fmt = mixer_format()
+    assert fmt == (RATE, 2)
+    yield fmt
+    if not was:
+        pygame.mixer.quit()
+
+
+@pytest.fixture
+def open_track(mixer) -> Iterator[Callable[..., AudioTrack]]:
+    tracks: list[AudioTrack] = []
+
+    def make(*args: object, **kwargs: object) -> AudioTrack:
+        t = AudioTrack(*args, **kwargs)  # type: ignore[arg-type]
+        tracks.append(t)
+        return t.start()
+
+    yield make
+    for t in tracks:
+        assert t.stop(timeout_s=3), "audio thread did not stop"
+
+
+def wait_for(cond: Callable[[], bool], timeout_s: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout_s} s")
+        time.sleep(0.002)
+
+
+def _tone_hz(pcm: np.ndarray, rate: int) -> float:
+    spectrum = np.abs(np.fft.rfft(pcm[:, 0].astype(np.float64)))
+    return float(np.argmax(spectrum) * rate / len(pcm))
+
+
+# ------------------------------------------------------------------ decode
+
+
+@pytest.mark.parametrize("name", ["stereo", "mono22", "surround"])
+@pytest.mark.parametrize("channels", [2, 1])
+def test_decode_resamples_to_the_mixer_format(clips: dict[str, Path], name: str,
+                                              channels: int) -> None:
+    """Mono, 22.05 kHz and 5.1 sources all come out as 48 kHz 16-bit mixer frames."""
+    blocks = list(decode_pcm(clips[name], RATE, channels))
+    pcm = np.concatenate(blocks)
+    assert pcm.dtype == np.int16 and pcm.shape[1] == channels
+    assert len(pcm) == pytest.approx(1.0 * RATE, rel=0.03)
+    assert _tone_hz(pcm, RATE) == pytest.approx(440, abs=5)
+    assert np.abs(pcm[RATE // 4 : RATE // 2]).max() > 3000  # loud, not silence
+
+
+def test_decode_trims_to_start_and_end(clips: dict[str, Path]) -> None:
+    pcm = np.concatenate(list(decode_pcm(clips["stereo"], RATE, 2, start_s=0.3, end_s=0.7)))
+    assert len(pcm) == pytest.approx(0.4 * RATE, abs=RATE * 0.005)
+
+
+def test_decode_of_a_file_without_sound_yields_nothing(clips: dict[str, Path]) -> None:
+    seen = []
+    assert list(decode_pcm(clips["silent"], RATE, 2, on_open=seen.append)) == []
+    assert seen == [False]
+
+
+def test_decode_of_garbage_raises_audio_error(clips: dict[str, Path]) -> None:
+    with pytest.raises(audio.AudioError):
+        list(decode_pcm(clips["garbage"], RATE, 2))
+
+
+# ------------------------------------------------------------------ chunks and fades
+
+
+def test_fade_ramps_both_ends() -> None:
+    pcm = np.full((100, 2), 10000, np.int16)
+    out = fade(pcm, 10, 10)
+    assert out[0, 0] == 0 and out[-1, 0] == 0
+    assert (np.diff(out[:10, 0].astype(int)) > 0).all()
+    assert (np.diff(out[-10:, 0].astype(int)) < 0).all()
+    assert (out[10:90] == 10000).all()
+    assert (pcm == 10000).all()  # the input is untouched
+
+
+@given(st.lists(st.integers(0, 700), max_size=12), st.integers(1, 500), st.integers(0, 50))
+def test_chunks_keep_every_sample_in_fixed_sizes(sizes: list[int], chunk: int,
+                                                 fade_n: int) -> None:
+    blocks = [np.full((n, 2), 1000, np.int16) for n in sizes]
+    out = list(chunk_pcm(blocks, chunk, fade_n))
+    assert sum(len(c) for c in out) == sum(sizes)
+    assert all(len(c) == chunk for c in out[:-1])
+    if out and fade_n:
+        assert out[0][0, 0] == 0 and out[-1][-1, 0] == 0  # faded in and out
+
+
+def test_a_chunk_shorter_than_the_fade_joins_the_one_before() -> None:
+    out = list(chunk_pcm([np.full((105, 1), 1000, np.int16)], 50, 10))
+    assert [len(c) for c in out] == [50, 55]
+    assert out[-1][-1, 0] == 0
+
+
+# ------------------------------------------------------------------ clocks (pure)
+
+
+class FakeTime:
+    def __init__(self, t: float = 1000.0) -> None:
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_play_clock_follows_chunk_hand_overs() -> None:
+    c = PlayClock(rate=1000, latency_s=0.0)
+    assert c.position(0.0) == 0.0
+    c.queued("a", 250)
+    c.queued("b", 250)
+    c.observe(10.0, "a")
+    assert c.position(10.1) == pytest.approx(0.1)
+    assert c.position(10.4) == pytest.approx(0.25)  # clamped to chunk a: b not seen yet
+    c.observe(10.26, "b")  # b started late (a poll's delay): no jump back
+    assert c.position(10.26) == pytest.approx(0.25)
+    assert c.position(10.36) == pytest.approx(0.35)
+    c.observe(10.6, None)  # idle: everything queued was heard
+    assert c.position(99.0) == pytest.approx(0.5)
+
+
+def test_play_clock_pauses_and_subtracts_the_device_buffer() -> None:
+    c = PlayClock(rate=1000, latency_s=0.02)
+    c.queued(1, 1000)
+    c.observe(0.0, 1)
+    assert c.position(0.01) == 0.0  # still inside the device buffer: never negative
+    assert c.position(0.30) == pytest.approx(0.28)
+    c.pause(0.30)
+    assert c.position(5.0) == pytest.approx(0.28)
+    c.resume(5.0)
+    assert c.position(5.1) == pytest.approx(0.38)
+
+
+def test_play_clock_re_anchors_each_chunk_so_drift_does_not_add_up() -> None:
+    """The sound card runs 1% slow against the system clock for 100 chunks: the clock
+    ends within one chunk's share of drift, not 100 chunks' worth."""
+    c = PlayClock(rate=1000)
+    t = 0.0
+    for k in range(100):
+        c.queued(k, 250)
+        c.observe(t, k)
+        t += 0.25 * 1.01
+    assert c.position(t) == pytest.approx(25.0, abs=0.003)
+
+
+def test_av_clock_uses_the_sound_then_continues_on_monotonic_time() -> None:
+    now = FakeTime()
+    pos: list[float | None] = [0.0]
+    clock = AvClock(now, lambda: pos[0])
+    assert clock.on_audio and clock.now() == 0.0
+    now.t += 1.0
+    pos[0] = 0.97  # the sound is a little behind the system clock: the sound wins
+    assert clock.now() == pytest.approx(0.97)
+    now.t += 0.5
+    pos[0] = None  # the sound ended (shorter than the pictures)
+    assert clock.now() == pytest.approx(1.47)
+    assert not clock.on_audio
+    pos[0] = 5.0  # a late report from the sound is ignored from now on
+    now.t += 0.1
+    assert clock.now() == pytest.approx(1.57)
+
+
+def test_av_clock_without_sound_is_monotonic_and_pauses() -> None:
+    now = FakeTime()
+    clock = AvClock(now)
+    now.t += 2.0
+    assert clock.now() == pytest.approx(2.0)
+    clock.pause()
+    now.t += 10.0
+    assert clock.now() == pytest.approx(2.0)
+    clock.resume()
+    now.t += 0.5
+    assert clock.now() == pytest.approx(2.5)
+
+
+def test_av_clock_pause_with_sound_and_never_backwards() -> None:
+    now = FakeTime()
+    pos: list[float | None] = [1.0]
+    clock = AvClock(now, lambda: pos[0])
+    assert clock.now() == 1.0
+    clock.pause()
+    pos[0] = 1.2  # whatever the sound says while paused, the clip stands still
+    assert clock.now() == 1.0
+    clock.resume()
+    pos[0] = 0.9  # an estimate that steps back must not replay frames
+    assert clock.now() == 1.0
+    pos[0] = 1.3
+    assert clock.now() == pytest.approx(1.3)
+
+
+# ------------------------------------------------------------------ mixer edge
+
+
+def test_init_mixer_without_a_device_returns_false_and_logs_once(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    def no_device(**kwargs: object) -> None:
+        raise pygame.error("dsp: No such audio device")
+
+    monkeypatch.setattr(pygame.mixer, "get_init", lambda: None)
+    monkeypatch.setattr(pygame.mixer, "init", no_device)
+    monkeypatch.setattr(audio, "_mixer_warned", False)
+    with caplog.at_level(logging.WARNING, logger="kiosk.media.audio"):
+        assert init_mixer() is False
+        assert init_mixer() is False
+    assert len([r for r in caplog.records if "no audio device" in r.message]) == 1
+
+
+def test_without_a_mixer_the_clip_plays_on_the_monotonic_clock(
+        clips: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pygame.mixer, "get_init", lambda: None)
+    track = AudioTrack(clips["stereo"]).start()
+    try:
+        wait_for(lambda: track.ended, 2)
+        assert not track.has_audio and track.ready
+        assert track.position_s() is None and track.error is None
+    finally:
+        assert track.stop()
+
+
+def test_track_plays_to_the_end_with_a_running_clock(clips: dict[str, Path],
+                                                     open_track) -> None:
+    track = open_track(clips["surround"], start_s=0.2, end_s=0.8, volume=0.5,
+                       chunk_s=0.1, max_chunks=3)
+    wait_for(lambda: track.ready)
+    assert track.has_audio and track.position_s() == 0.0
+    t0 = time.monotonic()
+    track.play()
+    positions = []
+    while not track.ended:
+        assert time.monotonic() - t0 < 3, "sound did not end"
+        p = track.position_s()
+        if p is not None:
+            positions.append((time.monotonic() - t0, p))
+        time.sleep(0.01)
+    took = time.monotonic() - t0
+    assert track.error is None
+    assert 0.55 < took < 1.2  # 0.6 s of sound, plus polling and the device buffer
+    assert positions == sorted(positions, key=lambda x: x[1])  # never backwards
+    assert positions[-1][1] == pytest.approx(0.6, abs=0.08)
+    mid = [p - t for t, p in positions if 0.15 < t < 0.45]
+    assert mid and all(-0.06 < d < 0.01 for d in mid)  # follows real time closely
+    assert track.max_buffered <= 3  # never more than max_chunks chunks in memory
+    assert track.gain == 0.5
+
+
+def test_a_long_clip_keeps_only_a_few_chunks(clips: dict[str, Path], open_track) -> None:
+    """Guards against memory growth on a 30-minute interview: decoding waits for the
+    mixer, holding at most max_chunks chunks however long the sound is."""
+    track = open_track(clips["stereo"], chunk_s=0.05, max_chunks=3)
+    wait_for(lambda: track.ready)
+    time.sleep(0.1)  # not playing yet: decoding must stop at the bound
+    assert track.buffered_chunks == 3
+    track.play()
+    wait_for(lambda: (track.position_s() or 0) > 0.3)
+    assert track.max_buffered == 3
+    assert track.buffered_chunks <= 3
+
+
+def test_pause_freezes_the_sound_clock(clips: dict[str, Path], open_track) -> None:
+    track = open_track(clips["mono22"])
+    wait_for(lambda: track.ready)
+    track.play()
+    wait_for(lambda: (track.position_s() or 0) > 0.1)
+    track.pause()
+    frozen = track.position_s()
+    time.sleep(0.2)
+    assert track.position_s() == frozen and not track.ended
+    track.resume()
+    wait_for(lambda: (track.position_s() or 0) > frozen + 0.1, 2)
+
+
+def test_stop_fades_out_and_frees_the_channel(clips: dict[str, Path], open_track) -> None:
+    track = open_track(clips["stereo"], chunk_s=0.1)
+    wait_for(lambda: track.ready)
+    track.play()
+    wait_for(lambda: (track.position_s() or 0) > 0.1)
+    t0 = time.monotonic()
+    assert track.stop(timeout_s=1)
+    assert time.monotonic() - t0 < 0.3  # a 20 ms fade, not the rest of the clip
+    assert not any(pygame.mixer.Channel(i).get_busy()
+                   for i in range(pygame.mixer.get_num_channels()))
+    assert not audio._claimed_channels
+    assert track.position_s() is None
+
+
+def test_no_audio_and_bad_files_end_quietly(clips: dict[str, Path], open_track) -> None:
+    """Guards against a player crashing on an MP4 with no audio track."""
+    silent = open_track(clips["silent"])
+    bad = open_track(clips["garbage"])
+    wait_for(lambda: silent.ended and bad.ended, 3)
+    assert not silent.has_audio and silent.error is None and silent.position_s() is None
+    assert bad.error and "cannot be opened" in bad.error
+    assert bad.position_s() is None
+    silent.play()  # harmless
+
+
+def test_two_tracks_overlap_on_their_own_channels(clips: dict[str, Path], open_track) -> None:
+    """A crossfade between two clips plays both sounds at once."""
+    a = open_track(clips["stereo"], start_s=0.5)
+    b = open_track(clips["mono22"])
+    wait_for(lambda: a.ready and b.ready)
+    a.play()
+    b.play()
+    wait_for(lambda: len(audio._claimed_channels) == 2, 1)
+    wait_for(lambda: a.ended, 2)
+    assert b.position_s() is not None or b.ended
