@@ -11,7 +11,7 @@ from kiosk.fonts import FontCoverage, script_name
 from kiosk.manifest.loader import ShowResult, shown_path
 from kiosk.manifest.model import Photo, Step, Text, TextCard, Video, Where
 from kiosk.media.images import ImageError, load_image, probe_image
-from kiosk.media.probe import ProbeError, VideoInfo, probe_video
+from kiosk.media.video import VideoError, VideoInfo, probe_video
 from kiosk.settings import Settings
 from kiosk.subtitles import SubtitleError, Subtitles, read_subtitles
 
@@ -70,9 +70,9 @@ def clock(seconds: float) -> str:
     return f"{minutes}m{text}" if minutes else text
 
 
-def _video_problems(video: Video, info: VideoInfo | ProbeError) -> list[Problem]:
+def _video_problems(video: Video, info: VideoInfo | VideoError) -> list[Problem]:
     name = video.path.name
-    if isinstance(info, ProbeError):
+    if isinstance(info, VideoError):
         return [_problem(video.where, "error", f"`{name}` cannot be played: {info.reason}",
                          "replace the file, or remove the item")]
     problems: list[Problem] = []
@@ -110,7 +110,7 @@ def _video_problems(video: Video, info: VideoInfo | ProbeError) -> list[Problem]
     return problems
 
 
-def _subtitle_problems(video: Video, info: VideoInfo | ProbeError,
+def _subtitle_problems(video: Video, info: VideoInfo | VideoError,
                        read: dict[Path, tuple[Subtitles | None, list[SubtitleError]]],
                        offered: tuple[str, ...], base: Path) -> list[Problem]:
     problems: list[Problem] = []
@@ -160,10 +160,10 @@ def check_videos(show: ShowResult, settings: Settings) -> list[Problem]:
     clips = sorted({v.path for v in videos})
     subtitle_files = sorted({p for v in videos for p in v.subtitles.values()})
 
-    def probe(path: Path) -> VideoInfo | ProbeError:
+    def probe(path: Path) -> VideoInfo | VideoError:
         try:
-            return probe_video(path)
-        except ProbeError as exc:
+            return probe_video(path, check_end=True)
+        except VideoError as exc:
             return exc
 
     with ThreadPoolExecutor(max_workers=3) as pool:

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from kiosk.cli import main
-from kiosk.media.probe import ProbeError, probe_video
+from kiosk.media.video import VideoError, probe_video
 from kiosk.media_checks import clock
 from tests.clips import make_clip
 from tests.conftest import ShowDir
@@ -39,17 +39,17 @@ def test_probe_reads_length_rate_and_sound(tmp_path):
 def test_probe_refuses_garbage_and_truncation(tmp_path):
     junk = tmp_path / "junk.mp4"
     junk.write_bytes(os.urandom(4096))
-    with pytest.raises(ProbeError, match="not a video"):
+    with pytest.raises(VideoError, match="not a video"):
         probe_video(junk)
     # The index at the end (the default): a cut file has no index and does not open.
     data = make_clip(tmp_path / "c.mp4", 64, 48, 2.0).read_bytes()
     (tmp_path / "cut.mp4").write_bytes(data[: len(data) // 2])
-    with pytest.raises(ProbeError):
+    with pytest.raises(VideoError):
         probe_video(tmp_path / "cut.mp4")
     # The index at the front: a cut file opens, but its pictures stop early.
     data = make_clip(tmp_path / "f.mp4", 64, 48, 4.0, faststart=True).read_bytes()
     (tmp_path / "cutf.mp4").write_bytes(data[: len(data) // 2])
-    info = probe_video(tmp_path / "cutf.mp4")
+    info = probe_video(tmp_path / "cutf.mp4", check_end=True)
     assert info.duration_s == pytest.approx(4.0, abs=0.05)
     assert info.picture_ends_s is not None and info.picture_ends_s < 3.0
 
@@ -108,10 +108,10 @@ items:
         "or remove these subtitles)",
         "exhibits/a.yaml:8:5: warning: `silent.mp4` has no sound track; it plays silently "
         "(add `mute: yes` to the item if that is intended)",
-        "exhibits/a.yaml:11:5: error: `junk.mp4` cannot be played: it is not a video the "
-        "kiosk can read, or it is damaged (replace the file, or remove the item)",
-        "exhibits/a.yaml:12:5: error: `cut.mp4` cannot be played: it is not a video the "
-        "kiosk can read, or it is damaged (replace the file, or remove the item)",
+        "exhibits/a.yaml:11:5: error: `junk.mp4` cannot be played: not a video file "
+        "(replace the file, or remove the item)",
+        "exhibits/a.yaml:12:5: error: `cut.mp4` cannot be played: file is truncated (its "
+        "index, the moov box, is missing) (replace the file, or remove the item)",
         "1 exhibit, 5 items, 4 errors, 2 warnings",
     ]
     assert out == expected

@@ -36,7 +36,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import cv2
@@ -48,6 +48,8 @@ log = logging.getLogger(__name__)
 
 MAX_DURATION_S = 24 * 3600.0  # longer than a day of show: metadata is broken
 MAX_FPS = 240.0
+MAX_TAIL_PACKETS = 20_000  # a file with no index near its end is not read to the end
+TAIL_S = 1.0  # how far before the stated end the check_end read starts
 PROBE_TIMEOUT_S = 5.0
 # A frame is shown when the clock is this close to its timestamp: float clocks and
 # millisecond timestamps disagree in the last digits.
@@ -80,13 +82,20 @@ class VideoInfo:
     raw_height: int
     video_duration_s: float | None = None  # of the video stream alone, when known
     codec: str = ""
+    picture_ends_s: float | None = None  # where the last picture packet ends (check_end)
 
 
 # --------------------------------------------------------------------------- probe
 
 
-def probe_video(path: str | os.PathLike[str], timeout_s: float = PROBE_TIMEOUT_S) -> VideoInfo:
-    """Read a clip's metadata (and decode its first frame); raise VideoError if unplayable."""
+def probe_video(path: str | os.PathLike[str], timeout_s: float = PROBE_TIMEOUT_S, *,
+                check_end: bool = False) -> VideoInfo:
+    """Read a clip's metadata (and decode its first frame); raise VideoError if unplayable.
+
+    ``check_end`` also reads the packets of the last second, to find where the picture
+    really stops (a file cut short in copying still states its full length); `validate`
+    asks for it, the player does not need it.
+    """
     import av  # PyAV is heavy to import; only what touches video pays for it
 
     path = os.fspath(path)
@@ -102,7 +111,10 @@ def probe_video(path: str | os.PathLike[str], timeout_s: float = PROBE_TIMEOUT_S
     except (av.error.FFmpegError, OSError) as e:
         raise VideoError(f"file cannot be opened ({_short(e)})") from None
     try:
-        return _probe_open(container, path)
+        info = _probe_open(container, path)
+        if check_end:
+            info = replace(info, picture_ends_s=_picture_end(container, info.duration_s))
+        return info
     finally:
         container.close()
 
@@ -162,6 +174,30 @@ def _probe_open(container: Any, path: str) -> VideoInfo:
         video_duration_s=video_duration_s,
         codec=str(vs.codec_context.name or ""),
     )
+
+
+def _picture_end(container: Any, duration_s: float | None) -> float | None:
+    """Where the last picture packet ends, from a short read before the stated end."""
+    import av
+
+    stream = container.streams.video[0]
+    if not duration_s or not stream.time_base:
+        return None
+    tb = stream.time_base
+    origin = stream.start_time or 0
+    try:
+        container.seek(origin + int(max(0.0, duration_s - TAIL_S) / tb), stream=stream,
+                       backward=True)
+        last = None
+        for n, packet in enumerate(container.demux(stream)):
+            if packet.pts is not None:
+                end = packet.pts + (packet.duration or 0)
+                last = end if last is None else max(last, end)
+            if n > MAX_TAIL_PACKETS:
+                return None
+    except av.error.FFmpegError:
+        pass  # a damaged tail shows as an early end below
+    return None if last is None else float((last - origin) * tb)
 
 
 def _check_file(path: str) -> None:
