@@ -79,6 +79,7 @@ class Compositor:
         self._band_cache: dict[int, pygame.Surface] = {}
         self._line: pygame.Surface | None = None
         self.label_lift = 0
+        self._labels: dict[tuple, tuple[Label, pygame.Surface, tuple[int, int]]] = {}
         self._last_scene: tuple | None = None
         self._last_line = 0
 
@@ -162,8 +163,10 @@ class Compositor:
         band = self._band_cache.get(height)
         if band is None:
             band = pygame.Surface((self.size[0], height), pygame.SRCALPHA, 32)
-            # Fades in over the top third, then holds dark enough for text on white paper.
-            alpha = np.clip(np.linspace(0.0, 3.0, height), 0, 1) ** 1.5 * 215
+            # Fades in smoothly over the top half, then holds dark enough for text on
+            # white paper.
+            t = np.clip(np.linspace(0.0, 2.0, height), 0, 1)
+            alpha = t * t * (3 - 2 * t) * 215
             view = pygame.surfarray.pixels_alpha(band)
             view[:, :] = alpha.astype(np.uint8)[None, :]
             del view
@@ -171,26 +174,43 @@ class Compositor:
         return band
 
     def _draw_label(self, surface: pygame.Surface, label: Label, position: str) -> None:
+        found = self.label_overlay(label, position)
+        if found is not None:
+            surface.blit(*found)
+
+    def label_overlay(self, label: Label, position: str
+                      ) -> tuple[pygame.Surface, tuple[int, int]] | None:
+        """The label on its soft band, as a transparent strip and where it goes.
+
+        Drawn once per label, language and lift; a clip blits it over each new frame.
+        """
         if position == "hidden" or not label:
-            return
+            return None
+        key = (id(label), position, self.look.language, self.label_lift)
+        found = self._labels.get(key)
+        if found is not None and found[0] is label:
+            return found[1], found[2]
         parts = self._label_block(label)
         if not parts:
-            return
+            return None
         mx, my = self.margin
         gap = self.px(0.012)
         block_h = sum(p.get_height() for p in parts) + gap * (len(parts) - 1)
         lift = 0 if position == "top" else self.label_lift
         band_h = block_h + my * 2 + self.px(0.04) + lift
-        band = self._band(band_h)
+        strip = self._band(band_h).copy()
         if position == "top":
-            surface.blit(pygame.transform.flip(band, False, True), (0, 0))
-            y = my
+            strip = pygame.transform.flip(strip, False, True)
+            y, at = my, (0, 0)
         else:
-            surface.blit(band, (0, self.size[1] - band_h))
-            y = self.size[1] - my - block_h - lift
+            y, at = band_h - my - block_h - lift, (0, self.size[1] - band_h)
         for part in parts:
-            self._shadowed(surface, part, (mx, y))
+            self._shadowed(strip, part, (mx, y))
             y += part.get_height() + gap
+        if len(self._labels) > 8:
+            self._labels.clear()
+        self._labels[key] = (label, strip, at)  # the label itself keeps its id unique
+        return strip, at
 
     def _shadowed(self, surface: pygame.Surface, text: pygame.Surface, at: tuple[int, int]
                   ) -> None:
