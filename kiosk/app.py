@@ -118,6 +118,8 @@ class App:
     def run(self) -> int:
         import pygame
 
+        from kiosk.clips import Clips
+        from kiosk.media.audio import init_mixer
         from kiosk.media.images import quiet_opencv
         from kiosk.media.photo_cache import PhotoCache
         from kiosk.player import CachedImages
@@ -133,8 +135,12 @@ class App:
         self.cache = PhotoCache(settings.cache_bytes, size, settings.max_image_pixels,
                                 settings.screen.background)
         self.images = CachedImages(self.cache)
-        self.player = make_player(self.reloader.show, settings, size, self.images,
-                                  self.clock.now())
+        if not init_mixer():
+            log.warning("no sound device: clips play silently")
+        self.player = make_player(
+            self.reloader.show, settings, size, self.images, self.clock.now(),
+            clips=lambda compositor: Clips(size, compositor, show_volume=settings.volume,
+                                           default_language=settings.languages.default))
         self.poller = Poller(self.paths.exhibits, self.paths.config,
                              self.reloader.watched_paths())
         self.visitor_view = VisitorView(settings, size, self.player, self.staff_exit)
@@ -158,8 +164,10 @@ class App:
         finally:
             self.visitor_view.stop()
             self.poller.stop()
-            self.workers_stopped = self.cache.stop()
+            clips_stopped = self.player.clips.stop()
+            self.workers_stopped = self.cache.stop() and clips_stopped
             self.status.stop(self.snapshot(self.clock.now(), state="closed"))
+            pygame.mixer.quit()
             pygame.display.quit()
         return self.exit_code
 
@@ -187,6 +195,7 @@ class App:
             if now - self.last_retry > RETRY_EMPTY_S:
                 self.last_retry = now
                 self.cache.forget_failures()
+                player.clips.forget_failures()
                 player.skipped.clear()
         elif frame.current is None:
             rects = self.draw_card(None)
@@ -259,6 +268,7 @@ class App:
         self.player.compositor.forget()  # captions and photos are drawn again from the new show
         self.player.skipped.clear()
         self.cache.forget_failures()
+        self.player.clips.forget_failures()
         self.show_loaded_at = time.time()
         log.info("show reloaded: %d exhibits (%s)%s", len(result.show.exhibits),
                  ", ".join(p.name for p in result.changed_exhibits) or "media changed",

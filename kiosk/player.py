@@ -81,11 +81,21 @@ class SyncImages:
         return found if isinstance(found, str) else ""
 
 
+class ClipSource(Protocol):
+    def want(self, videos: list[Video]) -> None: ...
+    def state(self, step: Video) -> str: ...
+    def reason(self, step: Video) -> str: ...
+    def layer(self, step: Video) -> tuple[pygame.Surface | None, int]: ...
+    def progress(self, step: Video) -> float | None: ...
+    def update(self, frame: Frame, timeline: Timeline, now: float, language: str) -> None: ...
+
+
 class Player:
     def __init__(self, show: Show, compositor: Compositor, images: ImageSource, now: float,
-                 *, eager: bool = False) -> None:
+                 *, eager: bool = False, clips: ClipSource | None = None) -> None:
         self.compositor = compositor
         self.images = images
+        self.clips = clips
         self.timeline = Timeline(show, now)
         self.eager = eager  # build layers when asked (render) instead of ahead of time
         self.skipped: dict[str, str] = {}  # path -> reason, for the status file
@@ -93,8 +103,13 @@ class Player:
     # -- readiness -------------------------------------------------------------------
     def readiness(self, step: Step) -> str:
         if isinstance(step, Video):
-            self._skip(step, "video clips are not played by this version")
-            return "failed"
+            if self.clips is None:
+                self._skip(step, "clips are not played here")
+                return "failed"
+            state = self.clips.state(step)
+            if state == "failed":
+                self._skip(step, self.clips.reason(step))
+            return state
         if isinstance(step, Photo):
             state = self.images.state(step)
             if state == "failed":
@@ -126,7 +141,12 @@ class Player:
     def update(self, now: float) -> Frame:
         upcoming = self.timeline.prefetch()
         self.images.want([s for s in upcoming if isinstance(s, Photo)])
-        return self.timeline.tick(now, self.readiness)
+        if self.clips is not None:
+            self.clips.want([s for s in upcoming if isinstance(s, Video)])
+        frame = self.timeline.tick(now, self.readiness)
+        if self.clips is not None:
+            self.clips.update(frame, self.timeline, now, self.compositor.look.language)
+        return frame
 
     def prepare(self) -> bool:
         """Build the first missing layer among upcoming steps; True when one was built.
@@ -144,20 +164,28 @@ class Player:
 
     def clip_progress(self, frame: Frame) -> float | None:
         """How far the clip on screen has played (0..1); None for a photo or card."""
-        return None
+        if self.clips is None or not isinstance(frame.current, Video):
+            return None
+        return self.clips.progress(frame.current)
 
     def draw(self, target: pygame.Surface, frame: Frame) -> list[pygame.Rect]:
         """Draw the frame; returns the areas that changed (empty: nothing to present)."""
-        current = self._layer(frame.current)
-        previous = self._layer(frame.previous)
+        current, v1 = self._layer(frame.current)
+        previous, v2 = self._layer(frame.previous)
         kind = frame.transition.kind if frame.transition else "cut"
         return self.compositor.draw(target, current, previous, kind, frame.progress,
                                     frame.step_progress if frame.current is not None else None,
-                                    frame.direction)
+                                    frame.direction, (v1, v2))
 
-    def _layer(self, step: Step | None) -> pygame.Surface | None:
-        if step is None or isinstance(step, Video):
-            return None
+    def _layer(self, step: Step | None) -> tuple[pygame.Surface | None, int]:
+        """The step's layer and its version (a clip's layer changes with each frame)."""
+        if step is None:
+            return None, 0
+        if isinstance(step, Video):
+            return self.clips.layer(step) if self.clips is not None else (None, 0)
+        return self._photo_or_card_layer(step), 0
+
+    def _photo_or_card_layer(self, step: Step) -> pygame.Surface | None:
         if isinstance(step, Photo) and not self.compositor.has_layer(step) and (
                 self.images.state(step) != "ready"):
             return None
@@ -187,7 +215,7 @@ class CachedImages:
 
 
 def make_player(show: Show, settings: Settings, size: tuple[int, int], images: Any,
-                now: float, *, eager: bool = False) -> Any:
+                now: float, *, eager: bool = False, clips: Any = None) -> Any:
     import pygame
 
     from kiosk.render.compositor import Compositor, Look
@@ -199,7 +227,9 @@ def make_player(show: Show, settings: Settings, size: tuple[int, int], images: A
     look = Look(settings.screen.background, settings.languages.default,
                 settings.languages.default)
     compositor = Compositor(size, text, look, max_layers=4)
-    return Player(show, compositor, images, now, eager=eager)
+    if callable(clips):
+        clips = clips(compositor)  # clips draw with the compositor's fonts and labels
+    return Player(show, compositor, images, now, eager=eager, clips=clips)
 
 
 def fallback_card(reason: str) -> TextCard:

@@ -262,7 +262,7 @@ class Compositor:
     def draw(self, target: pygame.Surface, current: pygame.Surface | None,
              previous: pygame.Surface | None = None, kind: str = "cut",
              progress: float = 1.0, step_progress: float | None = None,
-             direction: int = 1) -> list[pygame.Rect]:
+             direction: int = 1, versions: tuple[int, int] = (0, 0)) -> list[pygame.Rect]:
         """Compose one frame: ``current`` alone, or mixed with ``previous`` at ``progress``.
 
         Returns the areas that changed since the last call on this target (empty: nothing
@@ -271,7 +271,8 @@ class Compositor:
         mixing = current is not None and previous is not None and progress < 1.0 and (
             kind != "cut")
         scene = (id(target), id(current), id(previous) if mixing or current is None else 0,
-                 kind if mixing else "", round(progress, 4) if mixing else 1.0, direction)
+                 kind if mixing else "", round(progress, 4) if mixing else 1.0, direction,
+                 versions)  # a clip's layer changes with each frame
         line_px = self._line_length(step_progress)
         if scene == self._last_scene:
             if line_px == self._last_line or current is None:

@@ -1,0 +1,300 @@
+"""Clips in the show: opened ahead, played in sync with their sound, drawn into a layer.
+
+The clip manager sits between the timeline and the video and sound threads. It opens the
+next clip while the previous item is still on screen (so a transition into a clip has a
+picture and no black frame), starts the sound when the clip's transition starts, copies
+the frame due by the clip's clock into the clip's layer, draws subtitles in the
+visitor's language, and tells the timeline when a clip has ended or failed.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pygame
+
+from kiosk.manifest.model import Video
+from kiosk.media.audio import AudioTrack, AvClock
+from kiosk.media.video import VideoReader
+from kiosk.render.compositor import Compositor, pixels
+from kiosk.render.text import TextStyle
+from kiosk.subtitles import Subtitles, try_load
+
+log = logging.getLogger("kiosk.clips")
+
+MAX_OPEN = 2  # the clip on screen and the next one
+LABEL_SHOWN_S = 8.0  # a clip's label shows at its start, then leaves the picture alone
+SUBTITLE_SIZE = 0.036  # of the screen height
+
+
+def clip_key(step: Video) -> str:
+    return f"{step.where}|{step.key}"
+
+
+@dataclass
+class Clip:
+    step: Video
+    reader: VideoReader
+    track: AudioTrack
+    layer: pygame.Surface
+    subtitles: dict[str, Subtitles] = field(default_factory=dict)
+    clock: AvClock | None = None
+    run_id: int | None = None  # the timeline run this clip plays for
+    version: int = 0  # bumps whenever the layer's pixels change
+    has_picture: bool = False
+    ended_reported: bool = False
+    paused: bool = False
+    overlaid: bool = False  # a label or subtitle reaches into the letterbox bars
+    picture: tuple[int, int, int, int] = (0, 0, 0, 0)  # where the frame sits in the layer
+
+    def elapsed_s(self) -> float:
+        return self.clock.now() if self.clock is not None else 0.0
+
+
+class Reaper:
+    """Stops clips off the render thread: a decoder stuck in FFmpeg cannot freeze it."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Clip | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="clip-reaper", daemon=False)
+        self._thread.start()
+        self.all_stopped = True
+
+    def bury(self, clip: Clip) -> None:
+        self._jobs.put(clip)
+
+    def stop(self, timeout_s: float = 5.0) -> bool:
+        self._jobs.put(None)
+        self._thread.join(timeout_s)
+        return self.all_stopped and not self._thread.is_alive()
+
+    def _run(self) -> None:
+        while True:
+            clip = self._jobs.get()
+            if clip is None:
+                return
+            try:
+                ok = clip.track.stop() & clip.reader.stop()
+            except Exception:  # a clip that fails to stop must not stop the others
+                log.exception("stopping %s failed", clip.step.path.name)
+                ok = False
+            self.all_stopped = self.all_stopped and ok
+
+
+class Clips:
+    def __init__(self, size: tuple[int, int], compositor: Compositor, *,
+                 show_volume: float = 1.0, default_language: str = "en",
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.size = size
+        self.compositor = compositor
+        self.show_volume = show_volume
+        self.default_language = default_language
+        self.monotonic = monotonic
+        self.open: dict[str, Clip] = {}
+        self.failed: dict[str, str] = {}
+        self.reaper = Reaper()
+
+    # -- what the timeline asks ------------------------------------------------------
+    def want(self, videos: list[Video]) -> None:
+        """Keep these clips open (current first); close the rest."""
+        keep = [clip_key(v) for v in videos[:MAX_OPEN]]
+        for key in list(self.open):
+            clip = self.open[key]
+            if key not in keep and clip.run_id is None:
+                self._close(key)
+        for video in videos[:MAX_OPEN]:
+            key = clip_key(video)
+            if key not in self.open and key not in self.failed:
+                self._open(video)
+
+    def state(self, step: Video) -> str:
+        key = clip_key(step)
+        if key in self.failed:
+            return "failed"
+        clip = self.open.get(key)
+        if clip is None:
+            return "pending"
+        error = clip.reader.error
+        if error is not None and not clip.reader.first_frame_ready:
+            self._fail(key, error)
+            return "failed"
+        if clip.reader.first_frame_ready and clip.track.ready:
+            return "ready"
+        return "pending"
+
+    def reason(self, step: Video) -> str:
+        return self.failed.get(clip_key(step), "")
+
+    def layer(self, step: Video) -> tuple[pygame.Surface | None, int]:
+        clip = self.open.get(clip_key(step))
+        if clip is None:
+            return None, 0
+        if not clip.has_picture:
+            self._first_picture(clip)
+        return (clip.layer, clip.version) if clip.has_picture else (None, 0)
+
+    def progress(self, step: Video) -> float | None:
+        clip = self.open.get(clip_key(step))
+        if clip is None or clip.clock is None:
+            return None
+        info = clip.reader.info
+        length = clip.step.duration_s
+        if length is None and info is not None and info.duration_s:
+            end = clip.step.end_s if clip.step.end_s is not None else info.duration_s
+            length = max(end - clip.step.start_s, 0.1)
+        return min(clip.elapsed_s() / length, 1.0) if length else None
+
+    # -- each frame ---------------------------------------------------------------------
+    def update(self, frame: object, timeline: object, now: float, language: str) -> None:
+        """Play the clip on screen; report its end; stop the one that left."""
+        current = getattr(frame, "current", None)
+        previous = getattr(frame, "previous", None)
+        run_id = getattr(frame, "run_id", None)
+        paused = bool(getattr(frame, "paused", False))
+        for key, clip in list(self.open.items()):
+            if clip.step is current:
+                self._play(clip, run_id, paused, now, timeline, language)
+            elif clip.run_id is not None and clip.step is not previous:
+                self._close(key)  # it left the screen (its fade out is over)
+
+    def _play(self, clip: Clip, run_id: int | None, paused: bool, now: float,
+              timeline: object, language: str) -> None:
+        if clip.run_id != run_id:
+            if clip.run_id is not None:  # the same clip again (a one-clip loop): reopen
+                self._close(clip_key(clip.step))
+                self._open(clip.step)
+                return
+            clip.run_id = run_id
+            clip.track.play()
+            clip.clock = AvClock(self.monotonic,
+                                 clip.track.position_s if clip.track.has_audio else None)
+            log.info("playing %s%s", clip.step.path.name,
+                     "" if clip.track.has_audio else " (no sound)")
+        assert clip.clock is not None
+        if paused != clip.paused:
+            clip.paused = paused
+            (clip.clock.pause if paused else clip.clock.resume)()
+            (clip.track.pause if paused else clip.track.resume)()
+        t = clip.clock.now()
+        picture = clip.reader.frame_at(t)
+        if picture is not None:  # labels and subtitles change with the next frame
+            self._draw(clip, picture[1], t, language)
+        if clip.ended_reported:
+            return
+        error = clip.reader.error
+        if error is not None:
+            log.warning("%s ended early: %s", clip.step.path.name, error)
+        if error is not None or (clip.reader.ended and (clip.track.ended
+                                                        or not clip.track.has_audio)):
+            clip.ended_reported = True
+            timeline.ended(clip.step.key, now, run_id)  # type: ignore[attr-defined]
+
+    # -- drawing --------------------------------------------------------------------------
+    def _first_picture(self, clip: Clip) -> None:
+        """The clip's first frame, drawn before its transition so the fade has a picture."""
+        picture = clip.reader.frame_at(0.0)
+        if picture is not None:
+            self._draw(clip, picture[1], 0.0, self.compositor.look.language)
+
+    def _draw(self, clip: Clip, bgra: object, t: float, language: str) -> None:
+        """A new frame into the layer, then the label (at the start) and the subtitle."""
+        layer = clip.layer
+        h, w = bgra.shape[:2]  # type: ignore[attr-defined]
+        x, y = (self.size[0] - w) // 2, (self.size[1] - h) // 2
+        if (x, y, w, h) != clip.picture or clip.overlaid:
+            # Letterbox bars: clear what the label or a subtitle left there.
+            layer.fill(self.compositor.look.background)
+            clip.picture = (x, y, w, h)
+        view = pixels(layer)
+        view[y:y + h, x:x + w] = bgra
+        del view
+        clip.overlaid = False
+        if t < LABEL_SHOWN_S or self.compositor.label_lift:
+            found = self.compositor.label_overlay(clip.step.label, clip.step.caption_position)
+            if found is not None:
+                layer.blit(*found)
+                clip.overlaid = True
+        clip.overlaid = self._draw_subtitle(clip, t, language) or clip.overlaid
+        clip.version += 1
+        clip.has_picture = True
+
+    def _cue(self, clip: Clip, t: float, language: str) -> str | None:
+        subs = (clip.subtitles.get(language) or clip.subtitles.get(self.default_language)
+                or next(iter(clip.subtitles.values()), None))
+        return subs.cue_at(clip.step.start_s + t) if subs is not None else None
+
+    def _draw_subtitle(self, clip: Clip, t: float, language: str) -> bool:
+        cue = self._cue(clip, t, language)
+        if not cue:
+            return False
+        w, h = self.size
+        size = max(12, round(h * SUBTITLE_SIZE))
+        text = self.compositor.text.render(cue, TextStyle("text", size, (255, 255, 255)),
+                                           round(w * 0.8), 3, align="center")
+        pad = size // 3
+        box = pygame.Surface((text.get_width() + 2 * pad, text.get_height() + pad),
+                             pygame.SRCALPHA, 32)
+        box.fill((0, 0, 0, 170))
+        box.blit(text, (pad, pad // 2))
+        bottom = h - round(h * 0.08)
+        if t < LABEL_SHOWN_S and clip.step.caption_position == "bottom" and clip.step.label:
+            found = self.compositor.label_overlay(clip.step.label, "bottom")
+            if found is not None:
+                bottom = found[1][1] + found[0].get_height() // 3  # above the label text
+        clip.layer.blit(box, ((w - box.get_width()) // 2, bottom - box.get_height()))
+        return True
+
+    # -- opening and closing --------------------------------------------------------------
+    def _open(self, video: Video) -> None:
+        key = clip_key(video)
+        end = video.end_s
+        if video.duration_s is not None:  # a duration shortens the clip like an end
+            cut = video.start_s + video.duration_s
+            end = cut if end is None else min(end, cut)
+        try:
+            reader = VideoReader(video.path, self.size, video.fit, video.start_s, end)
+            track = AudioTrack(video.path, video.start_s, end, video.volume, mute=video.mute,
+                               show_volume=self.show_volume)
+        except (ValueError, OSError) as exc:
+            self._fail(key, str(exc))
+            return
+        layer = pygame.Surface(self.size, 0, 32)
+        layer.fill(self.compositor.look.background)
+        clip = Clip(video, reader, track, layer, self._load_subtitles(video))
+        reader.start()
+        track.start()
+        self.open[key] = clip
+
+    def _load_subtitles(self, video: Video) -> dict[str, Subtitles]:
+        out: dict[str, Subtitles] = {}
+        for language, path in video.subtitles.items():
+            subs, error = try_load(Path(path))
+            if error is not None:
+                log.warning("%s", error)
+            if subs is not None:
+                out[language] = subs
+        return out
+
+    def _fail(self, key: str, reason: str) -> None:
+        self.failed[key] = reason
+        if key in self.open:
+            self._close(key)
+
+    def _close(self, key: str) -> None:
+        clip = self.open.pop(key, None)
+        if clip is not None:
+            self.reaper.bury(clip)
+
+    def forget_failures(self) -> None:
+        self.failed.clear()
+
+    def stop(self) -> bool:
+        for key in list(self.open):
+            self._close(key)
+        return self.reaper.stop()
