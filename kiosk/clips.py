@@ -98,6 +98,7 @@ class Clips:
         self.monotonic = monotonic
         self.open: dict[str, Clip] = {}
         self.failed: dict[str, str] = {}
+        self.ended_early: dict[Path, str] = {}  # clips cut short by a fault, for the status
         self.reaper = Reaper()
 
     # -- what the timeline asks ------------------------------------------------------
@@ -190,6 +191,7 @@ class Clips:
         error = clip.reader.error
         if error is not None:
             log.warning("%s ended early: %s", clip.step.path.name, error)
+            self.ended_early[clip.step.path] = f"ended early: {error}"
         if error is not None or (clip.reader.ended and (clip.track.ended
                                                         or not clip.track.has_audio)):
             clip.ended_reported = True
@@ -293,8 +295,106 @@ class Clips:
 
     def forget_failures(self) -> None:
         self.failed.clear()
+        self.ended_early.clear()
 
     def stop(self) -> bool:
         for key in list(self.open):
             self._close(key)
         return self.reaper.stop()
+
+
+class StillClips(Clips):
+    """For `render`: the frame a clip shows at a moment, decoded at once, without sound.
+
+    The timeline learns each clip's length up front (see ``with_clip_lengths``), so a
+    rendered moment falls where the loop would put it.
+    """
+
+    GRAB_TIMEOUT_S = 20.0
+
+    def __init__(self, size: tuple[int, int], compositor: Compositor, **kw: object) -> None:
+        super().__init__(size, compositor, **kw)  # type: ignore[arg-type]
+        self._at: dict[str, tuple[Video, float, str]] = {}
+
+    def want(self, videos: list[Video]) -> None:
+        pass
+
+    def state(self, step: Video) -> str:
+        key = clip_key(step)
+        if key in self.failed:
+            return "failed"
+        from kiosk.media.video import VideoError, probe_video
+
+        try:
+            probe_video(step.path)
+        except VideoError as exc:
+            self.failed[key] = exc.reason
+            return "failed"
+        return "ready"
+
+    def layer(self, step: Video) -> tuple[pygame.Surface | None, int]:
+        """Decoded only now, when the frame is drawn (not on every tick up to it)."""
+        wanted = self._at.get(clip_key(step))
+        if wanted is None:
+            return None, 0
+        clip = self._grab(*wanted)
+        return (clip.layer, clip.version) if clip is not None else (None, 0)
+
+    def progress(self, step: Video) -> float | None:
+        return None
+
+    def update(self, frame: object, timeline: object, now: float, language: str) -> None:
+        self._at.clear()
+        for step, at_end in ((getattr(frame, "current", None), False),
+                             (getattr(frame, "previous", None), True)):
+            if isinstance(step, Video):
+                t = float(step.duration_s or 0.0) if at_end else float(
+                    getattr(frame, "step_elapsed_s", 0.0))
+                self._at[clip_key(step)] = (step, t, language)
+
+    def _grab(self, step: Video, t: float, language: str) -> Clip | None:
+        length = float(step.duration_s or 0.0)
+        t = min(max(t, 0.0), max(length - 0.05, 0.0))
+        start = step.start_s + t
+        reader = VideoReader(step.path, self.size, step.fit, start, start + 1.0)
+        reader.start()
+        deadline = time.monotonic() + self.GRAB_TIMEOUT_S
+        picture = None
+        try:
+            while picture is None and time.monotonic() < deadline and reader.error is None:
+                picture = reader.frame_at(0.0) if reader.first_frame_ready else None
+                if picture is None:
+                    threading.Event().wait(0.005)
+        finally:
+            reader.stop()
+        if picture is None:
+            return None
+        layer = pygame.Surface(self.size, 0, 32)
+        clip = Clip(step, reader, None, layer, self._load_subtitles(step))  # type: ignore[arg-type]
+        self._draw(clip, picture[1], t, language)
+        return clip
+
+
+def with_clip_lengths(show: object) -> object:
+    """The show with each clip's playing time written in (for `render`)."""
+    from dataclasses import replace
+
+    from kiosk.manifest.model import Exhibit, Show
+    from kiosk.media.video import VideoError, probe_video
+
+    def length(video: Video) -> Video:
+        if video.duration_s is not None:
+            return video
+        try:
+            info = probe_video(video.path)
+        except VideoError:
+            return video  # it fails at readiness and is skipped, as in the loop
+        end = video.end_s if video.end_s is not None else (info.duration_s or 0.0)
+        return replace(video, duration_s=max(end - video.start_s, 0.1))
+
+    assert isinstance(show, Show)
+    exhibits: list[Exhibit] = []
+    for exhibit in show.exhibits:
+        items = tuple(length(i) if isinstance(i, Video) else i for i in exhibit.items)
+        exhibits.append(replace(exhibit, items=items))
+    return replace(show, exhibits=tuple(exhibits))

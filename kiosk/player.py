@@ -146,6 +146,8 @@ class Player:
         frame = self.timeline.tick(now, self.readiness)
         if self.clips is not None:
             self.clips.update(frame, self.timeline, now, self.compositor.look.language)
+            for path, reason in getattr(self.clips, "ended_early", {}).items():
+                self.skipped.setdefault(str(path), reason)
         return frame
 
     def prepare(self) -> bool:
@@ -173,8 +175,10 @@ class Player:
         current, v1 = self._layer(frame.current)
         previous, v2 = self._layer(frame.previous)
         kind = frame.transition.kind if frame.transition else "cut"
-        return self.compositor.draw(target, current, previous, kind, frame.progress,
-                                    frame.step_progress if frame.current is not None else None,
+        # A clip's progress shows in the visitor controls, not as the line of a still.
+        line = None if frame.current is None or isinstance(frame.current, Video) else (
+            frame.step_progress)
+        return self.compositor.draw(target, current, previous, kind, frame.progress, line,
                                     frame.direction, (v1, v2))
 
     def _layer(self, step: Step | None) -> tuple[pygame.Surface | None, int]:

@@ -19,6 +19,7 @@ def render_command(paths: Any, at_s: float, out: Path, size: tuple[int, int] | N
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     import pygame
 
+    from kiosk.clips import StillClips, with_clip_lengths
     from kiosk.player import SyncImages
 
     quiet_opencv()
@@ -26,7 +27,10 @@ def render_command(paths: Any, at_s: float, out: Path, size: tuple[int, int] | N
     settings = loaded.settings.settings
     size = size or settings.screen.size or DEFAULT_RENDER
     images = SyncImages(size, settings.max_image_pixels, settings.screen.background)
-    player = make_player(loaded.reloader.show, settings, size, images, 0.0, eager=True)
+    show = with_clip_lengths(loaded.reloader.show)
+    player = make_player(show, settings, size, images, 0.0, eager=True,
+                         clips=lambda compositor: StillClips(
+                             size, compositor, default_language=settings.languages.default))
     target = pygame.Surface(size, 0, 32)
     # Tick as the loop would at each step change, so failed items are skipped the same way.
     frame = player.update(0.0)
@@ -40,6 +44,7 @@ def render_command(paths: Any, at_s: float, out: Path, size: tuple[int, int] | N
         target.blit(player.compositor.layer(fallback_card(reason), None), (0, 0))
     else:
         player.draw(target, frame)
+    player.clips.stop()
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         pygame.image.save(target, str(out))

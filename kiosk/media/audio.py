@@ -674,7 +674,7 @@ class AudioTrack:
                 self._wake.clear()
         except AudioError as e:
             self._fail(e.reason)
-            log.warning("sound skipped: %s: %s", self.path, e.reason)
+            log.warning("%s plays without sound: %s", Path(self.path).name, e.reason)
         except Exception as e:
             self._fail(f"{type(e).__name__}: {e}")
             log.error("audio track crashed: %s", self.path, exc_info=True)

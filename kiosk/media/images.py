@@ -418,8 +418,15 @@ def _apply_orientation(img: np.ndarray, orientation: int) -> np.ndarray:
 
 
 def quiet_opencv() -> None:
-    """OpenCV prints its own lines about broken files; the kiosk logs them itself."""
+    """OpenCV and FFmpeg print their own lines about broken files; the kiosk logs one
+    line per bad file itself."""
     try:
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
     except AttributeError:  # pragma: no cover - builds without the logging module
+        pass
+    try:
+        import av.logging
+
+        av.logging.set_level(av.logging.PANIC)
+    except (ImportError, AttributeError):  # pragma: no cover
         pass

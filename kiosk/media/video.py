@@ -558,7 +558,7 @@ class VideoReader:
             self._busy_since = None
             self._stopped.set()  # if the read ever returns, the thread just leaves
             self._space.notify_all()
-        log.warning("video decoder stalled for %.1f s: %s", self.stall_timeout_s, self.path)
+        log.debug("video decoder stalled for %.1f s: %s", self.stall_timeout_s, self.path)
 
     # ---------------------------------------------------------------------- thread
 
@@ -577,7 +577,7 @@ class VideoReader:
             self._decode(cap, info, rotation)
         except VideoError as e:
             self._finish(e.reason)
-            log.warning("video skipped: %s: %s", self.path, e.reason)
+            log.debug("video skipped: %s: %s", self.path, e.reason)  # the clip manager says it
         except Exception as e:
             reason = f"{type(e).__name__}: {e}"
             self._finish(reason)

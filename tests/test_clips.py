@@ -1,0 +1,133 @@
+"""Clips inside the show: gapless hand-overs, frames in order, bad files skipped."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pygame
+import pytest
+
+from kiosk.clips import Clips
+from kiosk.clock import MonotonicClock
+from kiosk.manifest.loader import LoadOptions, load_show
+from kiosk.media.audio import init_mixer
+from kiosk.media.photo_cache import PhotoCache
+from kiosk.player import CachedImages, Player
+from kiosk.render.compositor import Compositor, Look
+from kiosk.render.text import TextRenderer
+from kiosk.settings import default_fonts
+from tests.clips import frame_number, make_clip, truncate
+from tests.conftest import ROOT, ShowDir, write_image
+
+SIZE = (320, 240)
+
+
+def play(show_dir: ShowDir, seconds: float) -> tuple[list[np.ndarray], list, Player]:
+    """Run the player as the loop does, recording every frame and what was on screen."""
+    show = load_show(LoadOptions(show_dir.exhibits, show_dir.assets)).show
+    fonts = default_fonts()
+    compositor = Compositor(SIZE, TextRenderer(fonts.text, fonts.heading), Look())
+    clock = MonotonicClock()
+    cache = PhotoCache(64 * 2**20, SIZE, 10**8)
+    clips = Clips(SIZE, compositor)
+    player = Player(show, compositor, CachedImages(cache), clock.now(), clips=clips)
+    target = pygame.Surface(SIZE, 0, 32)
+    frames, steps = [], []
+    pacer = pygame.time.Clock()
+    start = clock.now()
+    with cache:
+        try:
+            while clock.now() - start < seconds:
+                cache.poll()
+                frame = player.update(clock.now())
+                player.draw(target, frame)
+                frames.append(pygame.surfarray.array3d(target).swapaxes(0, 1).copy())
+                steps.append(frame)
+                player.prepare()
+                pacer.tick(60)
+        finally:
+            assert clips.stop()
+    return frames, steps, player
+
+
+@pytest.fixture(scope="module", autouse=True)
+def mixer():
+    init_mixer()  # SDL's dummy audio driver: the sound clock runs as on a real card
+    yield
+    pygame.mixer.quit()
+
+
+def test_photo_clip_card_play_in_order_without_gaps(show_dir: ShowDir):
+    write_image(show_dir.assets / "red.png", 64, 48, (0, 0, 200))
+    make_clip(show_dir.assets / "clip.mp4", 160, 120, 1.2, fps=25)
+    show_dir.manifest("a.yaml", "items:\n  - photo: red.png\n    duration: 0.5s\n"
+                                "    transition: crossfade 0.2s\n"
+                                "  - video: clip.mp4\n    transition: crossfade 0.2s\n"
+                                "    fit: cover\n"
+                                "  - card: After\n    duration: 1s\n    transition: cut\n")
+    frames, steps, player = play(show_dir, 3.4)
+    kinds = [type(f.current).__name__ if f.current is not None else None for f in steps]
+    assert "Video" in kinds and kinds.index("TextCard") > kinds.index("Video")
+    first_picture = next(i for i, f in enumerate(frames) if f.max() > 0)
+    blank = [i for i, f in enumerate(frames[first_picture:], first_picture) if f.max() < 8]
+    assert blank == []  # no black frame anywhere, boundaries included
+    # While the clip runs alone, its frames come in order (the picture follows the clock).
+    numbers = [frame_number(f[:, :, ::-1]) for f, s in zip(frames, steps, strict=True)
+               if type(s.current).__name__ == "Video" and s.previous is None]
+    assert len(numbers) > 20
+    assert all(b >= a for a, b in itertools.pairwise(numbers))
+    assert numbers[-1] >= 25  # it played, not stuck on its first frame
+    assert player.skipped == {}
+
+
+def test_a_broken_clip_is_skipped_and_the_show_goes_on(show_dir: ShowDir):
+    write_image(show_dir.assets / "red.png", 64, 48, (0, 0, 200))
+    (show_dir.assets / "junk.mp4").write_bytes(os.urandom(4000))
+    show_dir.manifest("a.yaml", "items:\n  - photo: red.png\n    duration: 0.4s\n"
+                                "  - video: junk.mp4\n  - card: After\n    duration: 2s\n")
+    _, steps, player = play(show_dir, 1.5)
+    assert any(type(s.current).__name__ == "TextCard" for s in steps)
+    (path, reason), = player.skipped.items()
+    assert path.endswith("junk.mp4") and "not a video" in reason
+
+
+def status_of_run(show_dir: ShowDir, tmp_path: Path, seconds: float) -> tuple[dict, str]:
+    status = tmp_path / "status.json"
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
+    done = subprocess.run([sys.executable, str(ROOT / "run_kiosk.py"), "--exhibits",
+                           str(show_dir.exhibits), "--windowed", "--size", "320x240",
+                           "--run-for", str(seconds), "--status-file", str(status)],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    return json.loads(status.read_text()), done.stderr
+
+
+def test_every_kind_of_bad_clip_in_the_running_kiosk(show_dir: ShowDir, tmp_path: Path):
+    """Does not open, no moov, no video stream, corrupt half-way: skipped or ended early,
+    one log line each, listed in the status file, and the show goes on."""
+    a = show_dir.assets
+    (a / "junk.mp4").write_bytes(os.urandom(5000))
+    whole = make_clip(a / "whole.mp4", 160, 120, 2.0)
+    truncate(whole, a / "nomoov.mp4", 0.6)
+    make_clip(a / "sound-only.mp4", 160, 120, 1.0, video=False)
+    data = bytearray(make_clip(a / "mid.mp4", 160, 120, 3.0, faststart=True).read_bytes())
+    data[len(data) // 2:] = os.urandom(len(data) - len(data) // 2)  # damaged after the middle
+    (a / "mid.mp4").write_bytes(bytes(data))
+    write_image(a / "green.png", 64, 48, (0, 200, 0))
+    show_dir.manifest("a.yaml", "items:\n" + "".join(
+        f"  - video: {n}\n" for n in ("junk.mp4", "nomoov.mp4", "sound-only.mp4", "mid.mp4"))
+        + "  - photo: green.png\n    duration: 1s\n")
+    status, log = status_of_run(show_dir, tmp_path, 9)
+    skipped = {Path(s["path"]).name: s["reason"] for s in status["skipped"]}
+    assert {"junk.mp4", "nomoov.mp4", "sound-only.mp4"} <= set(skipped)
+    assert "moov" in skipped["nomoov.mp4"] and "no video stream" in skipped["sound-only.mp4"]
+    assert skipped["mid.mp4"].startswith("ended early")  # it played what it could
+    assert status["loop_count"] >= 1  # and the show went round
+    assert log.count("skipped junk.mp4") == 1
