@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -20,7 +21,9 @@ from typing import Any
 from kiosk.clock import Clock, MonotonicClock
 from kiosk.frame_stats import FrameStats
 from kiosk.loading import load_for_playing, log_problems
+from kiosk.manifest.model import Text
 from kiosk.memory import release_big_buffers_to_the_system
+from kiosk.operations import Operations, active_show
 from kiosk.player import fallback_card, make_player
 from kiosk.reload import current_item_changed, write_errors_file
 from kiosk.settings import load_settings
@@ -31,6 +34,7 @@ log = logging.getLogger("kiosk")
 
 DEFAULT_WINDOW = (1280, 720)
 RETRY_EMPTY_S = 10.0  # with nothing playable, try failed files again this often
+MAX_FAILED_FRAMES = 300  # about five seconds of frames that all fail: give up, get restarted
 STATUS_EVERY_S = 0.5
 
 
@@ -62,6 +66,7 @@ class App:
         self.last_reload: float | None = None
         self.fullscreen = self.settings.screen.fullscreen and not options.windowed
         self.status = StatusWriter(options.status_file or self.settings.status_file)
+        self.ops = Operations(self.settings, paths.exhibits.parent)
         self.running = True
         self.exit_code = 0
         self.workers_stopped = True
@@ -72,6 +77,11 @@ class App:
         import pygame
 
         os.environ.setdefault("SDL_VIDEO_MINIMIZE_ON_FOCUS_LOSS", "0")
+        # SDL would turn SIGTERM into a window close request, which a fullscreen kiosk
+        # ignores; `systemctl stop` must end the show at once (exit code 0).
+        os.environ["SDL_NO_SIGNAL_HANDLERS"] = "1"
+        signal.signal(signal.SIGTERM, self._terminate)
+        signal.signal(signal.SIGINT, self._terminate)
         try:
             pygame.display.init()
         except pygame.error as exc:
@@ -138,12 +148,14 @@ class App:
         if not init_mixer():
             log.warning("no sound device: clips play silently")
         self.player = make_player(
-            self.reloader.show, settings, size, self.images, self.clock.now(),
+            active_show(self.reloader.show, self.ops.today), settings, size, self.images,
+            self.clock.now(),
             clips=lambda compositor: Clips(size, compositor, show_volume=settings.volume,
                                            default_language=settings.languages.default))
         self.poller = Poller(self.paths.exhibits, self.paths.config,
                              self.reloader.watched_paths())
-        self.visitor_view = VisitorView(settings, size, self.player, self.staff_exit)
+        self.visitor_view = VisitorView(settings, size, self.player, self.staff_exit,
+                                        self.ops.interaction)
         hz = self.refresh_hz()
         self.stats = FrameStats(1.0 / hz)
         pacer = pygame.time.Clock()
@@ -157,11 +169,25 @@ class App:
         self.status.start()
         self.poller.start()
         self.visitor_view.start()
+        self.ops.start()
+        self.shown_step: object = None
+        failures = 0
         try:
             while self.running:
-                self.frame_once(self.clock.now())
-                pacer.tick(hz)
+                try:
+                    self.frame_once(self.clock.now())
+                    failures = 0
+                except Exception:
+                    # A fault in one frame must not end the show; a loop that fails
+                    # frame after frame is not a show: exit so the supervisor restarts it.
+                    failures += 1
+                    log.exception("a frame failed (%d in a row)", failures)
+                    if failures >= MAX_FAILED_FRAMES:
+                        self.exit_code = 1
+                        self.running = False
+                pacer.tick(hz if self.ops.is_open and not self.ops.safe_mode else 2)
         finally:
+            self.ops.stop(self.exit_code)
             self.visitor_view.stop()
             self.poller.stop()
             clips_stopped = self.player.clips.stop()
@@ -174,12 +200,23 @@ class App:
     def frame_once(self, now: float) -> None:
         import pygame
 
+        if self.options.run_for_s is not None and now - self.started >= self.options.run_for_s:
+            self.running = False  # this frame is still drawn; the loop ends after it
+
         for event in pygame.event.get():
             if not self.visitor_view.event(event, now, self.frame):
                 self.handle(event, now)
         changes = self.poller.poll()
         if changes:
             self.reload(changes, now)
+        is_open, opening_changed, new_day = self.ops.check_hours(now)
+        if new_day is not None:
+            self.player.timeline.replace_show(active_show(self.reloader.show, new_day), now)
+        if opening_changed:
+            self.opening_changed(is_open, now)
+        if self.ops.safe_mode or not is_open:
+            self.still_screen(now)
+            return
         self.cache.poll()
         player = self.player
         frame = self.frame = player.update(now)
@@ -213,6 +250,14 @@ class App:
             else:
                 pygame.display.update(rects)
             self.stats.presented(self.clock.now(), frame.transition is not None, work_s)
+            self.ops.presented(self.canvas)
+        elif self.ops.present_due():
+            pygame.display.flip()  # unchanged, but proof the display path works
+            self.ops.presented(self.canvas)
+        if frame.current is not self.shown_step:
+            self.shown_step = frame.current
+            self.ops.item_shown(frame.current, frame.exhibit_name,
+                                self.visitor_view.visitor.mode, now)
         # One layer ahead per frame, when this frame has time left, or at once when the
         # show is held waiting for that layer (a still screen hides the cost).
         held = frame.waiting or frame.finished or frame.pending_target is not None
@@ -223,10 +268,54 @@ class App:
             self.first_frame_s = self.clock.now() - self.started
             log.info("first picture on screen %.2f s after start", self.first_frame_s)
         if first_picture or now - self.last_status >= STATUS_EVERY_S:
-            self.last_status = now
-            self.status.publish(self.snapshot(now))
-        if self.options.run_for_s is not None and now - self.started >= self.options.run_for_s:
-            self.running = False
+            self.publish(now)
+
+    def publish(self, now: float, state: str | None = None) -> None:
+        self.last_status = now
+        snapshot = self.snapshot(now, state)
+        self.status.publish(snapshot)
+        self.ops.publish(snapshot)
+
+    def still_screen(self, now: float) -> None:
+        """Closed, or safe mode: one calm frame, presented about once a second."""
+        import pygame
+
+        if self.ops.safe_mode:
+            card = fallback_card(f"The kiosk restarted {self.ops.restarts} times in a few "
+                                 "minutes and now waits for an operator. See the log "
+                                 "(journalctl -u kiosk) for the reason.")
+            state = "safe_mode"
+        else:
+            closed = self.settings.closed
+            card = fallback_card("") if closed.screen == "card" else None
+            if card is not None:
+                card = replace(card, title=Text({"": closed.message}))
+            state = "closed"
+        compositor = self.player.compositor
+        compositor.invalidate()
+        compositor.draw(self.canvas, compositor.layer(card, None) if card else None)
+        if self.canvas is not self.screen:
+            self.screen.blit(self.canvas, (0, 0))
+        pygame.display.flip()
+        self.ops.presented(self.canvas)
+        if now - self.last_status >= 1.0:
+            self.publish(now, state)
+
+    def opening_changed(self, is_open: bool, now: float) -> None:
+        """Closing stops clips and sound; opening starts the show from the beginning."""
+        timeline = self.player.timeline
+        self.player.clips.close_all()
+        if is_open:
+            self.visitor_view.apply(self.visitor_view.visitor.back_to_loop(), now)
+            timeline.jump(0, 0, now)
+            self.player.compositor.invalidate()
+        else:
+            self.ops.item_left(now)
+            self.shown_step = None
+
+    def _terminate(self, signum: int, _frame: object) -> None:
+        log.info("stopping on %s", signal.Signals(signum).name)
+        self.running = False
 
     def staff_exit(self) -> None:
         log.info("closed by staff PIN")
@@ -252,8 +341,10 @@ class App:
         self.show_problems = result.problems
         if result.changed_media:
             self.cache.discard(str(p) for p in result.changed_media)
-        threading.Thread(target=write_errors_file, args=(self.paths.exhibits, result.errors_text),
-                         name="errors-file", daemon=True).start()
+        if self.settings.errors_file:
+            threading.Thread(target=write_errors_file,
+                             args=(self.paths.exhibits, result.errors_text),
+                             name="errors-file", daemon=True).start()
         self.poller.set_asset_paths(self.reloader.watched_paths())
         if not result.show_changed and not result.changed_media:
             return
@@ -264,7 +355,7 @@ class App:
             current_item_changed(old_show, result.show,
                                  old_show.playable[frame.current_pos[0]].file, on_screen.key)
             or (getattr(on_screen, "path", None) in result.changed_media))
-        timeline.replace_show(result.show, now)
+        timeline.replace_show(active_show(result.show, self.ops.today), now)
         self.player.compositor.forget()  # captions and photos are drawn again from the new show
         self.player.skipped.clear()
         self.cache.forget_failures()
@@ -349,6 +440,7 @@ class App:
             "touches": visitor.get("touches", 0),
             "rss_bytes": rss_bytes(),
             "threads": threading.active_count(),
+            **self.ops.status(),
             "started_at": iso(self.started_wall),
             "updated_at": iso(self.started_wall + (now - self.started)),
         }

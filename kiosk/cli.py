@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("--out", type=Path, required=True, metavar="FILE", help="PNG to write")
     render.add_argument("--size", type=_size, metavar="WxH", help="frame size (default 1920x1080)")
 
+    report = sub.add_parser("report", help="proof of play: what was shown, how long, touches")
+    report.add_argument("--since", metavar="YYYY-MM-DD", help="from this day on")
+    report.add_argument("--db", type=Path, metavar="FILE",
+                        help="the proof-of-play database (default: the kiosk's state folder)")
+
     pin = sub.add_parser("pin", help="print the hash of a staff PIN for config/kiosk.yaml")
     pin.add_argument("pin", nargs="?", help="the PIN (asked for when left out)")
     return parser
@@ -111,7 +116,7 @@ def _usage(message: str) -> int:
 
 def main(argv: Sequence[str] | None = None, home: Path = HOME) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    commands = {"run", "validate", "schema", "render", "pin", "-h", "--help"}
+    commands = {"run", "validate", "schema", "render", "report", "pin", "-h", "--help"}
     if not args_list or args_list[0] not in commands:
         args_list.insert(0, "run")  # no subcommand means `run`
     args = build_parser().parse_args(args_list)
@@ -121,6 +126,10 @@ def main(argv: Sequence[str] | None = None, home: Path = HOME) -> int:
 
             print(json.dumps(manifest_schema(), indent=2, ensure_ascii=False))
             return EXIT_OK
+        if args.command == "report":
+            from kiosk.playlog import default_db_path, report_command
+
+            return report_command(args.db or default_db_path(home), args.since)
         if args.command == "pin":
             from kiosk.staff import pin_command
 

@@ -297,6 +297,11 @@ class Clips:
         self.failed.clear()
         self.ended_early.clear()
 
+    def close_all(self) -> None:
+        """Stop every clip and its sound (closing time)."""
+        for key in list(self.open):
+            self._close(key)
+
     def stop(self) -> bool:
         for key in list(self.open):
             self._close(key)

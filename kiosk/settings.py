@@ -10,12 +10,14 @@ import contextlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from kiosk import fields as f
 from kiosk.errors import ManifestError, Problem
 from kiosk.fields import Context, Field, Invalid
+from kiosk.hours import CLOSED_DATES_FIELD, OPENING_HOURS_FIELD, WeeklyHours
 from kiosk.marked_yaml import Map, Node, Scalar, read_file
 
 FONT_EXTENSIONS = (".ttf", ".otf", ".ttc")
@@ -60,6 +62,21 @@ class Staff:
 
 
 @dataclass(frozen=True)
+class Closed:
+    """What the screen does outside opening hours."""
+
+    screen: str = "sleep"  # sleep (DPMS, else black) | black | card
+    message: str = "The exhibition is closed"
+
+
+@dataclass(frozen=True)
+class HttpStatus:
+    port: int = 0  # 0: off
+    host: str = "127.0.0.1"
+    token: str = ""  # required when host is not a loopback address
+
+
+@dataclass(frozen=True)
 class Settings:
     screen: Screen = field(default_factory=Screen)
     languages: Languages = field(default_factory=Languages)
@@ -73,6 +90,12 @@ class Settings:
     status_file: Path | None = None
     log_file: Path | None = None
     log_level: str = "info"
+    opening_hours: WeeklyHours | None = None  # None: always open
+    closed_dates: frozenset[date] = frozenset()
+    closed: Closed = field(default_factory=Closed)
+    http: HttpStatus = field(default_factory=HttpStatus)
+    play_log_days: float = 90.0
+    errors_file: bool = True  # write _kiosk_errors.txt beside the manifests
 
 
 @dataclass
@@ -207,6 +230,25 @@ SECTIONS: dict[str, tuple[str, dict[str, tuple[str, Field]]]] = {
         "double_tap": ("double_tap_s", Field(f.duration(0.1, 2), _DUR("double tap"),
                                              "two taps within this time are a double tap")),
     }),
+    "closed": ("closed", {
+        "screen": ("screen", Field(f.choice(("sleep", "black", "card")),
+                                   {"enum": ["sleep", "black", "card"]},
+                                   "outside opening hours: `sleep` (the display's power "
+                                   "saving, else black), `black`, or `card`")),
+        "message": ("message", Field(lambda ctx, node: f.scalar(ctx, node, "a message"),
+                                     {"type": "string"}, "the text of the closed card")),
+    }),
+    "http": ("http", {
+        "port": ("port", Field(f.number(0, 65535, integer=True), {"type": ["string", "integer"]},
+                               "serve GET /status and /screenshot.png here (0: off)")),
+        "host": ("host", Field(lambda ctx, node: f.scalar(ctx, node, "an address"),
+                               {"type": "string"},
+                               "`127.0.0.1` (this machine only) or an address of the venue "
+                               "network (then a token is required)")),
+        "token": ("token", Field(lambda ctx, node: f.scalar(ctx, node, "a token"),
+                                 {"type": "string"},
+                                 "a secret of at least 16 characters for remote readers")),
+    }),
     "staff": ("staff", {
         "pin_hash": ("pin_hash", Field(lambda ctx, node: f.scalar(ctx, node, "a PIN hash"),
                                        {"type": "string"},
@@ -234,6 +276,13 @@ TOP_LEVEL: dict[str, tuple[str, Field]] = {
     "log_level": ("log_level", Field(f.choice(("debug", "info", "warning", "error")),
                                      {"enum": ["debug", "info", "warning", "error"]},
                                      "how much the log says")),
+    "opening_hours": ("opening_hours", OPENING_HOURS_FIELD),
+    "closed_dates": ("closed_dates", CLOSED_DATES_FIELD),
+    "play_log_days": ("play_log_days", Field(f.number(1, 3650), {"type": ["string", "number"]},
+                                             "days of proof of play kept")),
+    "errors_file": ("errors_file", Field(f.boolean, f.BOOLEAN_SCHEMA,
+                                         "write problems to _kiosk_errors.txt in the exhibits "
+                                         "folder")),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import pytest
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+# Restart counts and proof of play of test runs stay out of the project folder.
+os.environ["STATE_DIRECTORY"] = tempfile.mkdtemp(prefix="kiosk-test-state-")
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -288,11 +288,12 @@ def test_track_plays_to_the_end_with_a_running_clock(clips: dict[str, Path],
         time.sleep(0.01)
     took = time.monotonic() - t0
     assert track.error is None
-    assert 0.55 < took < 1.2  # 0.6 s of sound, plus polling and the device buffer
+    assert 0.55 < took < 2.0  # 0.6 s of sound, plus polling and the device buffer
     assert positions == sorted(positions, key=lambda x: x[1])  # never backwards
     assert positions[-1][1] == pytest.approx(0.6, abs=0.08)
     mid = [p - t for t, p in positions if 0.15 < t < 0.45]
-    assert mid and all(-0.06 < d < 0.01 for d in mid)  # follows real time closely
+    # Follows real time closely (generous bounds: a loaded 2-core machine delays polls).
+    assert mid and all(-0.15 < d < 0.02 for d in mid)
     assert track.max_buffered <= 3  # never more than max_chunks chunks in memory
     assert track.gain == 0.5
 

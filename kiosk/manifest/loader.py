@@ -20,6 +20,7 @@ from typing import Any
 from kiosk import fields as f
 from kiosk.errors import ManifestError, Problem, did_you_mean
 from kiosk.fields import Context, Field, Invalid
+from kiosk.hours import EXHIBIT_DATE_FIELDS, check_exhibit_dates
 from kiosk.manifest.model import (
     CAPTION_POSITIONS,
     FITS,
@@ -329,6 +330,7 @@ EXHIBIT_FIELDS: dict[str, Field] = {
                       "duration, transition, fit and caption_position for every item"),
     "items": Field(lambda ctx, node: node, {"type": "array", "items": {"$ref": "#/$defs/item"}},
                    "what plays, in order"),
+    **EXHIBIT_DATE_FIELDS,
 }
 
 BUILTIN_DEFAULTS: dict[str, Any] = {
@@ -519,6 +521,19 @@ class _ExhibitReader:
                     order = parse(ctx, node)
             except Invalid:
                 pass
+        dates: dict[str, Any] = {}
+        for name in EXHIBIT_DATE_FIELDS:
+            node = values.get(name)
+            if node is not None and not (isinstance(node, Scalar) and node.is_empty):
+                try:
+                    dates[name] = EXHIBIT_DATE_FIELDS[name].parse(ctx, node)
+                except Invalid:
+                    pass
+        try:
+            check_exhibit_dates(ctx, values.get("until", root), dates.get("from"),
+                                dates.get("until"))
+        except Invalid:
+            dates = {}
         if not title:
             ctx.warning(root, "the exhibit has no `title`",
                         f"the exhibit index will show `{file.stem}`; add `title: ...`")
@@ -544,7 +559,8 @@ class _ExhibitReader:
                 continue
         self.item_count = len(nodes)
         return Exhibit(file=file, title=title, items=tuple(items), order=order,
-                       where=self.where(values.get("title", root)))
+                       where=self.where(values.get("title", root)),
+                       active_from=dates.get("from"), active_until=dates.get("until"))
 
     def read_defaults(self, node: Node) -> None:
         try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -149,6 +150,8 @@ class Exhibit:
     items: tuple[Item, ...]
     order: float | None = None
     where: Where | None = None  # the manifest's display path, for messages about the exhibit
+    active_from: date | None = None  # shown from this day (included)
+    active_until: date | None = None  # shown until this day (included)
 
     @property
     def name(self) -> str:

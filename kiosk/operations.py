@@ -1,0 +1,171 @@
+"""What keeps an unattended kiosk accountable: systemd's watchdog and restart count, proof
+of play, the optional HTTP status endpoint, and opening hours with the display asleep.
+
+The loop calls in at a few points (a frame presented, an item on screen, a touch, once
+a second for the clock); everything slow here runs on threads of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from kiosk.hours import OpeningState, exhibit_active, schedule_from
+from kiosk.http_status import FrameGrabber, StatusServer, StatusServerError
+from kiosk.manifest.model import Show
+from kiosk.playlog import PlayLog, default_db_path
+from kiosk.settings import Settings
+from kiosk.status import item_name
+from kiosk.supervise import RestartLog, Watchdog
+
+log = logging.getLogger("kiosk.operations")
+
+CHECK_HOURS_EVERY_S = 1.0
+
+
+def active_show(show: Show, day: date) -> Show:
+    """The show without the exhibits whose `from`/`until` dates leave out this day."""
+    from dataclasses import replace
+
+    kept = tuple(e for e in show.exhibits if exhibit_active(e.active_from, e.active_until, day))
+    return show if len(kept) == len(show.exhibits) else replace(show, exhibits=kept)
+
+
+def set_display_asleep(asleep: bool) -> None:
+    """DPMS through `xset`, where there is an X display and the program; off the loop."""
+    if shutil.which("xset") is None:
+        return
+    args = ["xset", "dpms", "force", "off"] if asleep else ["xset", "dpms", "force", "on"]
+
+    def run() -> None:
+        try:
+            subprocess.run(args, timeout=10, capture_output=True, check=False)
+            if not asleep:
+                subprocess.run(["xset", "s", "reset"], timeout=10, capture_output=True,
+                               check=False)
+        except (OSError, subprocess.SubprocessError) as exc:
+            log.info("could not switch the display %s: %s", "off" if asleep else "on", exc)
+
+    threading.Thread(target=run, name="dpms", daemon=True).start()
+
+
+class Operations:
+    def __init__(self, settings: Settings, home: Path,
+                 wall: Callable[[], datetime] = datetime.now,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.settings = settings
+        self.wall = wall
+        self.monotonic = monotonic
+        self.restart_log = RestartLog()
+        now_wall = time.time()
+        self.restart_log.record_start(now_wall)
+        self.safe_mode = self.restart_log.should_enter_safe_mode(now_wall)
+        self.restarts = self.restart_log.restarts(now_wall)
+        self.watchdog = Watchdog()
+        self.playlog = PlayLog(default_db_path(home), retention_days=settings.play_log_days)
+        self.grabber = FrameGrabber()
+        self.http: StatusServer | None = None
+        self.latest_status: dict[str, Any] | None = None
+        self.opening = OpeningState(schedule_from(settings.opening_hours,
+                                                  settings.closed_dates))
+        self.is_open = True
+        self._hours_checked = -1e9
+        self._day = wall().date()
+        self._shown: tuple[object, str, float, float] | None = None  # step, exhibit, t0, wall
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def start(self) -> None:
+        if self.safe_mode:
+            log.error("safe mode: the kiosk restarted %d times in 10 minutes; showing the "
+                      "fallback card until an operator restarts it", self.restarts)
+        self.playlog.start()
+        http = self.settings.http
+        if http.port:
+            try:
+                self.http = StatusServer(host=http.host, port=http.port,
+                                         token=http.token or None,
+                                         get_status=lambda: self.latest_status,
+                                         get_screenshot_png=self.grabber.png)
+                host, port = self.http.start()
+                log.info("status endpoint on http://%s:%d/status", host, port)
+            except (StatusServerError, OSError) as exc:
+                log.error("status endpoint not started: %s", exc)
+                self.http = None
+
+    def stop(self, exit_code: int) -> None:
+        self.watchdog.stopping()
+        self.item_left()
+        self.playlog.stop()
+        if self.http is not None:
+            self.http.stop()
+        if exit_code == 0:
+            self.restart_log.clean_exit()
+
+    # -- the loop's calls -------------------------------------------------------------
+    def presented(self, canvas: Any) -> None:
+        """A frame really reached the screen."""
+        self.watchdog.presented()
+        if self.grabber.wanted():
+            import pygame
+
+            self.grabber.offer(pygame.image.tobytes(canvas, "RGB"), canvas.get_size())
+
+    def present_due(self) -> bool:
+        """The watchdog wants proof of life although nothing on screen changed."""
+        return self.watchdog.present_due() or self.grabber.wanted()
+
+    def publish(self, snapshot: dict[str, Any]) -> None:
+        self.latest_status = snapshot
+        exhibit = snapshot.get("exhibit") or ""
+        self.watchdog.status(f"{snapshot.get('state')}: {exhibit}".strip(": "))
+
+    def item_shown(self, step: object, exhibit: str, mode: str, now: float) -> None:
+        """Proof of play: one row per item, written when it leaves the screen."""
+        self.item_left(now)
+        if step is not None:
+            self._shown = (step, exhibit, now, time.time())
+            self._mode = mode
+
+    def item_left(self, now: float | None = None) -> None:
+        if self._shown is None:
+            return
+        step, exhibit, t0, wall0 = self._shown
+        now = self.monotonic() if now is None else now
+        name = item_name(step, self.settings.languages.default) or "?"
+        self.playlog.item_shown(exhibit, name, wall0, max(now - t0, 0.0),
+                                getattr(self, "_mode", "attract"))
+        self._shown = None
+
+    def interaction(self, exhibit: str, kind: str) -> None:
+        self.playlog.interaction(exhibit or "-", kind)
+
+    def check_hours(self, now: float) -> tuple[bool, bool, date | None]:
+        """(open now, changed since the last check, the new day when the date changed)."""
+        if now - self._hours_checked < CHECK_HOURS_EVERY_S:
+            return self.is_open, False, None
+        self._hours_checked = now
+        wall = self.wall()
+        update = self.opening.observe(wall, self.monotonic())
+        changed = update.changed and update.is_open != self.is_open
+        self.is_open = update.is_open
+        if changed and self.settings.closed.screen == "sleep":
+            set_display_asleep(not self.is_open)
+        new_day = None
+        if wall.date() != self._day:
+            self._day = new_day = wall.date()
+        return self.is_open, changed, new_day
+
+    @property
+    def today(self) -> date:
+        return self._day
+
+    def status(self) -> dict[str, Any]:
+        return {"restarts": self.restarts, "safe_mode": self.safe_mode,
+                "open": self.is_open, "play_log": self.playlog.stats()}

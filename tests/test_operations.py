@@ -1,0 +1,195 @@
+"""The kiosk as a service: watchdog pings, safe mode, closed hours, proof of play, HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, ShowDir
+
+
+def run(show_dir: ShowDir, tmp_path: Path, seconds: float, env_extra: dict | None = None,
+        background: bool = False):
+    status = tmp_path / "status.json"
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy",
+           "STATE_DIRECTORY": str(tmp_path / "state"), **(env_extra or {})}
+    args = [sys.executable, str(ROOT / "run_kiosk.py"), "--exhibits", str(show_dir.exhibits),
+            "--windowed", "--size", "320x240", "--run-for", str(seconds),
+            "--status-file", str(status)]
+    if show_dir.config.exists():
+        args += ["--config", str(show_dir.config)]
+    if background:
+        return subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True), status
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done, json.loads(status.read_text())
+
+
+def simple_show(show_dir: ShowDir) -> None:
+    show_dir.manifest("a.yaml", "title: A\ndefaults: {duration: 1s, transition: cut}\n"
+                                "items:\n  - photo: photos/p0.jpg\n  - photo: photos/p1.jpg\n")
+
+
+def test_systemd_hears_ready_and_watchdog_pings(show_dir: ShowDir, tmp_path: Path):
+    simple_show(show_dir)
+    sock_path = tmp_path / "notify.sock"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    server.bind(str(sock_path))
+    server.settimeout(0.2)
+    messages: list[str] = []
+    stop = threading.Event()
+
+    def listen() -> None:  # read as they come: a datagram socket queues only a few
+        while not stop.is_set():
+            try:
+                messages.append(server.recv(4096).decode())
+            except TimeoutError:
+                pass
+
+    listener = threading.Thread(target=listen)
+    listener.start()
+    try:
+        done, status = run(show_dir, tmp_path, 3, {"NOTIFY_SOCKET": str(sock_path),
+                                                   "WATCHDOG_USEC": "400000"})
+    finally:
+        stop.set()
+        listener.join()
+        server.close()
+    assert done.returncode == 0
+    assert messages[0] == "READY=1"
+    assert messages.count("WATCHDOG=1") >= 3  # about every 0.2 s, only after real frames
+    assert messages[-1] == "STOPPING=1", messages
+    assert any(m.startswith("STATUS=playing") for m in messages)
+
+
+def test_five_restarts_in_ten_minutes_start_in_safe_mode(show_dir: ShowDir, tmp_path: Path):
+    simple_show(show_dir)
+    state = tmp_path / "state"
+    state.mkdir()
+    now = time.time()
+    (state / "restarts.json").write_text(json.dumps({"starts": [now - 60 * k for k in range(5)]}))
+    done, status = run(show_dir, tmp_path, 2)
+    assert status["safe_mode"] is True and status["restarts"] >= 5
+    assert "safe mode" in done.stderr
+    assert done.returncode == 0
+    # A clean exit clears the history: the next start plays the show again.
+    _, status = run(show_dir, tmp_path, 2)
+    assert status["safe_mode"] is False
+
+
+def test_closed_hours_show_the_closed_screen_and_idle(show_dir: ShowDir, tmp_path: Path):
+    simple_show(show_dir)
+    show_dir.settings("opening_hours:\n  daily: closed\nclosed:\n  screen: card\n"
+                      "  message: Closed for tonight\n")
+    start = time.process_time()
+    proc, status_path = run(show_dir, tmp_path, 4, background=True)
+    states = set()
+    while proc.poll() is None:
+        try:
+            states.add(json.loads(status_path.read_text())["state"])
+        except (FileNotFoundError, json.JSONDecodeError, KeyError):
+            pass
+        time.sleep(0.1)
+    _, err = proc.communicate()
+    assert proc.returncode == 0, err
+    assert "closed" in states and "playing" not in states
+    assert json.loads(status_path.read_text())["frames"] <= 15  # about one a second
+    del start
+
+
+def test_proof_of_play_report(show_dir: ShowDir, tmp_path: Path):
+    simple_show(show_dir)
+    done, status = run(show_dir, tmp_path, 4.5)
+    assert done.returncode == 0
+    report = subprocess.run([sys.executable, str(ROOT / "run_kiosk.py"), "report", "--db",
+                             str(tmp_path / "state" / "playlog.sqlite")],
+                            capture_output=True, text=True, timeout=60)
+    assert report.returncode == 0, report.stderr
+    assert "a.yaml" in report.stdout
+    assert "p0.jpg" in report.stdout or "p1.jpg" in report.stdout
+    bad = subprocess.run([sys.executable, str(ROOT / "run_kiosk.py"), "report", "--since",
+                          "yesterday-ish", "--db", str(tmp_path / "state" / "playlog.sqlite")],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_http_status_endpoint_of_the_running_kiosk(show_dir: ShowDir, tmp_path: Path):
+    simple_show(show_dir)
+    port = free_port()
+    show_dir.settings(f"http:\n  port: {port}\n")
+    proc, _ = run(show_dir, tmp_path, 6, background=True)
+    try:
+        deadline = time.monotonic() + 20
+        body = None
+        while time.monotonic() < deadline and body is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=2) as r:
+                    body = json.loads(r.read())
+            except (OSError, json.JSONDecodeError):
+                time.sleep(0.1)
+        assert body is not None and body["state"] in ("playing", "starting")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/screenshot.png", timeout=5) as r:
+            png = r.read()
+        assert png.startswith(b"\x89PNG")
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/status", method="POST")
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(request, timeout=2)
+        assert info.value.code == 405
+    finally:
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+
+
+def test_exhibit_dates_leave_out_past_and_future_exhibits(show_dir: ShowDir, tmp_path: Path):
+    today = date.today()
+    show_dir.manifest("a.yaml", f"title: Past\nuntil: {today - timedelta(days=1)}\n"
+                                "items:\n  - photo: photos/p0.jpg\n")
+    show_dir.manifest("b.yaml", f"title: Now\nfrom: {today}\nuntil: {today}\n"
+                                "items:\n  - photo: photos/p1.jpg\n")
+    show_dir.manifest("c.yaml", f"title: Later\nfrom: {today + timedelta(days=3)}\n"
+                                "items:\n  - photo: photos/p2.jpg\n")
+    done, status = run(show_dir, tmp_path, 2)
+    assert done.returncode == 0
+    assert status["exhibit"] == "b.yaml"
+
+
+def test_sigterm_ends_a_fullscreen_show_at_once(show_dir: ShowDir, tmp_path: Path):
+    """`systemctl stop` sends SIGTERM; SDL would turn it into a close request that a
+    fullscreen kiosk ignores, and systemd would kill it after its timeout."""
+    import signal
+
+    simple_show(show_dir)
+    show_dir.settings("screen: {fullscreen: yes}\n")
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy",
+           "STATE_DIRECTORY": str(tmp_path / "state")}
+    status = tmp_path / "status.json"
+    proc = subprocess.Popen([sys.executable, str(ROOT / "run_kiosk.py"), "--exhibits",
+                             str(show_dir.exhibits), "--config", str(show_dir.config),
+                             "--status-file", str(status)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not status.exists():
+        time.sleep(0.05)
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=10)
+    assert proc.returncode == 0, err
+    assert time.monotonic() - sent < 3
+    assert json.loads(status.read_text())["state"] == "closed"
