@@ -429,6 +429,7 @@ class App:
             "fps": stats.fps(now),
             "dropped_frames": stats.dropped,
             **stats.summary(),
+            "clip_frames": self.player.clips.frame_summary(),
             "skipped": [{"path": p, "reason": r} for p, r in self.player.skipped.items()],
             "errors": [str(p) for p in (*self.settings_result.problems, *self.show_problems)
                        if p.is_error],

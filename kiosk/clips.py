@@ -10,10 +10,12 @@ visitor's language, and tells the timeline when a clip has ended or failed.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +23,7 @@ import pygame
 
 from kiosk.manifest.model import Video
 from kiosk.media.audio import AudioTrack, AvClock
-from kiosk.media.video import VideoReader
+from kiosk.media.video import ReaderStats, VideoReader
 from kiosk.render.compositor import Compositor, pixels
 from kiosk.render.text import TextStyle
 from kiosk.subtitles import Subtitles, try_load
@@ -31,6 +33,9 @@ log = logging.getLogger("kiosk.clips")
 MAX_OPEN = 2  # the clip on screen and the next one
 LABEL_SHOWN_S = 8.0  # a clip's label shows at its start, then leaves the picture alone
 SUBTITLE_SIZE = 0.036  # of the screen height
+# Debug hook for benchmarks/av_drift.py: append "monotonic_s pts_s clip_key" per new
+# clip picture to this file (the time is taken once the picture is in the clip's layer).
+TRACE_ENV = "KIOSK_TRACE_FRAMES"
 
 
 def clip_key(step: Video) -> str:
@@ -52,9 +57,45 @@ class Clip:
     paused: bool = False
     overlaid: bool = False  # a label or subtitle reaches into the letterbox bars
     picture: tuple[int, int, int, int] = (0, 0, 0, 0)  # where the frame sits in the layer
+    last_picture_s: float | None = None  # monotonic time the last new picture was drawn
 
     def elapsed_s(self) -> float:
         return self.clock.now() if self.clock is not None else 0.0
+
+
+@dataclass
+class ClipFrameStats:
+    """How the pictures of the clips that played went, for the status file.
+
+    ``shown``: frames put on screen; ``dropped``: frames never shown because a newer one
+    was already due when the loop came for a picture (late, the clip did not slow down);
+    ``decoded``: frames the reader queued. Clips add their counts when they close; the
+    ones playing are added live. ``interval_ms`` is the time between new clip pictures
+    (the last two minutes at 60 fps); pauses and clip changes are not intervals.
+    """
+
+    shown: int = 0
+    dropped: int = 0
+    decoded: int = 0
+    clips: int = 0
+    interval_ms: deque[float] = field(default_factory=lambda: deque(maxlen=7200))
+
+    def add(self, stats: ReaderStats) -> None:
+        self.shown += stats.shown
+        self.dropped += stats.dropped
+        self.decoded += stats.decoded
+        self.clips += 1
+
+    def summary(self, playing: Iterable[ReaderStats] = ()) -> dict[str, object]:
+        total = ClipFrameStats(self.shown, self.dropped, self.decoded, self.clips)
+        for stats in playing:
+            total.add(stats)
+        ordered = sorted(self.interval_ms)
+        pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+        intervals = {"p50": round(pick(0.5), 2), "p99": round(pick(0.99), 2),
+                     "max": round(ordered[-1], 2), "count": len(ordered)} if ordered else {}
+        return {"clips": total.clips, "shown": total.shown, "dropped": total.dropped,
+                "decoded": total.decoded, "interval_ms": intervals}
 
 
 class Reaper:
@@ -99,6 +140,9 @@ class Clips:
         self.open: dict[str, Clip] = {}
         self.failed: dict[str, str] = {}
         self.ended_early: dict[Path, str] = {}  # clips cut short by a fault, for the status
+        self.frame_stats = ClipFrameStats()
+        trace = os.environ.get(TRACE_ENV)
+        self._trace = open(trace, "a", encoding="utf-8") if trace else None  # noqa: SIM115
         self.reaper = Reaper()
 
     # -- what the timeline asks ------------------------------------------------------
@@ -180,12 +224,14 @@ class Clips:
         assert clip.clock is not None
         if paused != clip.paused:
             clip.paused = paused
+            clip.last_picture_s = None  # a pause is not a late picture
             (clip.clock.pause if paused else clip.clock.resume)()
             (clip.track.pause if paused else clip.track.resume)()
         t = clip.clock.now()
         picture = clip.reader.frame_at(t)
         if picture is not None:  # labels and subtitles change with the next frame
             self._draw(clip, picture[1], t, language)
+            self._drawn(clip, picture[0])
         if clip.ended_reported:
             return
         error = clip.reader.error
@@ -196,6 +242,19 @@ class Clips:
                                                         or not clip.track.has_audio)):
             clip.ended_reported = True
             timeline.ended(clip.step.key, now, run_id)  # type: ignore[attr-defined]
+
+    def _drawn(self, clip: Clip, pts_s: float) -> None:
+        at = self.monotonic()
+        if clip.last_picture_s is not None:
+            self.frame_stats.interval_ms.append((at - clip.last_picture_s) * 1000.0)
+        clip.last_picture_s = at
+        if self._trace is not None:
+            self._trace.write(f"{at:.6f} {pts_s:.6f} {clip_key(clip.step)}\n")
+
+    def frame_summary(self) -> dict[str, object]:
+        """``clip_frames`` for the status file: shown, dropped, decoded, intervals."""
+        return self.frame_stats.summary(
+            c.reader.stats for c in self.open.values() if c.run_id is not None)
 
     # -- drawing --------------------------------------------------------------------------
     def _first_picture(self, clip: Clip) -> None:
@@ -291,6 +350,8 @@ class Clips:
     def _close(self, key: str) -> None:
         clip = self.open.pop(key, None)
         if clip is not None:
+            if clip.run_id is not None:  # it played: its counts are final now
+                self.frame_stats.add(clip.reader.stats)
             self.reaper.bury(clip)
 
     def forget_failures(self) -> None:
@@ -305,6 +366,9 @@ class Clips:
     def stop(self) -> bool:
         for key in list(self.open):
             self._close(key)
+        if self._trace is not None:
+            self._trace.close()
+            self._trace = None
         return self.reaper.stop()
 
 

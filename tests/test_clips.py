@@ -131,3 +131,37 @@ def test_every_kind_of_bad_clip_in_the_running_kiosk(show_dir: ShowDir, tmp_path
     assert skipped["mid.mp4"].startswith("ended early")  # it played what it could
     assert status["loop_count"] >= 1  # and the show went round
     assert log.count("skipped junk.mp4") == 1
+
+
+def test_clip_frames_are_counted_and_traced(show_dir: ShowDir, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch):
+    """Frame counts during plain clip playback: the loop's own drop count only sees
+    transitions, so a choppy clip would have looked perfect in the status file."""
+    trace = tmp_path / "trace.txt"
+    monkeypatch.setenv("KIOSK_TRACE_FRAMES", str(trace))
+    make_clip(show_dir.assets / "clip.mp4", 160, 120, 1.2, fps=25)
+    show_dir.manifest("a.yaml", "items:\n  - video: clip.mp4\n    transition: cut\n"
+                                "  - card: After\n    duration: 2s\n    transition: cut\n")
+    _, _, player = play(show_dir, 2.2)
+    counts = player.clips.frame_summary()
+    assert counts["clips"] == 1 and counts["decoded"] == 30
+    assert counts["shown"] + counts["dropped"] == 30  # played to its end: every frame went
+    assert counts["shown"] >= 25
+    intervals = counts["interval_ms"]
+    assert intervals["count"] == counts["shown"] - 1
+    assert 30 <= intervals["p50"] <= 50  # 25 fps
+    lines = [line.split(" ", 2) for line in trace.read_text().splitlines()]
+    assert len(lines) == counts["shown"]
+    times, pts = [float(t) for t, _, _ in lines], [float(p) for _, p, _ in lines]
+    assert times == sorted(times) and pts == sorted(pts) and pts[0] == 0.0
+    assert all(key.endswith("|" + lines[0][2].split("|")[-1]) for _, _, key in lines)
+
+
+def test_the_status_file_has_clip_frames(show_dir: ShowDir, tmp_path: Path):
+    make_clip(show_dir.assets / "clip.mp4", 160, 120, 1.0, fps=25)
+    show_dir.manifest("a.yaml", "items:\n  - video: clip.mp4\n"
+                                "  - card: After\n    duration: 3s\n")
+    status, _ = status_of_run(show_dir, tmp_path, 4)
+    counts = status["clip_frames"]
+    assert counts["clips"] == 1 and counts["decoded"] == 25
+    assert counts["shown"] + counts["dropped"] == 25 and counts["shown"] > 0

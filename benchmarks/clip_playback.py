@@ -1,0 +1,130 @@
+"""Paced clip playback on a real X screen: dropped clip frames, frame times and CPU.
+
+Plays a 1080p60 and a 4K30 H.264 + AAC clip (ffmpeg's moving testsrc2, 20 s) with the
+real kiosk, fullscreen on a 1920x1080 Xvfb screen (display flip included), from a
+one-clip exhibit followed by a still card. The kiosk's status file gives the clip's
+counts (``clip_frames``: shown, dropped late, decoded, time between new pictures); the
+CPU used is the process's user+system time from /proc over the wall time while the
+clip's pictures were changing (both cores count: 100 % is one core).
+
+Reference, measured in the same run on the same Xvfb screen: ``mpv --vo=x11`` playing
+the same clip fullscreen (sound decoded to ``--ao=null``; software decoding), its CPU
+over its whole run and its own dropped-frame counts. Frame times are also given as a
+ratio to the clip's frame period (1.00 = every frame on time).
+
+Targets: dropped <= 0.1 % of the clip's frames.
+
+    python benchmarks/clip_playback.py [--seconds 20] [--only 1080p60|4k30] [--no-mpv]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _clips import clip_window, cpu_s, env_for, ffmpeg_clip, one_clip_show, watch_kiosk
+from _harness import xvfb
+
+CLIPS = {
+    "1080p60": ("testsrc2=size=1920x1080:rate=60", 60),
+    "4k30": ("testsrc2=size=3840x2160:rate=30", 30),
+}
+MPV_DROPS = """local vo, dec = "?", "?"
+mp.observe_property("frame-drop-count", "number", function(_, v) if v then vo = v end end)
+mp.observe_property("decoder-frame-drop-count", "number",
+  function(_, v) if v then dec = v end end)
+mp.register_event("shutdown", function()
+  io.stderr:write(string.format("MPV-DROPS %s %s\\n", vo, dec))
+end)
+"""
+
+
+def play_kiosk(clip: Path, seconds: float, display: str, work: Path) -> dict:
+    args = one_clip_show(work, clip)
+    watched = watch_kiosk(args, env_for(display), seconds + 12, work / "status.json")
+    if watched.code != 0 or "Traceback" in watched.stderr or "ERROR" in watched.stderr:
+        raise SystemExit(f"the kiosk failed ({watched.code}):\n{watched.stderr[-3000:]}")
+    first, last = clip_window(watched.samples)
+    counts = watched.final["clip_frames"]
+    busy = (last.busy_s - first.busy_s) / (last.at - first.at)
+    return {"counts": counts, "cpu": (last.cpu_s - first.cpu_s) / (last.at - first.at),
+            "others": busy - (last.cpu_s - first.cpu_s) / (last.at - first.at),
+            "skipped": watched.final["skipped"]}
+
+
+def play_mpv(clip: Path, display: str, work: Path) -> dict | None:
+    mpv = shutil.which("mpv")
+    if mpv is None:
+        return None
+    script = work / "drops.lua"
+    script.write_text(MPV_DROPS)
+    env = {**os.environ, "DISPLAY": display}
+    start = time.monotonic()
+    proc = subprocess.Popen([mpv, "--no-config", "--vo=x11", "--fs", "--ao=null", "--hwdec=no",
+                             "--no-osc", "--really-quiet", f"--script={script}", str(clip)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+    cpu = 0.0
+    while proc.poll() is None:
+        try:
+            cpu = cpu_s(proc.pid)
+        except (OSError, IndexError):
+            break
+        time.sleep(0.1)
+    err = proc.communicate()[1]
+    wall = time.monotonic() - start
+    drops = next((line.split()[1:] for line in err.splitlines()
+                  if line.startswith("MPV-DROPS")), ["?", "?"])
+    return {"cpu": cpu / wall, "wall": wall, "vo_drops": drops[0], "dec_drops": drops[1]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--only", choices=sorted(CLIPS))
+    parser.add_argument("--no-mpv", action="store_true")
+    args = parser.parse_args()
+    rows = []
+    for name, (source, fps) in CLIPS.items():
+        if args.only and name != args.only:
+            continue
+        clip = ffmpeg_clip(name, source, "sine=frequency=440:sample_rate=48000", args.seconds)
+        with tempfile.TemporaryDirectory() as tmp, xvfb() as display:
+            work = Path(tmp)
+            print(f"{name}: kiosk ...", flush=True)
+            kiosk = play_kiosk(clip, args.seconds, display, work)
+            print(f"{name}: mpv ...", flush=True)
+            mpv = None if args.no_mpv else play_mpv(clip, display, work)
+        rows.append((name, fps, kiosk, mpv))
+    print(f"\n{os.cpu_count()} cores, 1920x1080 Xvfb screen, {args.seconds:g} s clips; "
+          "CPU: 100 % = one core")
+    print(f"{'clip':8} {'frames':>6} {'shown':>6} {'dropped':>8} {'drop %':>7} "
+          f"{'p50 ms':>7} {'p99 ms':>7} {'worst ms':>8} {'p99/period':>10} "
+          f"{'CPU %':>6} {'others %':>8} {'mpv CPU %':>9} {'kiosk/mpv':>9} "
+          f"{'mpv drops vo/dec':>16}")
+    for name, fps, kiosk, mpv in rows:
+        c, iv = kiosk["counts"], kiosk["counts"]["interval_ms"]
+        period = 1000.0 / fps
+        drop_pct = 100.0 * c["dropped"] / max(c["decoded"], 1)
+        mpv_cpu = f"{100 * mpv['cpu']:.0f}" if mpv else "n/a"
+        ratio = f"{kiosk['cpu'] / mpv['cpu']:.2f}" if mpv and mpv["cpu"] else "n/a"
+        drops = f"{mpv['vo_drops']}/{mpv['dec_drops']}" if mpv else "n/a"
+        print(f"{name:8} {c['decoded']:6d} {c['shown']:6d} {c['dropped']:8d} {drop_pct:7.2f} "
+              f"{iv['p50']:7.1f} {iv['p99']:7.1f} {iv['max']:8.1f} {iv['p99'] / period:10.2f} "
+              f"{100 * kiosk['cpu']:6.0f} {100 * kiosk['others']:8.0f} {mpv_cpu:>9} "
+              f"{ratio:>9} {drops:>16}")
+        if kiosk["skipped"]:
+            print(f"  skipped: {kiosk['skipped']}")
+    print("others %: CPU used by every other process (Xvfb included) while the clip played")
+    print("target: dropped <= 0.1 % of the clip's frames")
+
+
+if __name__ == "__main__":
+    main()
