@@ -1,10 +1,12 @@
 #!/bin/bash
 # Checks that need programs from the system rather than pip: a real X server (Xvfb)
-# for a window, ffmpeg for test media. Installs them, then runs each check script.
+# for a window, xdotool for real pointer events in it, ffmpeg for test media. Installs
+# them, then runs each check script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
 command -v Xvfb >/dev/null || need+=(xvfb)
+command -v xdotool >/dev/null || need+=(xdotool)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 ldconfig -p | grep -q "libX11.so.6 " || need+=(libx11-6)  # SDL's X11 backend loads it
 if [ ${#need[@]} -gt 0 ]; then
