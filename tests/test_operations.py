@@ -60,7 +60,7 @@ def test_systemd_hears_ready_and_watchdog_pings(show_dir: ShowDir, tmp_path: Pat
     listener = threading.Thread(target=listen)
     listener.start()
     try:
-        done, status = run(show_dir, tmp_path, 3, {"NOTIFY_SOCKET": str(sock_path),
+        done, _status = run(show_dir, tmp_path, 3, {"NOTIFY_SOCKET": str(sock_path),
                                                    "WATCHDOG_USEC": "400000"})
     finally:
         stop.set()
@@ -110,7 +110,7 @@ def test_closed_hours_show_the_closed_screen_and_idle(show_dir: ShowDir, tmp_pat
 
 def test_proof_of_play_report(show_dir: ShowDir, tmp_path: Path):
     simple_show(show_dir)
-    done, status = run(show_dir, tmp_path, 4.5)
+    done, _status = run(show_dir, tmp_path, 4.5)
     assert done.returncode == 0
     report = subprocess.run([sys.executable, str(ROOT / "run_kiosk.py"), "report", "--db",
                              str(tmp_path / "state" / "playlog.sqlite")],
