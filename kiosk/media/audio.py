@@ -722,22 +722,29 @@ class AudioTrack:
                 return
 
     def _feed(self, sink: _MixerSink) -> bool:
-        """Keep the channel playing one chunk with the next queued. True at the end."""
+        """Keep the channel playing one chunk with the next queued. True at the end.
+
+        Between one chunk's end and the mixer starting the queued one, the channel reads
+        as idle while a chunk is still queued: starting a chunk then would replace the
+        queued one and skip a quarter second of sound. So a chunk is started only when
+        the channel is idle and nothing is queued.
+        """
         with self._lock:
             if self._paused:
                 return False
             now = self._clock()
             playing = sink.current()
-            if playing is None and self._ready:
+            waiting = sink.has_queued()
+            if playing is None and not waiting and self._ready:
                 index, pcm = self._next_index, self._ready.popleft()
                 self._next_index += 1
                 self._play_clock.queued(index, len(pcm))
                 sink.play(index, pcm, self.gain)
                 playing = index
-            elif playing is not None and self._ready and not sink.has_queued():
+            elif playing is not None and self._ready and not waiting:
                 index, pcm = self._next_index, self._ready.popleft()
                 self._next_index += 1
                 self._play_clock.queued(index, len(pcm))
                 sink.queue(index, pcm)
             self._play_clock.observe(now, playing)
-            return playing is None and self._exhausted and not self._ready
+            return playing is None and not waiting and self._exhausted and not self._ready
