@@ -71,6 +71,7 @@ class App:
         self.exit_code = 0
         self.workers_stopped = True
         self.first_frame_s: float | None = None
+        self.last_overlay: tuple | None = None
 
     # -- display ---------------------------------------------------------------------
     def open_display(self) -> Any:
@@ -156,6 +157,7 @@ class App:
                              self.reloader.watched_paths())
         self.visitor_view = VisitorView(settings, size, self.player, self.staff_exit,
                                         self.ops.interaction)
+        self.visitor_view.frame_s = 1.0 / self.refresh_hz()
         hz = self.refresh_hz()
         self.stats = FrameStats(1.0 / hz)
         pacer = pygame.time.Clock()
@@ -224,8 +226,11 @@ class App:
         visitor_view.tick(now, frame)
         visitor_view.before_draw(now, frame)
         covering = visitor_view.covering(now)
-        if covering:
-            player.compositor.invalidate()  # overlays were drawn on the last frame
+        overlay = visitor_view.signature(now, frame) if covering else None
+        overlay_changed = overlay != self.last_overlay
+        self.last_overlay = overlay
+        if covering and overlay_changed:
+            player.compositor.invalidate()  # the frame under the overlay is drawn afresh
         if frame.no_content:
             rects = self.draw_card(fallback_card(
                 "Nothing in the exhibits folder can be played right now."))
@@ -236,9 +241,12 @@ class App:
                 player.skipped.clear()
         elif frame.current is None:
             rects = self.draw_card(None)
+        elif visitor_view.zoomed(frame):
+            rects = []  # the zoomed view replaces the frame; redrawn when it changes
         else:
             rects = player.draw(self.canvas, frame)
-        if covering and visitor_view.draw(self.canvas, frame, now):
+        if covering and (rects or overlay_changed) and visitor_view.draw(self.canvas, frame,
+                                                                          now):
             rects = [self.canvas.get_rect()]
         if rects:
             work_s = self.clock.now() - now
@@ -396,9 +404,9 @@ class App:
                 log.info("closed by Esc")
                 self.running = False
             elif event.key == pygame.K_RIGHT:
-                timeline.next(now)
+                timeline.next(now - self.visitor_view.frame_s)
             elif event.key == pygame.K_LEFT:
-                timeline.previous(now)
+                timeline.previous(now - self.visitor_view.frame_s)
             elif event.key == pygame.K_SPACE:
                 (timeline.resume if timeline.paused else timeline.pause)(now)
 

@@ -128,6 +128,9 @@ class VisitorView:
         self.zoom_worker = ZoomWorker(settings.screen.background)
         self.thumbnails: Thumbnails | None = None
         self._last_step: object = None
+        # Navigation starts its transition one frame back, so the very next frame
+        # already shows the move (a fade drawn at 0% would look unchanged).
+        self.frame_s = 1 / 60
 
     # -- lifecycle --------------------------------------------------------------------
     def start(self) -> None:
@@ -182,15 +185,16 @@ class VisitorView:
 
     def apply(self, commands: list[v.Command], now: float, frame: Any = None) -> None:
         timeline = self.player.timeline
+        moved = now - self.frame_s
         for command in commands:
             if isinstance(command, v.Next):
-                timeline.next(now)
+                timeline.next(moved)
             elif isinstance(command, v.Previous):
-                timeline.previous(now)
+                timeline.previous(moved)
             elif isinstance(command, v.TogglePause):
                 (timeline.resume if timeline.paused else timeline.pause)(now)
             elif isinstance(command, v.Jump):
-                timeline.jump(command.exhibit, 0, now)
+                timeline.jump(command.exhibit, 0, moved)
             elif isinstance(command, v.SetAutoAdvance):
                 timeline.set_auto_advance(command.on, now)
             elif isinstance(command, v.SetLanguage):
@@ -295,6 +299,27 @@ class VisitorView:
                 top = min(e.rect.y for e in controls)
                 lift = self.size[1] - top - round(self.size[1] * 0.05) + round(self.size[1] * 0.01)
         self.player.compositor.set_label_lift(lift)
+
+    def zoomed(self, frame: Any) -> bool:
+        return (self.zoom is not None and frame is not None
+                and frame.current is self.zoom_step)
+
+    def signature(self, now: float, frame: Any) -> tuple:
+        """Everything the overlays show; drawing is skipped while it stays the same."""
+        visible = self.visitor.controls_visible(now)
+        fade = min(1.0, (now - self._controls_changed_at) / FADE_S)
+        pin = self.visitor.pin
+        return (
+            id(frame.current) if frame is not None else None,
+            self.zoom, id(self._sharp), id(self._preview),
+            visible, round(fade, 2), self.visitor.language,
+            frame.item_index if frame is not None else None, self.player.timeline.paused,
+            round(self.player.clip_progress(frame) or 0.0, 3) if frame is not None else 0.0,
+            self.visitor.index_open,
+            sum(s is not None for s in self.thumbnails.surfaces.values())
+            if self.thumbnails else 0,
+            (len(pin.entered), pin.message, int(pin.locked_until - now)) if pin else None,
+        )
 
     def covering(self, now: float) -> bool:
         """Whether something is drawn over the frame (the frame must be repainted)."""
