@@ -442,8 +442,9 @@ class App:
             "errors": [str(p) for p in (*self.settings_result.problems, *self.show_problems)
                        if p.is_error],
             "show_errors": [str(p) for p in self.show_problems if p.is_error],
-            "last_reload": iso(self.last_reload) if self.last_reload else None,
-            "show_loaded_at": iso(self.show_loaded_at),
+            # Milliseconds: an operator (and the reload benchmark) can time a live edit.
+            "last_reload": iso(self.last_reload, "milliseconds") if self.last_reload else None,
+            "show_loaded_at": iso(self.show_loaded_at, "milliseconds"),
             "mode": visitor.get("mode", "attract"),
             "language": visitor.get("language", language),
             "touches": visitor.get("touches", 0),

@@ -37,8 +37,8 @@ def rss_bytes() -> int | None:
         return None
 
 
-def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
+def iso(ts: float, timespec: str = "seconds") -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec=timespec)
 
 
 def write_atomically(path: Path, text: str) -> None:
