@@ -72,6 +72,7 @@ class App:
         self.workers_stopped = True
         self.first_frame_s: float | None = None
         self.last_overlay: tuple | None = None
+        self.last_revive = -1e9
 
     # -- display ---------------------------------------------------------------------
     def open_display(self) -> Any:
@@ -208,6 +209,7 @@ class App:
         for event in pygame.event.get():
             if not self.visitor_view.event(event, now, self.frame):
                 self.handle(event, now)
+        self.revive_workers(now)
         changes = self.poller.poll()
         if changes:
             self.reload(changes, now)
@@ -283,6 +285,20 @@ class App:
         snapshot = self.snapshot(now, state)
         self.status.publish(snapshot)
         self.ops.publish(snapshot)
+
+    def revive_workers(self, now: float) -> None:
+        """A worker thread that died is replaced; the show never depends on luck."""
+        if now - self.last_revive < 2.0:
+            return
+        self.last_revive = now
+        self.cache.revive()
+        if not self.poller.alive:
+            from kiosk.watch import Poller
+
+            log.error("the file watcher had stopped; starting a new one")
+            self.poller = Poller(self.paths.exhibits, self.paths.config,
+                                 self.reloader.watched_paths()).start()
+        self.status.revive()
 
     def still_screen(self, now: float) -> None:
         """Closed, or safe mode: one calm frame, presented about once a second."""

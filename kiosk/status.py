@@ -74,6 +74,13 @@ class StatusWriter:
         self._thread = threading.Thread(target=self._run, name="status-writer", daemon=True)
         self._thread.start()
 
+    def revive(self) -> None:
+        """Start the writer again if it died."""
+        if self._thread is not None and not self._thread.is_alive() and not self._stopping:
+            log.error("the status writer had stopped; starting a new one")
+            self._thread = None
+            self.start()
+
     def publish(self, snapshot: dict[str, Any]) -> None:
         """Cheap for the caller: stores the snapshot and wakes the writer."""
         if self.path is None:
@@ -100,7 +107,10 @@ class StatusWriter:
                 snapshot, self._latest = self._latest, None
                 stopping = self._stopping
             if snapshot is not None:
-                self._write(snapshot)
+                try:
+                    self._write(snapshot)
+                except Exception:  # a bad value in a snapshot must not end the writer
+                    log.exception("cannot write the status file")
             if stopping and self._latest is None:
                 return
 

@@ -468,3 +468,38 @@ def test_request_from_a_manifest_photo_and_no_work_after_stop():
     assert cache.stop() is True
     cache.want([Request.of(photo)])
     assert dec.calls == []
+
+
+def test_a_worker_killed_by_its_decoder_is_replaced(tmp_path):
+    """A BaseException (not an Exception) ends the worker thread; the loop's revive()
+    starts a new one and the show's photos decode again."""
+    import threading as _threading
+
+    from kiosk.media.images import load_image
+    from kiosk.media.photo_cache import PhotoCache, Request
+    from tests.conftest import write_image
+
+    good = write_image(tmp_path / "good.png", 64, 48)
+    bad = write_image(tmp_path / "bad.png", 64, 48)
+
+    def decode(path, *args, **kwargs):
+        if str(path).endswith("bad.png"):
+            raise SystemExit("a decoder that takes its thread down")
+        return load_image(path, *args, **kwargs)
+
+    cache = PhotoCache(8 * 2**20, (64, 48), 10**8, decode=decode)
+    with cache:
+        cache.want([Request("bad", bad, "contain")])
+        deadline = _threading.Event()
+        for _ in range(200):
+            if not any(t.is_alive() for t in cache.threads):
+                break
+            deadline.wait(0.01)
+        assert not any(t.is_alive() for t in cache.threads)
+        assert cache.revive() == 1
+        cache.want([Request("good", good, "contain")])
+        for _ in range(200):
+            if cache.state("good") == "ready":
+                break
+            deadline.wait(0.01)
+        assert cache.state("good") == "ready"

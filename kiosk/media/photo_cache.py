@@ -166,6 +166,21 @@ class PhotoCache:
             t.start()
         return self
 
+    def revive(self) -> int:
+        """Start a fresh worker for each one that died (a BaseException out of a decoder,
+        say); returns how many. The render loop calls it now and then."""
+        if not self._started or self._stopped.is_set():
+            return 0
+        revived = 0
+        for i, t in enumerate(self._threads):
+            if not t.is_alive():
+                fresh = threading.Thread(target=self._worker, name=t.name, daemon=False)
+                self._threads[i] = fresh
+                fresh.start()
+                revived += 1
+                log.error("photo worker %s had died; started a new one", t.name)
+        return revived
+
     def stop(self, timeout_s: float = 2.0) -> bool:
         """Drop pending work, wake the workers and join them within ``timeout_s`` in all.
 
