@@ -470,6 +470,7 @@ def test_request_from_a_manifest_photo_and_no_work_after_stop():
     assert dec.calls == []
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_a_worker_killed_by_its_decoder_is_replaced(tmp_path):
     """A BaseException (not an Exception) ends the worker thread; the loop's revive()
     starts a new one and the show's photos decode again."""
