@@ -20,8 +20,6 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from fontTools.ttLib import TTFont
-
 __all__ = [
     "FontCoverage",
     "FontError",
@@ -50,6 +48,8 @@ def _key(path: FontPath) -> str:
 
 @lru_cache(maxsize=64)
 def _load_cmap_cached(abs_path: str) -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # imported when a font is read, not at start
+
     try:
         # fontNumber=0: the first face of a .ttc collection, the same face
         # pygame.font.Font opens, so coverage and drawing agree.
@@ -98,8 +98,21 @@ class FontCoverage:
         if not font_paths:
             raise ValueError("a font chain needs at least one font")
         self.paths: tuple[str, ...] = tuple(os.fspath(p) for p in font_paths)
-        self.cmaps: tuple[frozenset[int], ...] = tuple(load_cmap(p) for p in self.paths)
+        # The first font is read now (a broken main font fails at start); fallbacks only
+        # when a character sends the search that far, which keeps the start quick.
+        self._cmaps: list[frozenset[int] | None] = [load_cmap(self.paths[0])] + [None] * (
+            len(self.paths) - 1)
         self._index: dict[str, int | None] = {}
+
+    def cmap(self, i: int) -> frozenset[int]:
+        found = self._cmaps[i]
+        if found is None:
+            found = self._cmaps[i] = load_cmap(self.paths[i])
+        return found
+
+    @property
+    def cmaps(self) -> tuple[frozenset[int], ...]:
+        return tuple(self.cmap(i) for i in range(len(self.paths)))
 
     def font_index(self, char: str) -> int | None:
         """Index of the first font in the chain that has ``char``, or None."""
@@ -108,7 +121,7 @@ class FontCoverage:
         except KeyError:
             pass
         cp = ord(char)
-        found = next((i for i, cmap in enumerate(self.cmaps) if cp in cmap), None)
+        found = next((i for i in range(len(self.paths)) if cp in self.cmap(i)), None)
         if len(self._index) < 65536:  # bounded: a kiosk runs for days
             self._index[char] = found
         return found
@@ -144,7 +157,7 @@ class FontCoverage:
                 idx = 0
             if runs:
                 cur, chars = runs[-1]
-                if idx == cur or (unicodedata.combining(ch) and ord(ch) in self.cmaps[cur]):
+                if idx == cur or (unicodedata.combining(ch) and ord(ch) in self.cmap(cur)):
                     chars.append(ch)
                     continue
             runs.append((idx, [ch]))

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.hours import OpeningState, exhibit_active, schedule_from
-from kiosk.http_status import FrameGrabber, StatusServer, StatusServerError
 from kiosk.manifest.model import Show
 from kiosk.playlog import PlayLog, default_db_path
 from kiosk.settings import Settings
@@ -70,8 +69,8 @@ class Operations:
         self.restarts = self.restart_log.restarts(now_wall)
         self.watchdog = Watchdog()
         self.playlog = PlayLog(default_db_path(home), retention_days=settings.play_log_days)
-        self.grabber = FrameGrabber()
-        self.http: StatusServer | None = None
+        self.grabber: Any = None  # FrameGrabber, when the HTTP endpoint is on
+        self.http: Any = None  # StatusServer
         self.latest_status: dict[str, Any] | None = None
         self.opening = OpeningState(schedule_from(settings.opening_hours,
                                                   settings.closed_dates))
@@ -88,6 +87,10 @@ class Operations:
         self.playlog.start()
         http = self.settings.http
         if http.port:
+            # Imported only when switched on: http.server costs start-up time.
+            from kiosk.http_status import FrameGrabber, StatusServer, StatusServerError
+
+            self.grabber = FrameGrabber()
             try:
                 self.http = StatusServer(host=http.host, port=http.port,
                                          token=http.token or None,
@@ -112,14 +115,15 @@ class Operations:
     def presented(self, canvas: Any) -> None:
         """A frame really reached the screen."""
         self.watchdog.presented()
-        if self.grabber.wanted():
+        if self.grabber is not None and self.grabber.wanted():
             import pygame
 
             self.grabber.offer(pygame.image.tobytes(canvas, "RGB"), canvas.get_size())
 
     def present_due(self) -> bool:
         """The watchdog wants proof of life although nothing on screen changed."""
-        return self.watchdog.present_due() or self.grabber.wanted()
+        return self.watchdog.present_due() or (self.grabber is not None
+                                                and self.grabber.wanted())
 
     def publish(self, snapshot: dict[str, Any]) -> None:
         self.latest_status = snapshot

@@ -322,6 +322,10 @@ def decode_pcm(path: str | os.PathLike[str], rate: int, channels: int, start_s: 
     """
     import av
 
+    from kiosk.media.video import quiet_av
+
+    quiet_av()
+
     if channels not in (1, 2):
         raise ValueError(f"channels must be 1 or 2, got {channels}")
     try:

@@ -30,12 +30,19 @@ from typing import Literal
 
 import cv2
 import numpy as np
-from PIL import Image
 
 # We apply our own, configurable pixel limit (with a readable reason) before decoding.
 # Pillow's global bomb check would otherwise raise or warn on legitimate panoramas and
 # hide the image size we want to report.
-Image.MAX_IMAGE_PIXELS = None
+
+
+def _pil():
+    """Pillow, imported when the first header is read (off the render thread)."""
+    from PIL import Image
+
+    # The kiosk enforces its own pixel limit from the header; Pillow's would fire first.
+    Image.MAX_IMAGE_PIXELS = None
+    return Image
 
 Fit = Literal["contain", "cover"]
 
@@ -148,7 +155,7 @@ def probe_image(path: str | os.PathLike[str]) -> ImageInfo:
         raise ImageError("file is empty")
 
     try:
-        with Image.open(path) as im:
+        with _pil().open(path) as im:
             pil_format = im.format or ""
             raw_w, raw_h = im.size
             mode = im.mode
@@ -424,9 +431,4 @@ def quiet_opencv() -> None:
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
     except AttributeError:  # pragma: no cover - builds without the logging module
         pass
-    try:
-        import av.logging
 
-        av.logging.set_level(av.logging.PANIC)
-    except (ImportError, AttributeError):  # pragma: no cover
-        pass

@@ -88,6 +88,14 @@ class VideoInfo:
 # --------------------------------------------------------------------------- probe
 
 
+def quiet_av() -> None:
+    """FFmpeg inside PyAV reports every damaged packet on stderr; the clip manager logs
+    one line per bad clip instead. Called where PyAV is first imported."""
+    import av.logging
+
+    av.logging.set_level(av.logging.PANIC)
+
+
 def probe_video(path: str | os.PathLike[str], timeout_s: float = PROBE_TIMEOUT_S, *,
                 check_end: bool = False) -> VideoInfo:
     """Read a clip's metadata (and decode its first frame); raise VideoError if unplayable.
@@ -97,6 +105,8 @@ def probe_video(path: str | os.PathLike[str], timeout_s: float = PROBE_TIMEOUT_S
     asks for it, the player does not need it.
     """
     import av  # PyAV is heavy to import; only what touches video pays for it
+
+    quiet_av()
 
     path = os.fspath(path)
     _check_file(path)
