@@ -73,6 +73,7 @@ class App:
         self.first_frame_s: float | None = None
         self.last_overlay: tuple | None = None
         self.last_revive = -1e9
+        self.last_display_check = -1e9
 
     # -- display ---------------------------------------------------------------------
     def open_display(self) -> Any:
@@ -130,6 +131,32 @@ class App:
     def run(self) -> int:
         import pygame
 
+        self.setup()
+        hz = 1.0 / self.stats.interval_s
+        pacer = pygame.time.Clock()
+        failures = 0
+        try:
+            while self.running:
+                try:
+                    self.frame_once(self.clock.now())
+                    failures = 0
+                except Exception:
+                    # A fault in one frame must not end the show; a loop that fails
+                    # frame after frame is not a show: exit so the supervisor restarts it.
+                    failures += 1
+                    log.exception("a frame failed (%d in a row)", failures)
+                    if failures >= MAX_FAILED_FRAMES:
+                        self.exit_code = 1
+                        self.running = False
+                pacer.tick(hz if self.ops.is_open and not self.ops.safe_mode else 2)
+        finally:
+            self.teardown()
+        return self.exit_code
+
+    def setup(self) -> None:
+        """Open the display and start every thread the show needs."""
+        import pygame
+
         from kiosk.clips import Clips
         from kiosk.media.audio import init_mixer
         from kiosk.media.images import quiet_opencv
@@ -161,7 +188,6 @@ class App:
         self.visitor_view.frame_s = 1.0 / self.refresh_hz()
         hz = self.refresh_hz()
         self.stats = FrameStats(1.0 / hz)
-        pacer = pygame.time.Clock()
         self.last_status = -1e9
         self.last_retry = self.clock.now()
         log.info("showing %d exhibits on a %dx%d %s at %.0f Hz",
@@ -174,31 +200,19 @@ class App:
         self.visitor_view.start()
         self.ops.start()
         self.shown_step: object = None
-        failures = 0
-        try:
-            while self.running:
-                try:
-                    self.frame_once(self.clock.now())
-                    failures = 0
-                except Exception:
-                    # A fault in one frame must not end the show; a loop that fails
-                    # frame after frame is not a show: exit so the supervisor restarts it.
-                    failures += 1
-                    log.exception("a frame failed (%d in a row)", failures)
-                    if failures >= MAX_FAILED_FRAMES:
-                        self.exit_code = 1
-                        self.running = False
-                pacer.tick(hz if self.ops.is_open and not self.ops.safe_mode else 2)
-        finally:
-            self.ops.stop(self.exit_code)
-            self.visitor_view.stop()
-            self.poller.stop()
-            clips_stopped = self.player.clips.stop()
-            self.workers_stopped = self.cache.stop() and clips_stopped
-            self.status.stop(self.snapshot(self.clock.now(), state="closed"))
-            pygame.mixer.quit()
-            pygame.display.quit()
-        return self.exit_code
+
+    def teardown(self) -> None:
+        """Stop and join every thread; the last status says `closed`."""
+        import pygame
+
+        self.ops.stop(self.exit_code)
+        self.visitor_view.stop()
+        self.poller.stop()
+        clips_stopped = self.player.clips.stop()
+        self.workers_stopped = self.cache.stop() and clips_stopped
+        self.status.stop(self.snapshot(self.clock.now(), state="closed"))
+        pygame.mixer.quit()
+        pygame.display.quit()
 
     def frame_once(self, now: float) -> None:
         import pygame
@@ -210,6 +224,7 @@ class App:
             if not self.visitor_view.event(event, now, self.frame):
                 self.handle(event, now)
         self.revive_workers(now)
+        self.check_display(now)
         changes = self.poller.poll()
         if changes:
             self.reload(changes, now)
@@ -285,6 +300,49 @@ class App:
         snapshot = self.snapshot(now, state)
         self.status.publish(snapshot)
         self.ops.publish(snapshot)
+
+    def check_display(self, now: float) -> None:
+        """A display reconnected in another mode: fill it again, fullscreen."""
+        import pygame
+
+        if not self.fullscreen or now - self.last_display_check < 3.0:
+            return
+        self.last_display_check = now
+        try:
+            sizes = pygame.display.get_desktop_sizes()
+        except pygame.error:
+            return
+        index = min(self.settings.screen.display, len(sizes) - 1)
+        wanted = self.options.size or self.settings.screen.size or sizes[index]
+        if tuple(wanted) != self.size or pygame.display.get_surface() is None:
+            log.warning("the display is now %dx%d (was %dx%d): filling it again",
+                        *wanted, *self.size)
+            self.screen = self.open_display()
+            self.resize(self.screen.get_size())
+
+    def resize(self, size: tuple[int, int]) -> None:
+        """Everything that depends on the screen size, rebuilt; the show keeps its place."""
+        import pygame
+
+        from kiosk.clips import Clips
+        from kiosk.render.compositor import Compositor
+
+        self.size = size
+        self.canvas = (self.screen if _plain_32bit(self.screen)
+                       else pygame.Surface(size, 0, 32))
+        old = self.player.compositor
+        self.player.compositor = Compositor(size, old.text, old.look, max_layers=4)
+        self.player.clips.stop()  # its threads end; clips reopen at the new size
+        self.player.clips = Clips(size, self.player.compositor,
+                                  show_volume=self.settings.volume,
+                                  default_language=self.settings.languages.default)
+        self.cache.set_screen_size(size)
+        self.visitor_view.stop()
+        self.visitor_view = VisitorView(self.settings, size, self.player, self.staff_exit,
+                                        self.ops.interaction)
+        self.visitor_view.frame_s = 1.0 / self.refresh_hz()
+        self.visitor_view.start()
+        self.last_overlay = None
 
     def revive_workers(self, now: float) -> None:
         """A worker thread that died is replaced; the show never depends on luck."""

@@ -35,6 +35,9 @@ class RepeatFilter(logging.Filter):
 
 
 def setup_logging(level: str = "info", log_file: Path | None = None) -> None:
+    # A full disk or a vanished log folder must not print a traceback per line to stderr
+    # (journald) or stop the show: a failing handler just drops the record.
+    logging.raiseExceptions = False
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)

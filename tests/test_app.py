@@ -177,3 +177,31 @@ def test_live_edits_while_playing(show_dir: ShowDir, tmp_path: Path):
         _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
+
+
+def test_a_new_display_size_rebuilds_the_picture_and_keeps_the_place(show_dir: ShowDir):
+    """After a display comes back in another mode the kiosk fills it again."""
+    import pygame
+
+    from kiosk.app import App, RunOptions
+    from kiosk.cli import ShowPaths
+
+    show_dir.manifest("a.yaml", "items:\n  - photo: photos/p0.jpg\n    duration: 1h\n"
+                                "  - photo: photos/p1.jpg\n")
+    app = App(ShowPaths(show_dir.exhibits, show_dir.assets, None),
+              RunOptions(windowed=True, size=(320, 240), run_for_s=60))
+    app.setup()
+    app.screen = pygame.display.set_mode((400, 300))
+    app.resize((400, 300))
+    try:
+        for _ in range(200):
+            app.frame_once(app.clock.now())
+            if app.frame is not None and app.frame.current is not None and (
+                    app.player.compositor.has_layer(app.frame.current)):
+                break
+            threading_wait(0.01)
+        assert app.player.compositor.size == (400, 300)
+        assert app.canvas.get_size() == (400, 300)
+        assert app.frame.current.path.name == "p0.jpg"
+    finally:
+        app.teardown()
