@@ -74,6 +74,8 @@ class App:
         self.last_overlay: tuple | None = None
         self.last_revive = -1e9
         self.last_display_check = -1e9
+        self.still_drawn: str | None = None  # which still screen is on the canvas
+        self.last_still_present = -1e9
 
     # -- display ---------------------------------------------------------------------
     def open_display(self) -> Any:
@@ -359,7 +361,11 @@ class App:
         self.status.revive()
 
     def still_screen(self, now: float) -> None:
-        """Closed, or safe mode: one calm frame, presented about once a second."""
+        """Closed, or safe mode: one calm frame, drawn once, presented about once a second.
+
+        The second-by-second present touches one pixel: it proves the display path to
+        the watchdog at almost no cost (a full-screen present under X costs ~15 ms).
+        """
         import pygame
 
         if self.ops.safe_mode:
@@ -373,13 +379,20 @@ class App:
             if card is not None:
                 card = replace(card, title=Text({"": closed.message}))
             state = "closed"
-        compositor = self.player.compositor
-        compositor.invalidate()
-        compositor.draw(self.canvas, compositor.layer(card, None) if card else None)
-        if self.canvas is not self.screen:
-            self.screen.blit(self.canvas, (0, 0))
-        pygame.display.flip()
-        self.ops.presented(self.canvas)
+        if self.still_drawn != state:
+            self.still_drawn = state
+            compositor = self.player.compositor
+            compositor.invalidate()
+            compositor.draw(self.canvas, compositor.layer(card, None) if card else None)
+            if self.canvas is not self.screen:
+                self.screen.blit(self.canvas, (0, 0))
+            pygame.display.flip()
+            self.ops.presented(self.canvas)
+            self.last_still_present = now
+        elif now - self.last_still_present >= 1.0:
+            self.last_still_present = now
+            pygame.display.update(pygame.Rect(0, 0, 1, 1))
+            self.ops.presented(self.canvas)
         if now - self.last_status >= 1.0:
             self.publish(now, state)
 
@@ -388,6 +401,7 @@ class App:
         timeline = self.player.timeline
         self.player.clips.close_all()
         if is_open:
+            self.still_drawn = None
             self.visitor_view.apply(self.visitor_view.visitor.back_to_loop(), now)
             timeline.jump(0, 0, now)
             self.player.compositor.invalidate()
