@@ -47,6 +47,15 @@ class ManifestError(KioskError):
         self.problem = problem
 
 
+class MediaError(KioskError):
+    """A photo, clip or sound that cannot be played; ``reason`` is short and meant for
+    the operator (it goes to the log and the status file's `skipped` list)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class UsageError(KioskError):
     """A command line that cannot be carried out (exit code 2)."""
 

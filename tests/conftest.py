@@ -63,3 +63,15 @@ def show_dir(tmp_path: Path) -> ShowDir:
 @pytest.fixture
 def make_image() -> Callable[..., Path]:
     return write_image
+
+
+def wait_for(cond: Callable[[], object], timeout_s: float = 5.0) -> None:
+    """Poll a condition of a real thread's work, with a deadline (not a timing assert)."""
+    import threading
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout_s} s")
+        threading.Event().wait(0.002)

@@ -29,6 +29,7 @@ from kiosk.media.audio import (
     mixer_format,
 )
 from tests.clips import make_clip
+from tests.conftest import wait_for
 
 RATE = 48000
 
@@ -70,14 +71,6 @@ def open_track(mixer) -> Iterator[Callable[..., AudioTrack]]:
     yield make
     for t in tracks:
         assert t.stop(timeout_s=3), "audio thread did not stop"
-
-
-def wait_for(cond: Callable[[], bool], timeout_s: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true within {timeout_s} s")
-        time.sleep(0.002)
 
 
 def _tone_hz(pcm: np.ndarray, rate: int) -> float:

@@ -33,6 +33,7 @@ from kiosk.media.video import (
     rotation_to_apply,
 )
 from tests.clips import frame_number, make_clip, truncate
+from tests.conftest import wait_for
 
 FPS = 25
 FRAME_S = 1 / FPS
@@ -73,14 +74,6 @@ def open_reader() -> Iterator[Callable[..., VideoReader]]:
     yield make
     for r in readers:
         assert r.stop(timeout_s=5), "reader thread did not stop"
-
-
-def wait_for(cond: Callable[[], bool], timeout_s: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true within {timeout_s} s")
-        time.sleep(0.002)
 
 
 def play_all(reader: VideoReader, step_s: float = FRAME_S / 2,

@@ -49,6 +49,8 @@ from typing import Any
 
 import numpy as np
 
+from kiosk.errors import MediaError
+
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame  # after the greeting is hidden
 
@@ -69,12 +71,8 @@ _buffer_frames = 1024
 _claimed_channels: set[int] = set()
 
 
-class AudioError(Exception):
-    """Sound that cannot be played; ``reason`` is short and meant for the operator."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class AudioError(MediaError):
+    """Sound that cannot be played."""
 
 
 # --------------------------------------------------------------------------- mixer

@@ -31,6 +31,8 @@ from typing import Literal
 import cv2
 import numpy as np
 
+from kiosk.errors import MediaError
+
 # We apply our own, configurable pixel limit (with a readable reason) before decoding.
 # Pillow's global bomb check would otherwise raise or warn on legitimate panoramas and
 # hide the image size we want to report.
@@ -79,12 +81,8 @@ _REDUCED_FLAGS = (
 )
 
 
-class ImageError(Exception):
-    """An image that cannot be shown; ``reason`` is short and meant for the operator."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class ImageError(MediaError):
+    """An image that cannot be shown."""
 
 
 @dataclass(frozen=True, slots=True)

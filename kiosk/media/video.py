@@ -42,6 +42,7 @@ from typing import Any, Protocol
 import cv2
 import numpy as np
 
+from kiosk.errors import MediaError
 from kiosk.media.images import Fit, _crop_to_aspect, fit_size
 
 log = logging.getLogger(__name__)
@@ -60,12 +61,8 @@ MAX_PTS_JUMP_S = 10.0
 SHORTFALL_S = 0.5
 
 
-class VideoError(Exception):
-    """A clip that cannot be played; ``reason`` is short and meant for the operator."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class VideoError(MediaError):
+    """A clip that cannot be played."""
 
 
 @dataclass(frozen=True, slots=True)
