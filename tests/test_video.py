@@ -296,7 +296,8 @@ def test_reader_end_waits_for_the_last_frame_to_be_shown(clips: dict[str, Path],
     assert reader.frame_at(0.17)[1] is not None  # frame 4 (0.16-0.20) goes on screen
     assert not reader.ended  # still on screen until 0.20
     reader.frame_at(0.2)
-    assert reader.ended and reader.error is None
+    wait_for(lambda: reader.ended)  # once the reader has also seen the end of the trim
+    assert reader.error is None
 
 
 def test_reader_contain_and_cover(clips: dict[str, Path], open_reader) -> None:
