@@ -193,3 +193,50 @@ def test_sigterm_ends_a_fullscreen_show_at_once(show_dir: ShowDir, tmp_path: Pat
     assert proc.returncode == 0, err
     assert time.monotonic() - sent < 3
     assert json.loads(status.read_text())["state"] == "closed"
+
+
+def test_a_photo_replaced_on_disk_changes_the_screen(show_dir: ShowDir, tmp_path: Path):
+    """A curator copies a better scan over the file on screen: it shows without a restart."""
+    import io
+
+    import pygame
+
+    from tests.conftest import write_image
+
+    write_image(show_dir.assets / "scan.png", 320, 240, (200, 0, 0))  # blue, as BGR
+    show_dir.manifest("a.yaml", "items:\n  - photo: scan.png\n    duration: 1h\n"
+                                "    fit: cover\n")
+    port = free_port()
+    show_dir.settings(f"http:\n  port: {port}\n")
+    proc, status_path = run(show_dir, tmp_path, 12, background=True)
+
+    def screen_mean() -> tuple[float, float, float] | None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/screenshot.png",
+                                        timeout=3) as r:
+                image = pygame.image.load(io.BytesIO(r.read()))
+        except OSError:
+            return None
+        arr = pygame.surfarray.array3d(image)
+        return tuple(float(arr[:, : arr.shape[1] * 2 // 3, c].mean()) for c in range(3))
+
+    try:
+        deadline = time.monotonic() + 20
+        before = None
+        while time.monotonic() < deadline and (before is None or before[2] < 150):
+            before = screen_mean()
+            time.sleep(0.2)
+        assert before is not None and before[2] > 150  # blue on screen
+        loaded = json.loads(status_path.read_text())["show_loaded_at"]
+        write_image(show_dir.assets / "scan.png", 320, 240, (0, 200, 0))  # now green
+        after = None
+        while time.monotonic() < deadline + 10:
+            after = screen_mean()
+            if after is not None and after[1] > 150:
+                break
+            time.sleep(0.2)
+        assert after is not None and after[1] > 150 and after[2] < 50
+        assert json.loads(status_path.read_text())["show_loaded_at"] != loaded
+    finally:
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
