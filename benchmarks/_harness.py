@@ -19,6 +19,19 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 
 
+# A full museum label for a benchmark photo item (format with n=...).
+LABEL = """    title:
+      en: "Photograph {n}: the harbour at dawn"
+      ru: "Снимок {n}: гавань на рассвете"
+    caption:
+      en: Boats return before the market opens; the keeper walks the breakwater.
+      ru: Лодки возвращаются до открытия рынка; смотритель идёт по волнорезу.
+    source: Town archive
+    date: 1994-05-12
+    credit: Harbour Photo Club
+"""
+
+
 @contextlib.contextmanager
 def xvfb(size: tuple[int, int] = (1920, 1080), number: int = 91) -> Iterator[str]:
     """A virtual X screen for as long as the block runs; yields its DISPLAY name."""

@@ -22,18 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import camera_like, kiosk_env, run_kiosk, xvfb
-
-LABEL = """    title:
-      en: "Photograph {n}: the harbour at dawn"
-      ru: "Снимок {n}: гавань на рассвете"
-    caption:
-      en: Boats return before the market opens; the keeper walks the breakwater.
-      ru: Лодки возвращаются до открытия рынка; смотритель идёт по волнорезу.
-    source: Town archive
-    date: 1994-05-12
-    credit: Harbour Photo Club
-"""
+from _harness import LABEL, camera_like, kiosk_env, run_kiosk, xvfb
 
 
 def reference(display: str) -> tuple[float, float]:

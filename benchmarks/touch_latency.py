@@ -43,22 +43,13 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 import cv2
 import numpy as np
-from _harness import camera_like, xvfb
+from _harness import LABEL, camera_like, xvfb
 
 from kiosk.app import App, RunOptions
 from kiosk.cli import ShowPaths
 
 SIZE = (1920, 1080)
 LINE_ROWS = 4  # the step's progress line along the bottom edge is left out of comparisons
-LABEL = """    title:
-      en: "Photograph {n}: the harbour at dawn"
-      ru: "Снимок {n}: гавань на рассвете"
-    caption:
-      en: Boats return before the market opens; the keeper walks the breakwater.
-      ru: Лодки возвращаются до открытия рынка; смотритель идёт по волнорезу.
-    source: Town archive
-    date: 1994-05-12
-"""
 
 
 # -- test material -------------------------------------------------------------------
