@@ -236,6 +236,10 @@ def test_a_photo_replaced_on_disk_changes_the_screen(show_dir: ShowDir, tmp_path
                 break
             time.sleep(0.2)
         assert after is not None and after[1] > 150 and after[2] < 50
+        while time.monotonic() < deadline + 15:  # the status file follows within a second
+            if json.loads(status_path.read_text())["show_loaded_at"] != loaded:
+                break
+            time.sleep(0.1)
         assert json.loads(status_path.read_text())["show_loaded_at"] != loaded
     finally:
         _, err = proc.communicate(timeout=60)
