@@ -32,6 +32,7 @@ import cv2
 import numpy as np
 
 from kiosk.errors import MediaError
+from kiosk.media import check_readable_file
 
 # We apply our own, configurable pixel limit (with a readable reason) before decoding.
 # Pillow's global bomb check would otherwise raise or warn on legitimate panoramas and
@@ -141,16 +142,7 @@ def reduction_flag(src_w: int, src_h: int, need_w: int, need_h: int) -> int:
 def probe_image(path: str | os.PathLike[str]) -> ImageInfo:
     """Read the header only; raise ImageError for anything we cannot show."""
     path = os.fspath(path)
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise ImageError("file not found") from None
-    except OSError as e:
-        raise ImageError(f"file cannot be read ({e.strerror or e})") from None
-    if os.path.isdir(path):
-        raise ImageError("path is a directory, not a file")
-    if st.st_size == 0:
-        raise ImageError("file is empty")
+    check_readable_file(path, ImageError)
 
     try:
         with _pil().open(path) as im:

@@ -43,6 +43,7 @@ import cv2
 import numpy as np
 
 from kiosk.errors import MediaError
+from kiosk.media import check_readable_file
 from kiosk.media.images import Fit, _crop_to_aspect, fit_size
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ def probe_video(path: str | os.PathLike[str], timeout_s: float = PROBE_TIMEOUT_S
     quiet_av()
 
     path = os.fspath(path)
-    _check_file(path)
+    check_readable_file(path, VideoError)
     try:
         container = av.open(path, timeout=timeout_s)
     except av.error.InvalidDataError as e:
@@ -205,19 +206,6 @@ def _picture_end(container: Any, duration_s: float | None) -> float | None:
     except av.error.FFmpegError:
         pass  # a damaged tail shows as an early end below
     return None if last is None else float((last - origin) * tb)
-
-
-def _check_file(path: str) -> None:
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise VideoError("file not found") from None
-    except OSError as e:
-        raise VideoError(f"file cannot be read ({e.strerror or e})") from None
-    if os.path.isdir(path):
-        raise VideoError("path is a directory, not a file")
-    if st.st_size == 0:
-        raise VideoError("file is empty")
 
 
 def _invalid_reason(path: str, error: Exception) -> str:
