@@ -140,6 +140,78 @@ def test_a_chunk_shorter_than_the_fade_joins_the_one_before() -> None:
     assert out[-1][-1, 0] == 0
 
 
+# ------------------------------------------------------------------ chunk hand-over
+
+
+class PygameLikeChannel:
+    """A mixer channel with pygame's slots: ``sound`` and ``queue``. At a chunk's end
+    pygame's callback moves the queued sound into the sound slot under the GIL and only
+    then starts it, so for a moment the channel reads not busy with nothing queued."""
+
+    def __init__(self) -> None:
+        self.sound: object | None = None
+        self.queued: object | None = None
+        self.busy = False
+        self.started: list[object] = []  # every sound that began, in order
+
+    def play(self, sound: object) -> None:
+        self.sound, self.queued, self.busy = sound, None, True
+        self.started.append(sound)
+
+    def queue(self, sound: object) -> None:
+        if self.sound is None:
+            self.play(sound)
+        else:
+            self.queued = sound
+
+    def set_volume(self, volume: float) -> None:
+        pass
+
+    def get_sound(self) -> object | None:
+        return self.sound
+
+    def get_queue(self) -> object | None:
+        return self.queued
+
+    def get_busy(self) -> bool:
+        return self.busy
+
+    def chunk_ends_mid_callback(self) -> None:
+        """The moment inside pygame's callback: queue moved to the sound slot, not
+        started yet."""
+        self.sound, self.queued, self.busy = self.queued, None, False
+
+    def callback_done(self) -> None:
+        if self.sound is not None:
+            self.busy = True
+            self.started.append(self.sound)
+
+
+def test_a_chunk_handed_over_by_the_mixer_is_never_replaced(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The feeder polls right inside the mixer's hand-over from chunk 0 to chunk 1: it
+    must queue chunk 2 behind chunk 1, not start chunk 2 over it (which skipped a
+    quarter second of the clip's sound)."""
+    monkeypatch.setattr(audio, "mixer_format", lambda: (1000, 2))
+    track = AudioTrack("clip.mp4", mixer_rate=1000, mixer_channels=2)
+    track._ready.extend(np.full((250, 2), k, np.int16) for k in range(4))
+    channel = PygameLikeChannel()
+    sink = object.__new__(audio._MixerSink)
+    sink.channel_id, sink.channel, sink._sounds = 0, channel, {}
+    monkeypatch.setattr(sink, "_sound", lambda index, pcm: sink._sounds.setdefault(
+        index, f"chunk {index}"))
+
+    track._feed(sink)  # starts chunk 0
+    track._feed(sink)  # queues chunk 1
+    channel.chunk_ends_mid_callback()
+    track._feed(sink)
+    channel.callback_done()
+    track._feed(sink)
+    assert channel.started == ["chunk 0", "chunk 1"]
+    assert channel.sound == "chunk 1" and channel.queued == "chunk 2"
+    assert set(sink._sounds) == {1, 2}  # chunk 0 finished and was let go
+
+
 # ------------------------------------------------------------------ clocks (pure)
 
 

@@ -432,20 +432,26 @@ class _MixerSink:
     def queue(self, index: int, pcm: np.ndarray) -> None:
         self.channel.queue(self._sound(index, pcm))
 
-    def current(self) -> int | None:
-        """Index of the chunk playing, None when idle; forgets finished chunks."""
-        sound = self.channel.get_sound() if self.channel.get_busy() else None
-        playing = None
+    def state(self) -> tuple[int | None, bool]:
+        """(index of the chunk playing or about to play, whether one is queued).
+
+        pygame's end-of-chunk callback moves the queued sound into the channel's slot
+        under the GIL, but starts it only after releasing the GIL: for that moment
+        ``get_busy()`` reads False while nothing is queued any more. Deciding from
+        ``get_busy()`` then started a new chunk over the one just begun and skipped a
+        quarter second of sound. So the state comes from the two slots the callback
+        swaps atomically, the queue read first: queue (A, B) -> (B, none) -> (none, none)
+        only moves forward, and a later read of the sound slot cannot contradict it.
+        """
         queued = self.channel.get_queue()
+        sound = self.channel.get_sound()
+        playing = None
         for index, s in list(self._sounds.items()):
             if s is sound:
                 playing = index
             elif s is not queued:
-                del self._sounds[index]
-        return playing
-
-    def has_queued(self) -> bool:
-        return self.channel.get_queue() is not None
+                del self._sounds[index]  # finished
+        return playing, queued is not None
 
     @property
     def held(self) -> int:
@@ -726,17 +732,15 @@ class AudioTrack:
     def _feed(self, sink: _MixerSink) -> bool:
         """Keep the channel playing one chunk with the next queued. True at the end.
 
-        Between one chunk's end and the mixer starting the queued one, the channel reads
-        as idle while a chunk is still queued: starting a chunk then would replace the
-        queued one and skip a quarter second of sound. So a chunk is started only when
-        the channel is idle and nothing is queued.
+        Starting a chunk while another is queued or just began would replace it and skip
+        a quarter second of sound, so a chunk is started only when the channel's sound
+        slot is empty and nothing is queued (see ``_MixerSink.state``).
         """
         with self._lock:
             if self._paused:
                 return False
             now = self._clock()
-            playing = sink.current()
-            waiting = sink.has_queued()
+            playing, waiting = sink.state()
             if playing is None and not waiting and self._ready:
                 index, pcm = self._next_index, self._ready.popleft()
                 self._next_index += 1
