@@ -1,9 +1,9 @@
 """The kiosk on a screen: display, input, the paced loop, live reload and the status file.
 
 The loop only polls events, asks the player for the frame, draws it and presents it;
-decoding runs on the photo cache's worker threads, watching files on the poller's
-thread, status writing on its own thread. Every thread started here is stopped and
-joined on the way out.
+decoding runs on the photo cache's worker threads, watching and re-reading edited
+files on the live-reload threads, status writing on its own thread. Every thread
+started here is stopped and joined on the way out.
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ from kiosk.manifest.model import Text
 from kiosk.memory import release_big_buffers_to_the_system
 from kiosk.operations import Operations, active_show
 from kiosk.player import fallback_card, make_player
-from kiosk.reload import current_item_changed, write_errors_file
-from kiosk.settings import load_settings
+from kiosk.reload import current_item_changed
 from kiosk.status import StatusWriter, iso, item_name, rss_bytes
 from kiosk.visitor_view import VisitorView
 
@@ -60,7 +59,9 @@ class App:
         loaded = load_for_playing(paths.exhibits, paths.assets, paths.config)
         self.settings_result = loaded.settings
         self.settings = loaded.settings.settings
-        self.reloader = loaded.reloader
+        self.reloader = loaded.reloader  # handed to the live-reload thread in setup
+        self.show = loaded.show.show  # the show as last swapped in
+        self.initial_errors_text = loaded.show.errors_text
         self.show_problems = loaded.show.problems
         self.show_loaded_at = self.started_wall
         self.last_reload: float | None = None
@@ -160,11 +161,11 @@ class App:
         import pygame
 
         from kiosk.clips import Clips
+        from kiosk.live_reload import LiveReload
         from kiosk.media.audio import init_mixer
         from kiosk.media.images import quiet_opencv
         from kiosk.media.photo_cache import PhotoCache
         from kiosk.player import CachedImages
-        from kiosk.watch import Poller
 
         quiet_opencv()
         release_big_buffers_to_the_system()
@@ -179,12 +180,13 @@ class App:
         if not init_mixer():
             log.warning("no sound device: clips play silently")
         self.player = make_player(
-            active_show(self.reloader.show, self.ops.today), settings, size, self.images,
+            active_show(self.show, self.ops.today), settings, size, self.images,
             self.clock.now(),
             clips=lambda compositor: Clips(size, compositor, show_volume=settings.volume,
                                            default_language=settings.languages.default))
-        self.poller = Poller(self.paths.exhibits, self.paths.config,
-                             self.reloader.watched_paths())
+        self.live = LiveReload(self.reloader, self.paths.exhibits, self.paths.assets,
+                               self.paths.config, errors_file=settings.errors_file,
+                               errors_text=self.initial_errors_text)
         self.visitor_view = VisitorView(settings, size, self.player, self.staff_exit,
                                         self.ops.interaction)
         self.visitor_view.frame_s = 1.0 / self.refresh_hz()
@@ -193,12 +195,12 @@ class App:
         self.last_status = -1e9
         self.last_retry = self.clock.now()
         log.info("showing %d exhibits on a %dx%d %s at %.0f Hz",
-                 len(self.reloader.show.exhibits), size[0], size[1],
+                 len(self.show.exhibits), size[0], size[1],
                  "screen" if self.fullscreen else "window", hz)
         self.frame = None
         self.cache.start()
         self.status.start()
-        self.poller.start()
+        self.live.start()
         self.visitor_view.start()
         self.ops.start()
         self.shown_step: object = None
@@ -209,7 +211,7 @@ class App:
 
         self.ops.stop(self.exit_code)
         self.visitor_view.stop()
-        self.poller.stop()
+        self.live.stop()
         clips_stopped = self.player.clips.stop()
         self.workers_stopped = self.cache.stop() and clips_stopped
         self.status.stop(self.snapshot(self.clock.now(), state="closed"))
@@ -227,12 +229,11 @@ class App:
                 self.handle(event, now)
         self.revive_workers(now)
         self.check_display(now)
-        changes = self.poller.poll()
-        if changes:
-            self.reload(changes, now)
+        for reloaded in self.live.take():
+            self.reload(reloaded, now)
         is_open, opening_changed, new_day = self.ops.check_hours(now)
         if new_day is not None:
-            self.player.timeline.replace_show(active_show(self.reloader.show, new_day), now)
+            self.player.timeline.replace_show(active_show(self.show, new_day), now)
         if opening_changed:
             self.opening_changed(is_open, now)
         if self.ops.safe_mode or not is_open:
@@ -352,12 +353,7 @@ class App:
             return
         self.last_revive = now
         self.cache.revive()
-        if not self.poller.alive:
-            from kiosk.watch import Poller
-
-            log.error("the file watcher had stopped; starting a new one")
-            self.poller = Poller(self.paths.exhibits, self.paths.config,
-                                 self.reloader.watched_paths()).start()
+        self.live.revive()
         self.status.revive()
 
     def still_screen(self, now: float) -> None:
@@ -425,23 +421,18 @@ class App:
         return compositor.draw(self.canvas, layer)
 
     # -- live edits --------------------------------------------------------------------
-    def reload(self, changes: Any, now: float) -> None:
-        """Files changed on disk: swap in what is good, keep the last good of the rest."""
-        config = self.paths.config
-        if config is not None and config in changes.paths:
-            self.reload_settings()
-        result = self.reloader.apply(changes)
-        self.last_reload = time.time()
+    def reload(self, reloaded: Any, now: float) -> None:
+        """Files changed on disk and were re-read on the live-reload thread: swap in what
+        is good (the last good version of the rest stays)."""
+        if reloaded.settings is not None:
+            self.reload_settings(reloaded.settings)
+        result = reloaded.result
+        self.last_reload = reloaded.at
         known = set(self.show_problems)
         log_problems([p for p in result.problems if p not in known])  # only what is new
         self.show_problems = result.problems
         if result.changed_media:
             self.cache.discard(str(p) for p in result.changed_media)
-        if self.settings.errors_file:
-            threading.Thread(target=write_errors_file,
-                             args=(self.paths.exhibits, result.errors_text),
-                             name="errors-file", daemon=True).start()
-        self.poller.set_asset_paths(self.reloader.watched_paths())
         if not result.show_changed and not result.changed_media:
             return
         timeline = self.player.timeline
@@ -451,6 +442,7 @@ class App:
             current_item_changed(old_show, result.show,
                                  old_show.playable[frame.current_pos[0]].file, on_screen.key)
             or (getattr(on_screen, "path", None) in result.changed_media))
+        self.show = result.show
         timeline.replace_show(active_show(result.show, self.ops.today), now)
         self.player.compositor.forget()  # captions and photos are drawn again from the new show
         self.player.skipped.clear()
@@ -461,15 +453,12 @@ class App:
                  ", ".join(p.name for p in result.changed_exhibits) or "media changed",
                  "; the item on screen changed" if changed_here else "")
 
-    def reload_settings(self) -> None:
+    def reload_settings(self, result: Any) -> None:
         """Settings that can change live take effect; the display ones need a restart."""
-        config = self.paths.config
-        result = load_settings(config, self.paths.assets)
-        log_problems(result.problems)
         new = result.settings
         if new.screen != self.settings.screen:
             log.warning("screen settings changed in %s: they take effect after a restart",
-                        config)
+                        self.paths.config)
         self.settings = replace(new, screen=self.settings.screen)
         self.settings_result = result
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
 
 from kiosk.errors import Problem
+from kiosk.live_reload import LiveReload, Reloaded
 from kiosk.manifest.loader import LoadOptions, load_show
 from kiosk.manifest.model import Show
 from kiosk.reload import (
@@ -17,8 +19,8 @@ from kiosk.reload import (
     errors_file_text,
     write_errors_file,
 )
-from kiosk.watch import Changes
-from tests.conftest import ShowDir
+from kiosk.watch import Changes, Poller
+from tests.conftest import ShowDir, wait_for
 
 HARBOUR = """\
 title: Harbour
@@ -300,3 +302,68 @@ def test_a_full_disk_is_logged_and_leaves_no_temp_file(tmp_path: Path, monkeypat
     assert write_errors_file(tmp_path, "x\n") is False
     assert "No space left" in caplog.text
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------------ the live-reload thread
+
+
+def fast_poller(*args: object) -> Poller:
+    return Poller(*args, interval_s=0.01, settle_s=0.05, assets_interval_s=0.01)  # type: ignore[arg-type]
+
+
+def next_reload(live: LiveReload, seconds: float = 10.0) -> list[Reloaded]:
+    got: list[Reloaded] = []
+    wait_for(lambda: got.extend(live.take()) or got, seconds)
+    threading.Event().wait(0.2)  # a second reload from the same save would be here by now
+    return got + live.take()
+
+
+def test_edits_are_read_on_the_reload_thread_not_the_callers(
+        loaded: tuple[ShowDir, ShowReloader], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The render loop only takes finished shows: reading and validating an edit, and
+    writing _kiosk_errors.txt, happen on the live-reload thread."""
+    d, reloader = loaded
+    readers: list[str] = []
+    apply = reloader.apply
+
+    def recording_apply(changes: Changes):  # type: ignore[no-untyped-def]
+        readers.append(threading.current_thread().name)
+        return apply(changes)
+
+    monkeypatch.setattr(reloader, "apply", recording_apply)
+    stale = d.exhibits / ERRORS_FILE_NAME
+    stale.write_text("left by an earlier run\n")
+    live = LiveReload(reloader, d.exhibits, d.assets, None, errors_text=None,
+                      make_poller=fast_poller).start()
+    try:
+        wait_for(lambda: not stale.exists())  # a file left by an earlier run goes away
+        d.manifest("harbour.yaml", HARBOUR.replace("The boats", "The fishing boats"))
+        (done,) = next_reload(live)
+        assert captions(done.result.show, "harbour.yaml")[1] == "The fishing boats"
+        assert done.settings is None and done.at > 0
+        d.manifest("market.yaml", "title: [unclosed\n")
+        (broken,) = next_reload(live)
+        assert broken.result.kept_last_good == [d.exhibits / "market.yaml"]
+        assert "market.yaml:1:" in (d.exhibits / ERRORS_FILE_NAME).read_text()
+        assert live.take() == []  # nothing more: each save gives one reload
+    finally:
+        assert live.stop()
+    assert readers and set(readers) == {"kiosk-reload"}
+
+
+def test_a_dead_watcher_or_reload_thread_is_replaced(
+        loaded: tuple[ShowDir, ShowReloader]) -> None:
+    d, reloader = loaded
+    live = LiveReload(reloader, d.exhibits, d.assets, None, make_poller=fast_poller).start()
+    try:
+        dead = live.poller
+        dead.stop()
+        dead.join(5.0)
+        assert not live.alive
+        live.revive()
+        assert live.alive and live.poller is not dead
+        d.manifest("harbour.yaml", HARBOUR.replace("The boats", "The ferries"))
+        (done,) = next_reload(live)
+        assert captions(done.result.show, "harbour.yaml")[1] == "The ferries"
+    finally:
+        assert live.stop()

@@ -1,0 +1,136 @@
+"""Live reload off the render thread: watch, re-read, validate, hand over a finished show.
+
+Reading and validating an edited manifest (YAML, photo headers, clip probes) takes from
+milliseconds to a second; on the render thread that is a visible stall. ``LiveReload``
+owns the file watcher and a thread that turns each settled batch of changes into a
+``Reloaded``: the new show, the settings when ``config/kiosk.yaml`` changed, and the
+problems. The app loop only takes what is ready and swaps it in.
+
+The ``ShowReloader`` is used from this thread alone once started; the app keeps the
+immutable ``Show`` of the latest ``Reloaded`` it applied.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.loading import log_problems
+from kiosk.reload import ReloadResult, ShowReloader, write_errors_file
+from kiosk.settings import SettingsResult, load_settings
+from kiosk.watch import Changes, Poller
+
+log = logging.getLogger("kiosk.reload")
+
+WAIT_S = 0.5  # how long the thread waits for changes before checking it should stop
+
+
+@dataclass(frozen=True)
+class Reloaded:
+    result: ReloadResult
+    settings: SettingsResult | None  # None when the settings file did not change
+    at: float  # wall-clock time the change was validated (for the status file)
+
+
+class LiveReload:
+    """The watcher and the re-reading thread, started, revived and stopped together."""
+
+    def __init__(self, reloader: ShowReloader, exhibits: Path, assets: Path,
+                 config: Path | None, *, errors_file: bool = True,
+                 errors_text: str | None = None,
+                 make_poller: type[Poller] = Poller) -> None:
+        self.reloader = reloader
+        self.exhibits, self.assets, self.config = exhibits, assets, config
+        self.errors_file = errors_file  # follows the settings as they are re-read
+        self._make_poller = make_poller
+        self.poller = make_poller(exhibits, config, reloader.watched_paths())
+        self._ready: queue.SimpleQueue[Reloaded] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._initial_errors = errors_text  # the loaded show's, written when started
+        self._initial_written = False
+
+    # -- owned threads -----------------------------------------------------------------
+    def start(self) -> LiveReload:
+        self._stop.clear()
+        self.poller.start()
+        self._start_thread()
+        return self
+
+    def _start_thread(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="kiosk-reload", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 5.0) -> bool:
+        """Stop and join both threads; True when they ended."""
+        self._stop.set()
+        self.poller.stop()
+        self.poller.join(timeout_s)
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            if self._thread.is_alive():
+                return False
+            self._thread = None
+        return not self.poller.alive
+
+    def revive(self) -> None:
+        """A thread that died is replaced (called by the app every few seconds)."""
+        if self._stop.is_set():
+            return
+        if not self.poller.alive:
+            log.error("the file watcher had stopped; starting a new one")
+            # Asset paths as the reloader knew them last; a read racing with a reload
+            # only misses paths that the next reload hands over anyway.
+            self.poller = self._make_poller(self.exhibits, self.config,
+                                            list(self.reloader.watched_paths())).start()
+        if self._thread is None or not self._thread.is_alive():
+            log.error("the live reload thread had stopped; starting a new one")
+            self._start_thread()
+
+    @property
+    def alive(self) -> bool:
+        return (self.poller.alive and self._thread is not None
+                and self._thread.is_alive())
+
+    # -- for the app loop --------------------------------------------------------------
+    def take(self) -> list[Reloaded]:
+        """Every finished reload since the last call, oldest first; never waits."""
+        out: list[Reloaded] = []
+        while True:
+            try:
+                out.append(self._ready.get_nowait())
+            except queue.Empty:
+                return out
+
+    # -- the thread --------------------------------------------------------------------
+    def _run(self) -> None:
+        if not self._initial_written and self.errors_file:
+            # A file left by an earlier run says what is wrong now, or goes away.
+            write_errors_file(self.exhibits, self._initial_errors)
+        self._initial_written = True  # a revived thread does not write it again
+        while not self._stop.is_set():
+            try:
+                changes = self.poller.poll(timeout_s=WAIT_S)
+                if changes and not self._stop.is_set():
+                    self._ready.put(self.apply(changes))
+            except Exception:  # never out of the thread: the show plays on as it is
+                log.exception("re-reading the show after a change failed")
+                self._stop.wait(WAIT_S)
+
+    def apply(self, changes: Changes) -> Reloaded:
+        """Re-read what changed (on this thread; public for tests that drive it)."""
+        settings = None
+        if self.config is not None and self.config in changes.paths:
+            settings = load_settings(self.config, self.assets)
+            log_problems(settings.problems)
+            self.errors_file = settings.settings.errors_file
+        result = self.reloader.apply(changes)
+        at = time.time()
+        if self.errors_file:
+            write_errors_file(self.exhibits, result.errors_text)  # unchanged: not touched
+        self.poller.set_asset_paths(self.reloader.watched_paths())
+        return Reloaded(result, settings, at)
