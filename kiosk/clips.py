@@ -23,6 +23,8 @@ import pygame
 
 from kiosk.manifest.model import Video
 from kiosk.media.audio import AudioTrack, AvClock
+from kiosk.media.frame_pool import FramePool
+from kiosk.media.video import QUEUE_FRAMES as VIDEO_QUEUE_FRAMES
 from kiosk.media.video import ReaderStats, VideoReader
 from kiosk.render.compositor import Compositor, pixels
 from kiosk.render.text import TextStyle
@@ -138,6 +140,9 @@ class Clips:
         self.default_language = default_language
         self.monotonic = monotonic
         self.open: dict[str, Clip] = {}
+        # Frame buffers for every clip of the show: each open clip's queue and the one
+        # being filled; memory stays put from one clip to the next.
+        self.frames = FramePool(MAX_OPEN * (VIDEO_QUEUE_FRAMES + 2))
         self.failed: dict[str, str] = {}
         self.ended_early: dict[Path, str] = {}  # clips cut short by a fault, for the status
         self.frame_stats = ClipFrameStats()
@@ -319,7 +324,8 @@ class Clips:
             cut = video.start_s + video.duration_s
             end = cut if end is None else min(end, cut)
         try:
-            reader = VideoReader(video.path, self.size, video.fit, video.start_s, end)
+            reader = VideoReader(video.path, self.size, video.fit, video.start_s, end,
+                                 VIDEO_QUEUE_FRAMES, pool=self.frames)
             track = AudioTrack(video.path, video.start_s, end, video.volume, mute=video.mute,
                                show_volume=self.show_volume)
         except (ValueError, OSError) as exc:

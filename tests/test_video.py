@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kiosk.media.frame_pool import FramePool
 from kiosk.media.images import fit_size
 from kiosk.media.video import (
     PTS_TOLERANCE_S,
@@ -178,6 +179,65 @@ def test_fit_frame_sizes(fit: str, rotation: int) -> None:
         assert out.shape[1::-1] == fit_size(shown_w, shown_h, 640, 360, "contain")
     assert out.dtype == np.uint8 and out.flags.c_contiguous
     assert (out[..., 3] == 255).all()
+
+
+@pytest.mark.parametrize("fit", ["contain", "cover"])
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_fit_frame_into_pooled_buffers_gives_the_same_picture(fit: str, rotation: int) -> None:
+    frame = np.random.default_rng(rotation).integers(0, 256, (97, 161, 3), np.uint8)
+    pool = FramePool(4)
+    for _ in range(3):  # reused buffers hold the last frame's pixels: all overwritten
+        pooled = fit_frame(frame, 640, 360, fit, rotation, pool)  # type: ignore[arg-type]
+        assert np.array_equal(pooled, fit_frame(frame, 640, 360, fit, rotation))  # type: ignore[arg-type]
+        assert pooled.flags.c_contiguous
+        del pooled
+    assert pool.allocated <= 3 and pool.overflow == 0
+
+
+def test_the_pool_never_hands_out_a_buffer_someone_holds() -> None:
+    pool = FramePool(2)
+    a, b = pool.take((4, 4, 4)), pool.take((4, 4, 4))
+    assert not np.shares_memory(a, b)
+    corner = a[:1, :1]  # a view keeps its buffer as held as the frame itself
+    del a
+    c = pool.take((4, 4, 4))  # both pooled buffers are held: an array of its own
+    assert not np.shares_memory(c, corner) and not np.shares_memory(c, b)
+    assert pool.overflow == 1
+    del corner, c
+    d = pool.take((8, 4, 4))  # free again, and grown for a larger frame
+    assert d.shape == (8, 4, 4) and not np.shares_memory(d, b)
+    assert pool.allocated == 3 and pool.held_bytes == 64 + 128
+
+
+def test_a_pooled_reader_never_overwrites_a_frame_still_held(clips: dict[str, Path],
+                                                            open_reader) -> None:
+    """Frames kept by the caller (as a layer would, or a slow draw) stay intact while
+    the reader decodes on; the pool gives new arrays when all of its buffers are held."""
+    pool = FramePool(3)
+    reader = open_reader(clips["silent"], (160, 120), "contain", pool=pool)
+    held: list[tuple[int, np.ndarray]] = []
+    clock = 0.0
+    deadline = time.monotonic() + 5.0
+    while not reader.ended:
+        assert time.monotonic() < deadline, "clip did not end in time"
+        got = reader.frame_at(clock)
+        if got is not None:
+            held.append((frame_number(got[1]), got[1]))
+        elif reader.queued == 0 and not reader.decoding_done:
+            time.sleep(0.001)
+        else:
+            clock += FRAME_S / 2
+    assert [n for n, _ in held] == list(range(25))
+    assert [frame_number(frame) for _, frame in held] == list(range(25))
+    assert pool.allocated == 3 and pool.overflow >= 20
+
+
+def test_a_pooled_reader_reuses_its_buffers(clips: dict[str, Path], open_reader) -> None:
+    pool = FramePool(16)
+    reader = open_reader(clips["silent"], (160, 120), "contain", queue_frames=4, pool=pool)
+    assert [n for _, n, _ in play_all(reader)] == list(range(25))
+    # The queue, the frame being fitted and its scratch: not one buffer per frame.
+    assert pool.allocated <= 4 + 2 and pool.overflow == 0
 
 
 # ------------------------------------------------------------------ probe

@@ -44,6 +44,7 @@ import numpy as np
 
 from kiosk.errors import MediaError
 from kiosk.media import check_readable_file
+from kiosk.media.frame_pool import FramePool
 from kiosk.media.images import Fit, _crop_to_aspect, fit_size
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ PTS_TOLERANCE_S = 0.002
 MAX_PTS_JUMP_S = 10.0
 # The decoder stopping this much before the expected end counts as a failure mid-way.
 SHORTFALL_S = 0.5
+QUEUE_FRAMES = 6  # fitted frames decoded ahead: 100 ms at 60 fps, 240 ms at 25 fps
 
 
 class VideoError(MediaError):
@@ -303,13 +305,15 @@ def clean_pts(prev_s: float | None, raw_s: float, frame_s: float) -> float:
 
 
 def fit_frame(frame: np.ndarray, target_w: int, target_h: int, fit: Fit,
-              rotation_cw: int = 0) -> np.ndarray:
+              rotation_cw: int = 0, pool: FramePool | None = None) -> np.ndarray:
     """A decoded BGR frame turned upright and fitted, as a C-contiguous BGRA array.
 
     ``contain``: the fitted size (the compositor letterboxes); ``cover``: exactly the
     target, centre-cropped. The fit is done in the stored orientation with the target's
-    axes swapped, and the small result is rotated.
+    axes swapped, and the small result is rotated. With a ``pool`` the steps write into
+    reused buffers instead of new ones.
     """
+    take = pool.take if pool is not None else _new_pixels
     swap = rotation_cw in (90, 270)
     tw, th = (target_h, target_w) if swap else (target_w, target_h)
     src_h, src_w = frame.shape[:2]
@@ -325,17 +329,23 @@ def fit_frame(frame: np.ndarray, target_w: int, target_h: int, fit: Fit,
         # Area averaging only when shrinking a lot (aliasing); bilinear is 3-4x cheaper at
         # 4K and looks the same for factors under 2.
         shrink = out_w * 2 <= w and out_h * 2 <= h
-        frame = cv2.resize(frame, (out_w, out_h),
+        frame = cv2.resize(frame, (out_w, out_h), dst=take((out_h, out_w, frame.shape[2])),
                            interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
-    code = cv2.COLOR_BGR2BGRA if frame.shape[2] == 3 else None
-    out = cv2.cvtColor(frame, code) if code is not None else np.ascontiguousarray(frame)
-    if rotation_cw == 90:
-        out = cv2.rotate(out, cv2.ROTATE_90_CLOCKWISE)
-    elif rotation_cw == 180:
-        out = cv2.rotate(out, cv2.ROTATE_180)
-    elif rotation_cw == 270:
-        out = cv2.rotate(out, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    if frame.shape[2] == 3:
+        out = cv2.cvtColor(frame, cv2.COLOR_BGR2BGRA, dst=take((out_h, out_w, 4)))
+    else:
+        out = np.ascontiguousarray(frame)
+    del frame  # a pooled scratch buffer is free again
+    turn = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180,
+            270: cv2.ROTATE_90_COUNTERCLOCKWISE}.get(rotation_cw)
+    if turn is not None:
+        shape = (out_w, out_h, 4) if swap else (out_h, out_w, 4)
+        out = cv2.rotate(out, turn, dst=take(shape))
     return out
+
+
+def _new_pixels(shape: tuple[int, ...]) -> np.ndarray:
+    return np.empty(shape, np.uint8)
 
 
 # --------------------------------------------------------------------------- reader
@@ -387,12 +397,13 @@ class VideoReader:
         fit: Fit = "contain",
         start_s: float = 0.0,
         end_s: float | None = None,
-        queue_frames: int = 6,
+        queue_frames: int = QUEUE_FRAMES,
         stall_timeout_s: float = 5.0,
         *,
         probe: Callable[[str], VideoInfo] = probe_video,
         open_capture: Callable[[str], Capture] = open_capture,
         clock: Callable[[], float] = time.monotonic,
+        pool: FramePool | None = None,
     ) -> None:
         tw, th = target_size
         if tw <= 0 or th <= 0:
@@ -415,6 +426,7 @@ class VideoReader:
         self._probe = probe
         self._open = open_capture
         self._clock = clock
+        self._pool = pool  # shared by the app's clips: memory stays put between clips
 
         self._lock = threading.Lock()
         self._space = threading.Condition(self._lock)  # the reader waits here for room
@@ -628,7 +640,8 @@ class VideoReader:
                 break
             if held is not None:
                 if abs_s > start + PTS_TOLERANCE_S:  # the held frame covers start_s
-                    if not self._put(0.0, fit_frame(held, tw, th, self.fit, rotation)):
+                    first = fit_frame(held, tw, th, self.fit, rotation, self._pool)
+                    if not self._put(0.0, first):
                         return
                     prev = 0.0
                 else:
@@ -638,7 +651,8 @@ class VideoReader:
             pts = clean_pts(prev, abs_s - start, self._frame_s)
             prev = pts
             last_abs = start + pts + self._frame_s
-            if not self._put(pts, fit_frame(frame, tw, th, self.fit, rotation)):
+            fitted = fit_frame(frame, tw, th, self.fit, rotation, self._pool)
+            if not self._put(pts, fitted):
                 return
         self._check_shortfall(info, last_abs)
 
