@@ -77,6 +77,10 @@ class App:
         self.last_display_check = -1e9
         self.still_drawn: str | None = None  # which still screen is on the canvas
         self.last_still_present = -1e9
+        # A sound device went away (an HDMI screen switched off at night takes its sound
+        # with it) / one arrived while ours is gone: reopen the mixer between clips.
+        self.sound_lost = False
+        self.sound_reopen = False
 
     # -- display ---------------------------------------------------------------------
     def open_display(self) -> Any:
@@ -236,6 +240,7 @@ class App:
                 self.handle(event, now)
         self.revive_workers(now)
         self.check_display(now)
+        self.reopen_sound()
         for reloaded in self.live.take():
             self.reload(reloaded, now)
         is_open, opening_changed, new_day = self.ops.check_hours(now)
@@ -363,6 +368,20 @@ class App:
         self.live.revive()
         self.status.revive()
 
+    def reopen_sound(self) -> None:
+        """A sound device arrived while the kiosk had none: open it once no clip plays
+        (a playing clip's sound is bound to the old mixer)."""
+        import pygame
+
+        from kiosk.media.audio import init_mixer
+
+        if not self.sound_reopen or self.player.clips.playing():
+            return
+        self.sound_reopen = self.sound_lost = False
+        pygame.mixer.quit()
+        if init_mixer():
+            log.info("sound device opened: clips play with sound again")
+
     def still_screen(self, now: float) -> None:
         """Closed, or safe mode: one calm frame, drawn once, presented about once a second.
 
@@ -483,6 +502,11 @@ class App:
                 self.running = False
             else:
                 log.info("close request ignored: the show runs fullscreen")
+        elif event.type == pygame.AUDIODEVICEREMOVED and not getattr(event, "iscapture", 0):
+            log.warning("a sound device went away: clips play silently until it is back")
+            self.sound_lost = True
+        elif event.type == pygame.AUDIODEVICEADDED and not getattr(event, "iscapture", 0):
+            self.sound_reopen = self.sound_lost or not pygame.mixer.get_init()
         elif event.type == pygame.KEYDOWN:
             if event.key == pygame.K_ESCAPE and self.keyboard_exit_allowed():
                 log.info("closed by Esc")

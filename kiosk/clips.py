@@ -178,6 +178,10 @@ class Clips:
             return "ready"
         return "pending"
 
+    def playing(self) -> bool:
+        """Whether a clip is on screen (one opened ahead does not count)."""
+        return any(clip.run_id is not None for clip in self.open.values())
+
     def reason(self, step: Video) -> str:
         return self.failed.get(clip_key(step), "")
 

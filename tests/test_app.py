@@ -205,3 +205,37 @@ def test_a_new_display_size_rebuilds_the_picture_and_keeps_the_place(show_dir: S
         assert app.frame.current.path.name == "p0.jpg"
     finally:
         app.teardown()
+
+
+def test_sound_comes_back_when_a_sound_device_returns(show_dir: ShowDir, caplog):
+    """An HDMI screen switched off takes its sound device with it: when a device is
+    added again, the kiosk opens it (between clips) instead of staying silent."""
+    import logging
+
+    import pygame
+
+    caplog.set_level(logging.INFO)
+    from kiosk.app import App, RunOptions
+    from kiosk.cli import ShowPaths
+
+    show_dir.manifest("a.yaml", "items:\n  - photo: photos/p0.jpg\n    duration: 1h\n")
+    app = App(ShowPaths(show_dir.exhibits, show_dir.assets, None),
+              RunOptions(windowed=True, size=(320, 240), run_for_s=60))
+    app.setup()
+    try:
+        assert pygame.mixer.get_init()
+        app.frame_once(app.clock.now())  # SDL's own "added" events for the devices at start
+        assert pygame.mixer.get_init()
+        pygame.mixer.quit()  # the device is gone
+        pygame.event.post(pygame.event.Event(pygame.AUDIODEVICEREMOVED, which=1, iscapture=0))
+        app.frame_once(app.clock.now())
+        assert "a sound device went away" in caplog.text
+        pygame.event.post(pygame.event.Event(pygame.AUDIODEVICEADDED, which=1, iscapture=1))
+        app.frame_once(app.clock.now())
+        assert not pygame.mixer.get_init(), "a microphone is not a reason to reopen"
+        pygame.event.post(pygame.event.Event(pygame.AUDIODEVICEADDED, which=2, iscapture=0))
+        app.frame_once(app.clock.now())
+        assert pygame.mixer.get_init(), "the returning device was not opened"
+        assert "clips play with sound again" in caplog.text
+    finally:
+        app.teardown()

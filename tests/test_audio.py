@@ -212,6 +212,55 @@ def test_a_chunk_handed_over_by_the_mixer_is_never_replaced(
     assert set(sink._sounds) == {1, 2}  # chunk 0 finished and was let go
 
 
+def test_a_stuck_sound_output_lets_the_picture_run_on(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """The channel never moves past its first chunk (a hung sound server): the clip's
+    clock gives up the sound half a second after the chunk should have ended and runs
+    on by itself, so the picture does not freeze."""
+    monkeypatch.setattr(audio, "mixer_format", lambda: (1000, 2))
+    monkeypatch.setattr(audio, "_buffer_frames", 20)  # 20 ms of device buffer
+    now = FakeTime(50.0)
+    track = AudioTrack("clip.mp4", mixer_rate=1000, mixer_channels=2, clock=now)
+    track._has_audio = True
+    track._ready.extend(np.zeros((250, 2), np.int16) for _ in range(4))
+    channel = PygameLikeChannel()
+    sink = object.__new__(audio._MixerSink)
+    sink.channel_id, sink.channel, sink._sounds = 0, channel, {}
+    monkeypatch.setattr(sink, "_sound", lambda index, pcm: sink._sounds.setdefault(
+        index, f"chunk {index}"))
+    track._feed(sink)
+    track._feed(sink)  # chunk 0 playing, chunk 1 queued: then the output hangs
+    clock = AvClock(now, track.position_s)
+    latency = track._latency_s
+    now.t += 0.2
+    assert clock.now() == pytest.approx(0.2 - latency)
+    now.t = 50.0 + 0.25 + latency + 0.4  # overdue, within the grace: the sound still leads
+    assert clock.now() == pytest.approx(0.25 - latency)  # held at the chunk's end
+    assert track.error is None
+    now.t += 0.2
+    with caplog.at_level(logging.WARNING):
+        stuck_at = clock.now()
+    assert stuck_at == pytest.approx(0.25 - latency + 0.2)  # on from the last reading
+    assert track.error == "the sound output stopped" and track.position_s() is None
+    assert "the sound output stopped moving" in caplog.text
+    now.t += 1.0
+    assert clock.now() == pytest.approx(stuck_at + 1.0)  # the picture runs on
+
+
+def test_play_clock_stalls_only_past_the_chunk_and_its_grace() -> None:
+    c = PlayClock(rate=1000, latency_s=0.02)
+    assert not c.stalled(99.0, 0.5)  # nothing playing
+    c.queued("a", 250)
+    c.observe(10.0, "a")
+    assert not c.stalled(10.0 + 0.25 + 0.02 + 0.49, 0.5)
+    assert c.stalled(10.0 + 0.25 + 0.02 + 0.51, 0.5)
+    c.pause(10.1)
+    assert not c.stalled(20.0, 0.5)  # paused on purpose
+    c.resume(20.0)
+    c.observe(20.1, None)  # the chunk ended: idle is not stuck
+    assert not c.stalled(30.0, 0.5)
+
+
 # ------------------------------------------------------------------ clocks (pure)
 
 

@@ -62,6 +62,7 @@ MAX_CHUNKS = 4  # in memory per track, the two in the mixer included: 1 s ahead
 POLL_S = 0.005
 OPEN_TIMEOUT_S = 5.0
 STALL_TIMEOUT_S = 5.0
+OUTPUT_STALL_S = 0.5  # a chunk this overdue means the sound output is stuck
 MAX_LEAD_SILENCE_S = 2.0  # sound starting later than the picture is padded, up to this
 _MAX_BAD_PACKETS = 50  # in a row, before the sound counts as corrupt
 
@@ -252,6 +253,13 @@ class PlayClock:
             if self._anchor is not None:
                 self._anchor += now - self._paused_at
             self._paused_at = None
+
+    def stalled(self, now: float, grace_s: float) -> bool:
+        """The chunk playing should have ended ``grace_s`` ago and the channel has not
+        moved on: the sound output is stuck (a hung sound server or driver)."""
+        if self._paused_at is not None or self._anchor is None:
+            return False
+        return now - self._anchor > self._frames / self.rate + self.latency_s + grace_s
 
     def position(self, now: float) -> float:
         if self._paused_at is not None:
@@ -623,7 +631,16 @@ class AudioTrack:
         if not self.has_audio or self.error is not None or self._ended:
             return None
         with self._lock:
-            return self._play_clock.position(self._clock())
+            now = self._clock()
+            stuck = self._play_clock.stalled(now, OUTPUT_STALL_S)
+            if not stuck:
+                return self._play_clock.position(now)
+        # The picture follows the sound: a stuck output would freeze it. Give up the
+        # sound; the clip's clock runs on from here without it.
+        log.warning("%s: the sound output stopped moving; the clip plays on without sound",
+                    Path(self.path).name)
+        self._fail("the sound output stopped")
+        return None
 
     @property
     def buffered_chunks(self) -> int:
