@@ -7,8 +7,11 @@ Run by xvfb_touch.sh (which starts Xvfb and the kiosk on the demo show). With
 a click in the middle (the controls), then a click on a language chip. The chip's place
 comes from ``kiosk.ui_layout.controls_layout`` for this screen, with the demo's languages
 from config/kiosk.yaml and the kiosk's own fonts, as the overlay lays it out. After each
-action: a screenshot (tools/checks/screenshot.py) and the status file. Exits 1 with the
-reasons when an assertion fails.
+action: a screenshot (tools/checks/screenshot.py) and the status file. Last, once the
+controls have hidden again, the screen is compared with the kiosk's own frame (from its
+HTTP endpoint, port KIOSK_CHECK_PORT): only changed areas are presented, so an area the
+kiosk forgot to present would stay stale on the glass. Exits 1 with the reasons when an
+assertion fails.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
@@ -31,6 +35,7 @@ from kiosk.manifest.model import Video
 from kiosk.render.overlay import Overlay
 from kiosk.render.text import TextRenderer
 from kiosk.ui_layout import Rect, controls_layout, edge_zones, union
+from kiosk.visitor import CONTROLS_VISIBLE_S
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZE = (1920, 1080)
@@ -180,6 +185,25 @@ def main() -> int:
     check.expect(d > 0.3, f"the caption was redrawn in {chosen} (mean diff above the bar {d:.2f})")
     check.expect(s4.get("touches", 0) >= 4, f"touches counted: {s4.get('touches')} (>= 4)")
     check.expect(s4.get("mode") == "interactive", f"still interactive ({s4.get('mode')})")
+
+    # With partial presents (only changed areas go to the screen), an area the kiosk
+    # forgot to present would stay stale on the glass while its own frame is right. So
+    # once the controls have hidden again, the screen must equal the kiosk's frame.
+    print(f"wait for the controls to hide ({CONTROLS_VISIBLE_S:g} s), then compare the "
+          "screen with the kiosk's own frame")
+    time.sleep(CONTROLS_VISIBLE_S + 1.5)
+    glass = check.shot("controls-hidden")
+    port = os.environ.get("KIOSK_CHECK_PORT", "8799")
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/screenshot.png", timeout=10) as r:
+        (out / "kiosk-frame.png").write_bytes(r.read())
+    frame = pygame.surfarray.array3d(pygame.image.load(str(out / "kiosk-frame.png")))
+    frame = frame.swapaxes(0, 1).astype(np.int16)
+    line = max(2, h // 360)  # the progress line along the bottom may move in between
+    stale = (np.abs(glass.astype(np.int16) - frame)[: h - line].max(axis=2) > 24)
+    ys, xs = np.nonzero(stale)
+    where = f" around {xs.min()},{ys.min()}-{xs.max()},{ys.max()}" if len(xs) else ""
+    check.expect(stale.mean() < 0.0005, f"the screen shows the kiosk's frame once the "
+                 f"controls hid: {stale.mean() * 100:.3f}% of pixels differ{where}")
 
     print(f"screenshots in {out}")
     if check.problems:

@@ -22,8 +22,15 @@ trap cleanup EXIT
 for _ in $(seq 50); do [ -e /tmp/.X11-unix/X78 ] && break; sleep 0.1; done
 export DISPLAY=$display SDL_AUDIODRIVER=dummy
 
+# The demo's settings with the HTTP endpoint on, for the kiosk's own copy of its frame.
+port=${KIOSK_CHECK_PORT:-8799}
+cp config/kiosk.yaml "$out/kiosk.yaml"
+printf '\nhttp: {port: %s, host: 127.0.0.1}\n' "$port" >>"$out/kiosk.yaml"
+export KIOSK_CHECK_PORT=$port
+
 start=$SECONDS
-"$python" run_kiosk.py --run-for 40 --status-file "$out/status.json" >"$out/kiosk.log" 2>&1 &
+"$python" run_kiosk.py --config "$out/kiosk.yaml" --run-for 50 --status-file "$out/status.json" \
+    >"$out/kiosk.log" 2>&1 &
 kiosk=$!
 for _ in $(seq 100); do [ -s "$out/status.json" ] && break; sleep 0.1; done
 code=0
