@@ -96,8 +96,7 @@ class Operations:
                                          token=http.token or None,
                                          get_status=lambda: self.latest_status,
                                          get_screenshot_png=self.grabber.png)
-                host, port = self.http.start()
-                log.info("status endpoint on http://%s:%d/status", host, port)
+                self.http.start()  # logs where it listens
             except (StatusServerError, OSError) as exc:
                 log.error("status endpoint not started: %s", exc)
                 self.http = None

@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 py=${PYTHON:-.venv/bin/python}
 out=$(mktemp -d)
+export STATE_DIRECTORY=$out/state  # its own restart count and proof of play
 display=:78
 Xvfb $display -screen 0 1920x1080x24 -nolisten tcp >"$out/xvfb.log" 2>&1 &
 xvfb=$!

@@ -194,8 +194,14 @@ def main() -> int:
     time.sleep(CONTROLS_VISIBLE_S + 1.5)
     glass = check.shot("controls-hidden")
     port = os.environ.get("KIOSK_CHECK_PORT", "8799")
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/screenshot.png", timeout=10) as r:
-        (out / "kiosk-frame.png").write_bytes(r.read())
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/screenshot.png",
+                                    timeout=10) as r:
+            (out / "kiosk-frame.png").write_bytes(r.read())
+    except OSError as exc:
+        check.fail(f"the kiosk's frame from http://127.0.0.1:{port}/screenshot.png: {exc}")
+        print("FAILED:", "; ".join(check.problems))
+        return 1
     frame = pygame.surfarray.array3d(pygame.image.load(str(out / "kiosk-frame.png")))
     frame = frame.swapaxes(0, 1).astype(np.int16)
     line = max(2, h // 360)  # the progress line along the bottom may move in between

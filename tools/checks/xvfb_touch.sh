@@ -21,11 +21,14 @@ cleanup() {
 trap cleanup EXIT
 for _ in $(seq 50); do [ -e /tmp/.X11-unix/X78 ] && break; sleep 0.1; done
 export DISPLAY=$display SDL_AUDIODRIVER=dummy
+# Its own state folder: the restart count of a kiosk stopped with SIGKILL here must
+# not send the next run (or an operator's kiosk) into safe mode.
+export STATE_DIRECTORY=$out/state
 
 # The demo's settings with the HTTP endpoint on, for the kiosk's own copy of its frame.
-port=${KIOSK_CHECK_PORT:-8799}
-cp config/kiosk.yaml "$out/kiosk.yaml"
-printf '\nhttp: {port: %s, host: 127.0.0.1}\n' "$port" >>"$out/kiosk.yaml"
+port=${KIOSK_CHECK_PORT:-$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+sed -E "/^http:/,/^[^ #]/ s/^(  port:) *[0-9]+/\1 $port/" config/kiosk.yaml >"$out/kiosk.yaml"
+grep -q "^  port: $port" "$out/kiosk.yaml" || { echo "FAILED: no http port in the settings"; exit 1; }
 export KIOSK_CHECK_PORT=$port
 
 start=$SECONDS
