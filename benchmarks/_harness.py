@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -50,8 +52,15 @@ def xvfb(size: tuple[int, int] = (1920, 1080), number: int = 91) -> Iterator[str
         proc.wait(timeout=10)
 
 
+@functools.cache
+def _state_dir() -> str:
+    return tempfile.mkdtemp(prefix="kiosk-bench-state-")
+
+
 def kiosk_env(display: str | None) -> dict[str, str]:
     env = {**os.environ, "PYGAME_HIDE_SUPPORT_PROMPT": "1"}
+    # Its own restart count and proof of play, not those of the kiosk installed here.
+    env.setdefault("STATE_DIRECTORY", _state_dir())
     if display is None:
         env["SDL_VIDEODRIVER"] = "dummy"
     else:
