@@ -24,6 +24,7 @@ from kiosk.loading import load_for_playing, log_problems
 from kiosk.manifest.model import Text
 from kiosk.memory import release_big_buffers_to_the_system
 from kiosk.operations import Operations, active_show
+from kiosk.pacing import Pacer
 from kiosk.player import fallback_card, make_player
 from kiosk.reload import current_item_changed
 from kiosk.status import StatusWriter, iso, item_name, rss_bytes
@@ -143,11 +144,9 @@ class App:
 
     # -- the loop ----------------------------------------------------------------------
     def run(self) -> int:
-        import pygame
-
         self.setup()
         hz = 1.0 / self.stats.interval_s
-        pacer = pygame.time.Clock()
+        pacer = Pacer()
         failures = 0
         try:
             while self.running:
@@ -162,7 +161,7 @@ class App:
                     if failures >= MAX_FAILED_FRAMES:
                         self.exit_code = 1
                         self.running = False
-                pacer.tick(hz if self.ops.is_open and not self.ops.safe_mode else 2)
+                pacer.wait(hz if self.ops.is_open and not self.ops.safe_mode else 2)
         finally:
             self.teardown()
         return self.exit_code

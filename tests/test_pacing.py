@@ -1,0 +1,64 @@
+"""The loop's pace: exact average rate, no rush after a late frame, no drift."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from kiosk.pacing import Pacer
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.t = 100.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.t
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.t += seconds
+
+
+def run(pacer: Pacer, time_: FakeTime, works: list[float], hz: float = 60.0) -> list[float]:
+    """Frame start times for frames whose own work takes ``works`` seconds each."""
+    starts = []
+    for work in works:
+        pacer.wait(hz)
+        starts.append(time_.t)
+        time_.t += work
+    return starts
+
+
+def test_the_average_rate_is_the_asked_one_not_whole_milliseconds() -> None:
+    t = FakeTime()
+    starts = run(Pacer(t.clock, t.sleep), t, [0.003] * 601)
+    assert starts[-1] - starts[0] == pytest.approx(10.0, abs=1e-9)  # 600 frames of 1/60 s
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert max(gaps) == pytest.approx(1 / 60) and min(gaps) == pytest.approx(1 / 60)
+
+
+def test_a_late_frame_keeps_the_grid_and_a_very_late_one_starts_it_again() -> None:
+    t = FakeTime()
+    period = 1 / 60
+    starts = run(Pacer(t.clock, t.sleep), t, [0.002, 0.025, 0.002, 0.002, 0.050, 0.002, 0.002])
+    grid = starts[0]
+    # 25 ms of work: the next frame starts at once (8 ms late), the one after is on the grid.
+    assert starts[2] == pytest.approx(starts[1] + 0.025)
+    assert starts[3] == pytest.approx(grid + 3 * period)
+    # 50 ms of work (three periods): no burst of frames to catch up; the pace restarts.
+    assert starts[5] == pytest.approx(starts[4] + 0.050)
+    assert starts[6] == pytest.approx(starts[5] + period)
+
+
+def test_a_new_rate_counts_from_now() -> None:
+    t = FakeTime()
+    pacer = Pacer(t.clock, t.sleep)
+    run(pacer, t, [0.001] * 3)
+    before = t.t
+    pacer.wait(2.0)  # closed: two frames a second
+    assert t.t - before == pytest.approx(0.5)
+    pacer.wait(2.0)
+    assert t.t - before == pytest.approx(1.0)
