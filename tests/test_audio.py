@@ -187,6 +187,50 @@ class PygameLikeChannel:
             self.started.append(self.sound)
 
 
+class TimedChannel(PygameLikeChannel):
+    """A channel that plays its chunks in fake time: ``advance(now)`` ends the chunk
+    playing when its frames are done and starts the queued one where it ended."""
+
+    def __init__(self, rate: int) -> None:
+        super().__init__()
+        self.rate = rate
+        self.until = 0.0  # when the chunk playing ends
+        self.paused_at: float | None = None
+        self.now = 0.0
+
+    def play(self, sound: object) -> None:
+        super().play(sound)
+        self.until = self.now + self._seconds(sound)
+
+    def pause(self) -> None:
+        self.paused_at = self.now
+
+    def unpause(self) -> None:
+        if self.paused_at is not None:
+            self.until += self.now - self.paused_at
+            self.paused_at = None
+
+    def advance(self, now: float) -> None:
+        self.now = now
+        while self.sound is not None and self.paused_at is None and now >= self.until:
+            start = self.until
+            self.chunk_ends_mid_callback()
+            self.callback_done()
+            self.until = start + self._seconds(self.sound) if self.sound else start
+
+    def _seconds(self, sound: object) -> float:
+        return sound[1] / self.rate if isinstance(sound, tuple) else 0.0  # (index, frames)
+
+
+def fake_sink(monkeypatch: pytest.MonkeyPatch, channel: PygameLikeChannel) -> audio._MixerSink:
+    """The track's mixer sink on a fake channel; a chunk's sound is (index, frames)."""
+    sink = object.__new__(audio._MixerSink)
+    sink.channel_id, sink.channel, sink._sounds = 0, channel, {}
+    monkeypatch.setattr(sink, "_sound", lambda index, pcm: sink._sounds.setdefault(
+        index, (index, len(pcm))))
+    return sink
+
+
 def test_a_chunk_handed_over_by_the_mixer_is_never_replaced(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """The feeder polls right inside the mixer's hand-over from chunk 0 to chunk 1: it
@@ -196,10 +240,7 @@ def test_a_chunk_handed_over_by_the_mixer_is_never_replaced(
     track = AudioTrack("clip.mp4", mixer_rate=1000, mixer_channels=2)
     track._ready.extend(np.full((250, 2), k, np.int16) for k in range(4))
     channel = PygameLikeChannel()
-    sink = object.__new__(audio._MixerSink)
-    sink.channel_id, sink.channel, sink._sounds = 0, channel, {}
-    monkeypatch.setattr(sink, "_sound", lambda index, pcm: sink._sounds.setdefault(
-        index, f"chunk {index}"))
+    sink = fake_sink(monkeypatch, channel)
 
     track._feed(sink)  # starts chunk 0
     track._feed(sink)  # queues chunk 1
@@ -207,8 +248,8 @@ def test_a_chunk_handed_over_by_the_mixer_is_never_replaced(
     track._feed(sink)
     channel.callback_done()
     track._feed(sink)
-    assert channel.started == ["chunk 0", "chunk 1"]
-    assert channel.sound == "chunk 1" and channel.queued == "chunk 2"
+    assert [index for index, _ in channel.started] == [0, 1]
+    assert channel.sound == (1, 250) and channel.queued == (2, 250)
     assert set(sink._sounds) == {1, 2}  # chunk 0 finished and was let go
 
 
@@ -223,11 +264,7 @@ def test_a_stuck_sound_output_lets_the_picture_run_on(
     track = AudioTrack("clip.mp4", mixer_rate=1000, mixer_channels=2, clock=now)
     track._has_audio = True
     track._ready.extend(np.zeros((250, 2), np.int16) for _ in range(4))
-    channel = PygameLikeChannel()
-    sink = object.__new__(audio._MixerSink)
-    sink.channel_id, sink.channel, sink._sounds = 0, channel, {}
-    monkeypatch.setattr(sink, "_sound", lambda index, pcm: sink._sounds.setdefault(
-        index, f"chunk {index}"))
+    sink = fake_sink(monkeypatch, PygameLikeChannel())
     track._feed(sink)
     track._feed(sink)  # chunk 0 playing, chunk 1 queued: then the output hangs
     clock = AvClock(now, track.position_s)
@@ -385,57 +422,84 @@ def test_without_a_mixer_the_clip_plays_on_the_monotonic_clock(
         assert track.stop()
 
 
+class FakeMixer:
+    """An AudioTrack fed by hand on a channel that plays in fake time: decode, fill and
+    feed run on the test's thread, so every step is exact and nothing sleeps."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, path: Path, **kwargs: object) -> None:
+        monkeypatch.setattr(audio, "mixer_format", lambda: (RATE, 2))
+        monkeypatch.setattr(audio, "_buffer_frames", 0)  # no device buffer: position = heard
+        self.now = FakeTime(0.0)
+        self.track = AudioTrack(path, clock=self.now, **kwargs)  # type: ignore[arg-type]
+        track = self.track
+        self.chunks = self.counted(chunk_pcm(
+            decode_pcm(path, RATE, 2, track.start_s, track.end_s,
+                       on_open=track._opened), track.chunk_frames, track.fade_frames))
+        self.pulled = 0
+        self.channel = TimedChannel(RATE)
+        track._sink = fake_sink(monkeypatch, self.channel)
+
+    def counted(self, chunks: Iterator[np.ndarray]) -> Iterator[np.ndarray]:
+        for chunk in chunks:
+            self.pulled += 1
+            yield chunk
+
+    def step(self, dt: float) -> bool:
+        """dt seconds of fake time, then one round of the feeder; True at the end."""
+        self.now.t += dt
+        self.channel.advance(self.now.t)
+        self.track._fill(self.chunks, one=True)
+        return self.track._feed(self.track._sink)  # type: ignore[arg-type]
+
+
 def test_track_plays_to_the_end_with_a_running_clock(clips: dict[str, Path],
-                                                     open_track) -> None:
-    track = open_track(clips["surround"], start_s=0.2, end_s=0.8, volume=0.5,
-                       chunk_s=0.1, max_chunks=3)
-    wait_for(lambda: track.ready)
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    mixer = FakeMixer(monkeypatch, clips["surround"], start_s=0.2, end_s=0.8, volume=0.5,
+                      chunk_s=0.1, max_chunks=3)
+    track, step = mixer.track, 0.01
+    mixer.track._fill(mixer.chunks)
     assert track.has_audio and track.position_s() == 0.0
-    t0 = time.monotonic()
-    track.play()
     positions = []
-    while not track.ended:
-        assert time.monotonic() - t0 < 3, "sound did not end"
-        p = track.position_s()
-        if p is not None:
-            positions.append((time.monotonic() - t0, p))
-        time.sleep(0.01)
-    took = time.monotonic() - t0
-    assert track.error is None
-    assert 0.55 < took < 2.0  # 0.6 s of sound, plus polling and the device buffer
-    assert positions == sorted(positions, key=lambda x: x[1])  # never backwards
-    assert positions[-1][1] == pytest.approx(0.6, abs=0.08)
-    mid = [p - t for t, p in positions if 0.15 < t < 0.45]
-    # Follows real time closely (generous bounds: a loaded 2-core machine delays polls).
-    assert mid and all(-0.15 < d < 0.02 for d in mid)
+    while not mixer.step(step if positions else 0.0):
+        assert mixer.now.t < 3, "sound did not end"
+        positions.append((mixer.now.t, track.position_s()))
+    assert mixer.now.t == pytest.approx(0.6, abs=step)  # 0.6 s of sound, then the end
+    assert [p for _, p in positions] == sorted(p for _, p in positions)  # never backwards
+    assert positions[-1][1] == pytest.approx(0.6, abs=step)
+    # The clock is the sound heard: behind real time by at most one poll, never ahead.
+    assert all(-step - 1e-9 <= p - t <= 1e-9 for t, p in positions)
     assert track.max_buffered <= 3  # never more than max_chunks chunks in memory
     assert track.gain == 0.5
 
 
-def test_a_long_clip_keeps_only_a_few_chunks(clips: dict[str, Path], open_track) -> None:
+def test_a_long_clip_keeps_only_a_few_chunks(clips: dict[str, Path],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """Guards against memory growth on a 30-minute interview: decoding waits for the
     mixer, holding at most max_chunks chunks however long the sound is."""
-    track = open_track(clips["stereo"], chunk_s=0.05, max_chunks=3)
-    wait_for(lambda: track.ready)
-    time.sleep(0.1)  # not playing yet: decoding must stop at the bound
-    assert track.buffered_chunks == 3
-    track.play()
-    wait_for(lambda: (track.position_s() or 0) > 0.3)
-    assert track.max_buffered == 3
-    assert track.buffered_chunks <= 3
+    mixer = FakeMixer(monkeypatch, clips["stereo"], chunk_s=0.05, max_chunks=3)
+    mixer.track._fill(mixer.chunks)  # not playing yet: decoding stops at the bound
+    assert mixer.pulled == 3 and mixer.track.buffered_chunks == 3
+    for _ in range(50):  # half a second of sound, decoded as it is played
+        mixer.step(0.01)
+        assert mixer.track.buffered_chunks <= 3
+    assert mixer.pulled > 10 and mixer.track.max_buffered == 3
 
 
-def test_pause_freezes_the_sound_clock(clips: dict[str, Path], open_track) -> None:
-    track = open_track(clips["mono22"])
-    wait_for(lambda: track.ready)
-    track.play()
-    wait_for(lambda: (track.position_s() or 0) > 0.1)
+def test_pause_freezes_the_sound_clock(clips: dict[str, Path],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    mixer = FakeMixer(monkeypatch, clips["mono22"])
+    track = mixer.track
+    while (track.position_s() or 0) <= 0.1:
+        mixer.step(0.01)
     track.pause()
     frozen = track.position_s()
-    time.sleep(0.2)
-    assert track.position_s() == frozen and not track.ended
+    for _ in range(20):  # 5 s paused
+        assert not mixer.step(0.25)
+    assert track.position_s() == frozen and not track.ended and track.error is None
     track.resume()
-    wait_for(lambda: (track.position_s() or 0) > frozen + 0.1, 2)
+    for _ in range(10):
+        mixer.step(0.01)
+    assert track.position_s() == pytest.approx(frozen + 0.1, abs=0.011)
 
 
 def test_stop_fades_out_and_frees_the_channel(clips: dict[str, Path], open_track) -> None:

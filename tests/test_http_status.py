@@ -19,6 +19,7 @@ from kiosk.http_status import (
     encode_png,
     is_loopback,
 )
+from tests.conftest import wait_for
 
 TOKEN = "s3cret-token-for-tests-0123456789"
 STATUS = {"state": "playing", "exhibit": "Harbour", "fps": 60.0}
@@ -179,9 +180,10 @@ def test_a_silent_client_does_not_block_others(server: StatusServer) -> None:
 
 
 def test_a_slow_status_callback_does_not_block_the_caller_of_stop() -> None:
-    release = threading.Event()
+    release, inside = threading.Event(), threading.Event()
 
     def slow() -> dict[str, str]:
+        inside.set()
         release.wait(3)
         return {"state": "playing"}
 
@@ -189,7 +191,7 @@ def test_a_slow_status_callback_does_not_block_the_caller_of_stop() -> None:
     srv.start()
     client = threading.Thread(target=lambda: request(srv, timeout=5), daemon=True)
     client.start()
-    time.sleep(0.2)
+    assert inside.wait(5), "the request never reached the status callback"
     started = time.monotonic()
     srv.stop()
     assert time.monotonic() - started < 2.0
@@ -247,30 +249,28 @@ def test_encode_png_round_trips() -> None:
 
 def test_frame_grabber_asks_the_loop_once_per_second() -> None:
     now = [100.0]
-    grabber = FrameGrabber(min_interval_s=1.0, wait_s=2.0, clock=lambda: now[0])
+    grabber = FrameGrabber(min_interval_s=1.0, wait_s=5.0, clock=lambda: now[0])
     offers = []
-    stop = threading.Event()
 
-    def loop() -> None:  # what the render loop does each frame
-        while not stop.is_set():
-            if grabber.wanted():
-                offers.append(1)
-                grabber.offer(b"\xff\x00\x00" * 6, (3, 2))
-            time.sleep(0.002)
+    def grab() -> bytes | None:
+        """A client's request on its own thread; this thread answers as the loop does."""
+        got: list[bytes | None] = []
+        client = threading.Thread(target=lambda: got.append(grabber.png()), daemon=True)
+        client.start()
+        wait_for(lambda: grabber.wanted() or not client.is_alive())
+        if grabber.wanted():
+            offers.append(1)
+            grabber.offer(b"\xff\x00\x00" * 6, (3, 2))
+        client.join(5)
+        return got[0]
 
-    thread = threading.Thread(target=loop, daemon=True)
-    thread.start()
-    try:
-        assert not grabber.wanted()
-        first = grabber.png()
-        assert first is not None and decode_png_rgb(first)[:2] == (3, 2)
-        assert grabber.png() is first  # within a second: the same bytes, no new copy
-        now[0] += 1.5
-        assert grabber.png() is not first
-        assert len(offers) == 2
-    finally:
-        stop.set()
-        thread.join(2)
+    assert not grabber.wanted()
+    first = grab()
+    assert first is not None and decode_png_rgb(first)[:2] == (3, 2)
+    assert grab() is first  # within a second: the same bytes, no new copy
+    now[0] += 1.5
+    assert grab() is not first
+    assert len(offers) == 2
 
 
 def test_frame_grabber_gives_up_when_the_loop_does_not_answer() -> None:
