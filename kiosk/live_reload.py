@@ -52,17 +52,17 @@ class LiveReload:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._initial_errors = errors_text  # the loaded show's, written when started
-        self._initial_written = False
 
     # -- owned threads -----------------------------------------------------------------
     def start(self) -> LiveReload:
         self._stop.clear()
         self.poller.start()
-        self._start_thread()
+        self._start_thread(first=True)
         return self
 
-    def _start_thread(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="kiosk-reload", daemon=True)
+    def _start_thread(self, first: bool = False) -> None:
+        self._thread = threading.Thread(target=self._run, args=(first,), name="kiosk-reload",
+                                        daemon=True)
         self._thread.start()
 
     def stop(self, timeout_s: float = 5.0) -> bool:
@@ -107,11 +107,10 @@ class LiveReload:
                 return out
 
     # -- the thread --------------------------------------------------------------------
-    def _run(self) -> None:
-        if not self._initial_written and self.errors_file:
+    def _run(self, first: bool) -> None:
+        if first and self.errors_file:
             # A file left by an earlier run says what is wrong now, or goes away.
             write_errors_file(self.exhibits, self._initial_errors)
-        self._initial_written = True  # a revived thread does not write it again
         while not self._stop.is_set():
             try:
                 changes = self.poller.poll(timeout_s=WAIT_S)

@@ -26,8 +26,9 @@ class Pacer:
         """Return at the next frame's start for a loop running at ``hz``."""
         period = 1.0 / hz
         now = self._clock()
-        fresh = self._next is None or period != self._period  # first frame, or a new rate
-        target = now + period if fresh or self._next is None else self._next
+        # The first frame, or a new rate, counts from now.
+        target = self._next if self._next is not None and period == self._period else (
+            now + period)
         if now >= target + period:
             target = now  # a whole frame late: go on at once, then keep the pace from here
         elif now < target:
