@@ -20,6 +20,7 @@ from typing import Any
 
 from kiosk.clock import Clock, MonotonicClock
 from kiosk.frame_stats import FrameStats
+from kiosk.live_reload import LiveReload
 from kiosk.loading import load_for_playing, log_problems
 from kiosk.manifest.model import Text
 from kiosk.memory import release_big_buffers_to_the_system
@@ -60,9 +61,11 @@ class App:
         loaded = load_for_playing(paths.exhibits, paths.assets, paths.config)
         self.settings_result = loaded.settings
         self.settings = loaded.settings.settings
-        self.reloader = loaded.reloader  # handed to the live-reload thread in setup
         self.show = loaded.show.show  # the show as last swapped in
-        self.initial_errors_text = loaded.show.errors_text
+        # The watcher and the thread that re-reads edits; started in setup.
+        self.live = LiveReload(loaded.reloader, paths.exhibits, paths.assets, paths.config,
+                               errors_file=self.settings.errors_file,
+                               errors_text=loaded.show.errors_text)
         self.show_problems = loaded.show.problems
         self.show_loaded_at = self.started_wall
         self.last_reload: float | None = None
@@ -171,7 +174,6 @@ class App:
         import pygame
 
         from kiosk.clips import Clips
-        from kiosk.live_reload import LiveReload
         from kiosk.media.audio import init_mixer
         from kiosk.media.images import quiet_opencv
         from kiosk.media.photo_cache import PhotoCache
@@ -194,9 +196,6 @@ class App:
             self.clock.now(),
             clips=lambda compositor: Clips(size, compositor, show_volume=settings.volume,
                                            default_language=settings.languages.default))
-        self.live = LiveReload(self.reloader, self.paths.exhibits, self.paths.assets,
-                               self.paths.config, errors_file=settings.errors_file,
-                               errors_text=self.initial_errors_text)
         self.visitor_view = VisitorView(settings, size, self.player, self.staff_exit,
                                         self.ops.interaction)
         self.visitor_view.frame_s = 1.0 / self.refresh_hz()
