@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import PYTHON, ROOT, camera_like, kiosk_env
 
-SETTLE_S = 1.0  # kiosk.watch.DEFAULT_SETTLE_S
+SETTLE_S = 1.0  # kiosk.live.watcher.DEFAULT_SETTLE_S
 
 
 def manifest(caption: str) -> str:

@@ -18,18 +18,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from kiosk.clock import Clock, MonotonicClock
-from kiosk.frame_stats import FrameStats
-from kiosk.live_reload import LiveReload
-from kiosk.loading import load_for_playing, log_problems
-from kiosk.manifest.model import Text
-from kiosk.memory import release_big_buffers_to_the_system
-from kiosk.operations import Operations, active_show
-from kiosk.pacing import Pacer
-from kiosk.player import fallback_card, make_player
-from kiosk.reload import current_item_changed
-from kiosk.status import StatusWriter, iso, item_name, rss_bytes
-from kiosk.visitor_view import VisitorView
+from kiosk.live.reload_thread import LiveReload
+from kiosk.live.reloader import current_item_changed
+from kiosk.live.startup import load_for_playing, log_problems
+from kiosk.media.memory import release_big_buffers_to_the_system
+from kiosk.operations.service import Operations, active_show
+from kiosk.operations.status import StatusWriter, iso, item_name, rss_bytes
+from kiosk.playback.clock import Clock, MonotonicClock
+from kiosk.playback.frame_stats import FrameStats
+from kiosk.playback.pacing import Pacer
+from kiosk.playback.player import fallback_card, make_player
+from kiosk.show.model import Text
+from kiosk.visitor.controller import VisitorView
 
 log = logging.getLogger("kiosk")
 
@@ -129,7 +129,7 @@ class App:
     def _borderless_is_fullscreen(display: int) -> bool:
         import pygame
 
-        from kiosk.x11 import has_window_manager
+        from kiosk.operations.x11 import has_window_manager
 
         return (display == 0 and pygame.display.get_driver() == "x11"
                 and has_window_manager() is False)
@@ -173,11 +173,11 @@ class App:
         """Open the display and start every thread the show needs."""
         import pygame
 
-        from kiosk.clips import Clips
         from kiosk.media.audio import init_mixer
         from kiosk.media.images import quiet_opencv
         from kiosk.media.photo_cache import PhotoCache
-        from kiosk.player import CachedImages
+        from kiosk.playback.clips import Clips
+        from kiosk.playback.player import CachedImages
 
         quiet_opencv()
         release_big_buffers_to_the_system()
@@ -337,7 +337,7 @@ class App:
         """Everything that depends on the screen size, rebuilt; the show keeps its place."""
         import pygame
 
-        from kiosk.clips import Clips
+        from kiosk.playback.clips import Clips
         from kiosk.render.compositor import Compositor
 
         self.size = size
@@ -568,7 +568,7 @@ def _plain_32bit(surface: Any) -> bool:
 
 def run_command(paths: Any, *, windowed: bool, size: tuple[int, int] | None,
                 run_for_s: float | None, status_file: Path | None) -> int:
-    from kiosk.logs import setup_logging
+    from kiosk.operations.logs import setup_logging
 
     setup_logging()
     app = App(paths, RunOptions(windowed, size, run_for_s, status_file))

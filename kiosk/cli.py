@@ -122,25 +122,25 @@ def main(argv: Sequence[str] | None = None, home: Path = HOME) -> int:
     args = build_parser().parse_args(args_list)
     try:
         if args.command == "schema":
-            from kiosk.manifest.schema import manifest_schema
+            from kiosk.show.schema import manifest_schema
 
             print(json.dumps(manifest_schema(), indent=2, ensure_ascii=False))
             return EXIT_OK
         if args.command == "report":
-            from kiosk.playlog import default_db_path, report_command
+            from kiosk.operations.proof_of_play import default_db_path, report_command
 
             return report_command(args.db or default_db_path(home), args.since)
         if args.command == "pin":
-            from kiosk.staff import pin_command
+            from kiosk.visitor.staff_pin import pin_command
 
             return pin_command(args.pin)
         paths = show_paths(args, home)
         if args.command == "validate":
-            from kiosk.validate import validate_command
+            from kiosk.show.validate import validate_command
 
             return validate_command(paths)
         if args.command == "render":
-            from kiosk.render_frame import render_command
+            from kiosk.render.still_frames import render_command
 
             return render_command(paths, at_s=args.at, out=args.out, size=args.size)
         from kiosk.app import run_command

@@ -13,15 +13,15 @@ import numpy as np
 import pygame
 import pytest
 
-from kiosk.clips import Clips
-from kiosk.clock import MonotonicClock
-from kiosk.manifest.loader import LoadOptions, load_show
 from kiosk.media.audio import init_mixer
 from kiosk.media.photo_cache import PhotoCache
-from kiosk.player import CachedImages, Player
+from kiosk.playback.clips import Clips
+from kiosk.playback.clock import MonotonicClock
+from kiosk.playback.player import CachedImages, Player
 from kiosk.render.compositor import Compositor, Look
 from kiosk.render.text import TextRenderer
-from kiosk.settings import default_fonts
+from kiosk.show.loader import LoadOptions, load_show
+from kiosk.show.settings import default_fonts
 from tests.clips import frame_number, make_clip, truncate
 from tests.conftest import ROOT, ShowDir, write_image
 

@@ -12,14 +12,14 @@ import threading
 import numpy as np
 import pygame
 
-from kiosk.clock import MonotonicClock
-from kiosk.manifest.loader import LoadOptions, load_show
 from kiosk.media.images import load_image
 from kiosk.media.photo_cache import PhotoCache
-from kiosk.player import CachedImages, Player
+from kiosk.playback.clock import MonotonicClock
+from kiosk.playback.player import CachedImages, Player
 from kiosk.render.compositor import Compositor, Look
 from kiosk.render.text import TextRenderer
-from kiosk.settings import default_fonts
+from kiosk.show.loader import LoadOptions, load_show
+from kiosk.show.settings import default_fonts
 from tests.conftest import ShowDir, write_image
 
 SIZE = (320, 180)

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.gestures import (
+from kiosk.show.settings import Touch
+from kiosk.visitor.gestures import (
     MAX_POINTERS,
     STALE_S,
     DoubleTap,
@@ -30,8 +31,7 @@ from kiosk.gestures import (
     Swipe,
     Tap,
 )
-from kiosk.settings import Touch
-from kiosk.touch_input import TOUCH_SHADOW_S, TouchMemory, from_pygame
+from kiosk.visitor.touch_input import TOUCH_SHADOW_S, TouchMemory, from_pygame
 
 TOUCH = Touch(swipe_distance=0.06, swipe_time_s=0.8, tap_slop=0.02, long_press_s=0.8,
               double_tap_s=0.3)

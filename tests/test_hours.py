@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.fields import Context, Invalid
-from kiosk.hours import (
+from kiosk.operations.hours import (
     ALL_DAY,
     EXHIBIT_DATE_FIELDS,
     OpeningState,
@@ -26,7 +25,8 @@ from kiosk.hours import (
     opening_hours,
     schedule_from,
 )
-from kiosk.marked_yaml import parse
+from kiosk.show.fields import Context, Invalid
+from kiosk.show.marked_yaml import parse
 
 # 2025-06-02 is a Monday.
 MON, TUE, WED, THU, FRI, SAT, SUN = (date(2025, 6, d) for d in range(2, 9))
@@ -332,7 +332,7 @@ def test_opening_state_open_closed_open():
 def test_opening_state_detects_a_wall_clock_jump_and_follows_the_new_time(caplog):
     """An NTP correction after days offline moves the wall clock by an hour: log it and
     answer for the new time; the monotonic side is not touched."""
-    caplog.set_level(logging.WARNING, logger="kiosk.hours")
+    caplog.set_level(logging.WARNING, logger="kiosk.operations.hours")
     state = OpeningState(VENUE)
     assert state.observe(at(MON, 8, 30), 100.0).is_open is False
     update = state.observe(at(MON, 9, 30, 1), 101.0)  # one second later, an hour on

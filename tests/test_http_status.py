@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from kiosk.http_status import (
+from kiosk.operations.status_endpoint import (
     FrameGrabber,
     StatusServer,
     StatusServerError,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.manifest.loader import LoadOptions, load_show
-from kiosk.manifest.model import Photo, Sequence, TextCard, Video
+from kiosk.show.loader import LoadOptions, load_show
+from kiosk.show.model import Photo, Sequence, TextCard, Video
 from tests.conftest import ShowDir, write_image
 
 

@@ -7,7 +7,7 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.manifest.loader import LoadOptions, load_exhibit
+from kiosk.show.loader import LoadOptions, load_exhibit
 from tests.conftest import ShowDir
 from tests.test_manifest import GOOD
 

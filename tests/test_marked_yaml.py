@@ -9,7 +9,7 @@ import time
 import pytest
 
 from kiosk.errors import ManifestError
-from kiosk.marked_yaml import MAX_FILE_BYTES, Map, Scalar, Seq, parse, read_file
+from kiosk.show.marked_yaml import MAX_FILE_BYTES, Map, Scalar, Seq, parse, read_file
 
 
 def error_of(text: str | bytes) -> tuple[int, int, str, str]:
@@ -114,7 +114,7 @@ def test_deep_nesting_does_not_crash_the_interpreter(opener):
     """30,000 `[` crash the C loader with a segfault: run it in a child process."""
     code = (
         "import sys\n"
-        "from kiosk.marked_yaml import read_file\n"
+        "from kiosk.show.marked_yaml import read_file\n"
         "from kiosk.errors import ManifestError\n"
         f"data = ({opener!r} * 30000).encode()\n"
         "try:\n"

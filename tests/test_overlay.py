@@ -11,8 +11,8 @@ import pytest
 
 from kiosk.render.overlay import PLACEHOLDER, Overlay
 from kiosk.render.text import TextRenderer
-from kiosk.settings import default_fonts
-from kiosk.ui_layout import (
+from kiosk.show.settings import default_fonts
+from kiosk.visitor.layout import (
     controls_layout,
     index_layout,
     pin_layout,

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from kiosk.pacing import Pacer
+from kiosk.playback.pacing import Pacer
 
 
 class FakeTime:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.playlog import PlayLog, hms, parse_since, report, report_command
+from kiosk.operations.proof_of_play import PlayLog, hms, parse_since, report, report_command
 
 DAY = 86400.0
 
@@ -116,7 +116,8 @@ def test_an_unwritable_database_logs_once_and_the_show_goes_on(
     plays.stop()
     assert plays.written == 0 and plays.lost == 10
     assert plays.stats()["failing"] is True
-    errors = [r for r in caplog.records if r.name == "kiosk.playlog" and r.levelname == "ERROR"]
+    errors = [r for r in caplog.records
+              if r.name == "kiosk.operations.proof_of_play" and r.levelname == "ERROR"]
     assert len(errors) == 1 and "show goes on" in errors[0].getMessage()
 
 
@@ -243,7 +244,7 @@ def test_small_helpers() -> None:
 
 
 def test_default_db_path(tmp_path: Path) -> None:
-    from kiosk.playlog import default_db_path
+    from kiosk.operations.proof_of_play import default_db_path
 
     assert default_db_path(tmp_path, {"STATE_DIRECTORY": "/var/lib/kiosk"}) == Path(
         "/var/lib/kiosk/playlog.sqlite")

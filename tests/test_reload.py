@@ -9,17 +9,17 @@ from pathlib import Path
 import pytest
 
 from kiosk.errors import Problem
-from kiosk.live_reload import LiveReload, Reloaded
-from kiosk.manifest.loader import LoadOptions, load_show
-from kiosk.manifest.model import Show
-from kiosk.reload import (
+from kiosk.live.reload_thread import LiveReload, Reloaded
+from kiosk.live.reloader import (
     ERRORS_FILE_NAME,
     ShowReloader,
     current_item_changed,
     errors_file_text,
     write_errors_file,
 )
-from kiosk.watch import Changes, Poller
+from kiosk.live.watcher import Changes, Poller
+from kiosk.show.loader import LoadOptions, load_show
+from kiosk.show.model import Show
 from tests.conftest import ShowDir, wait_for
 
 HARBOUR = """\

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kiosk.settings import Settings, load_settings
+from kiosk.show.settings import Settings, load_settings
 from tests.conftest import ROOT, ShowDir
 
 
@@ -75,7 +75,7 @@ def test_relative_paths_are_beside_the_settings_file(show_dir: ShowDir):
 
 
 def test_pin_hash_round_trip():
-    from kiosk.staff import check_pin, hash_pin
+    from kiosk.visitor.staff_pin import check_pin, hash_pin
 
     stored = hash_pin("2468")
     assert "2468" not in stored

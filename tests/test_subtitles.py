@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.subtitles import (
+from kiosk.media.subtitles import (
     Cue,
     SubtitleError,
     Subtitles,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.supervise import (
+from kiosk.operations.supervise import (
     RestartLog,
     Watchdog,
     notify,

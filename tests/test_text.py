@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.fonts import (
+from kiosk.render.fonts import (
     FontCoverage,
     FontError,
     load_cmap,

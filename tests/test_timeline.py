@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.manifest.model import (
+from kiosk.playback.timeline import Frame, Timeline
+from kiosk.show.model import (
     NO_TEXT,
     Exhibit,
     Label,
@@ -29,7 +30,6 @@ from kiosk.manifest.model import (
     Video,
     Where,
 )
-from kiosk.timeline import Frame, Timeline
 
 CUT = Transition("cut", 0.0)
 FADE = Transition("crossfade", 1.0)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.ui_layout import (
+from kiosk.visitor.layout import (
     DOT_CAP,
     Element,
     Rect,

@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.media.video import VideoError, probe_video
-from kiosk.media_checks import clock
+from kiosk.show.media_checks import clock
 from tests.clips import make_clip
 from tests.conftest import ShowDir
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import gestures as g
-from kiosk import visitor as v
-from kiosk.staff import hash_pin
-from kiosk.ui_layout import controls_layout, index_layout, pin_layout
+from kiosk.visitor import gestures as g
+from kiosk.visitor import rules as v
+from kiosk.visitor.layout import controls_layout, index_layout, pin_layout
+from kiosk.visitor.staff_pin import hash_pin
 
 SIZE = (1920, 1080)
 
 
 def make(idle: float = 60.0, pin: str | None = None) -> v.Visitor:
-    from kiosk.staff import check_pin
+    from kiosk.visitor.staff_pin import check_pin
 
     stored = hash_pin(pin, iterations=1000) if pin else None
     return v.Visitor("en", ("en", "ru", "az"), idle, 0.3,

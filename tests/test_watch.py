@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.watch import Changes, Poller, ScanError, Settler, diff, scan
+from kiosk.live.watcher import Changes, Poller, ScanError, Settler, diff, scan
 
 A = Path("/show/exhibits/a.yaml")
 B = Path("/show/exhibits/b.yaml")
@@ -214,7 +214,7 @@ def test_poller_survives_its_folder_vanishing_and_logs_once(tmp_path: Path, capl
     ex = tmp_path / "exhibits"
     ex.mkdir()
     (ex / "a.yaml").write_text("x")
-    caplog.set_level(logging.INFO, logger="kiosk.watch")
+    caplog.set_level(logging.INFO, logger="kiosk.live.watcher")
     poller = Poller(ex, **FAST).start()
     try:
         (ex / "a.yaml").unlink()
@@ -265,7 +265,7 @@ def test_rewatch_adopts_started_paths_and_forgets_stopped_ones():
 def test_poller_stats_media_less_often_than_manifests(exhibits: Path, tmp_path: Path,
                                                       monkeypatch):
     """Thousands of photos on a share: stat'ing them twice a second would load the network."""
-    import kiosk.watch as watch
+    import kiosk.live.watcher as watch
 
     photo = tmp_path / "p.jpg"
     photo.write_bytes(b"1")

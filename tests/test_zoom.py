@@ -25,7 +25,7 @@ from kiosk.media.zoom import (
     view,
     zoom_at,
 )
-from kiosk.ui_layout import Rect
+from kiosk.visitor.layout import Rect
 
 SCREEN = (1920, 1080)
 CLIPPING = (3000, 4000)  # a portrait page on a landscape screen

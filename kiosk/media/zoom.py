@@ -48,7 +48,7 @@ import cv2
 import numpy as np
 
 from kiosk.media.images import DEFAULT_MAX_PIXELS, ImageError, load_full
-from kiosk.ui_layout import Rect
+from kiosk.visitor.layout import Rect
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ import cv2
 import numpy as np
 import pygame
 
-from kiosk.manifest.model import Label, Step, TextCard
 from kiosk.render.text import TextRenderer, TextStyle
+from kiosk.show.model import Label, Step, TextCard
 
 RGB = tuple[int, int, int]
 

@@ -1,6 +1,6 @@
 """The visitor controls, the exhibit index and the staff PIN pad, drawn over a frame.
 
-Geometry comes from :mod:`kiosk.ui_layout` (the same elements taps are matched against);
+Geometry comes from :mod:`kiosk.visitor.layout` (the same elements taps are matched against);
 this module only paints them. All text goes through the caption :class:`TextRenderer`, so
 controls share the captions' fonts and fallback chain.
 
@@ -39,10 +39,10 @@ from dataclasses import dataclass
 import numpy as np
 import pygame
 
-from kiosk.fonts import missing_chars
 from kiosk.render.compositor import pixels
+from kiosk.render.fonts import missing_chars
 from kiosk.render.text import TextRenderer, TextStyle
-from kiosk.ui_layout import Element, Rect, tile_parts, union
+from kiosk.visitor.layout import Element, Rect, tile_parts, union
 
 __all__ = ["Overlay"]
 

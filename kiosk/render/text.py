@@ -3,7 +3,7 @@
 Visitors read captions in many languages, and pygame's font (SDL_ttf) draws a
 ".notdef" box for any character the font lacks.  The renderer therefore takes
 an ordered *chain* of fonts per role and draws each run of characters with the
-first font that really has them (see :mod:`kiosk.fonts`), all runs sharing one
+first font that really has them (see :mod:`kiosk.render.fonts`), all runs sharing one
 baseline.  Paragraphs are word-wrapped to a pixel width, CJK text without spaces
 wraps between characters, and text that does not fit ends in "…".
 
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import pygame
 
-from kiosk.fonts import FontCoverage, is_ignorable
+from kiosk.render.fonts import FontCoverage, is_ignorable
 
 __all__ = [
     "ELLIPSIS",

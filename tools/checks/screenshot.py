@@ -9,7 +9,7 @@ from pathlib import Path
 import pygame
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from kiosk.x11 import grab_screen
+from kiosk.operations.x11 import grab_screen
 
 if __name__ == "__main__":
     rgb = grab_screen()

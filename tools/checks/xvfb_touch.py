@@ -5,7 +5,7 @@
 Run by xvfb_touch.sh (which starts Xvfb and the kiosk on the demo show). With
 ``xdotool``: a click in the right edge zone (next), a drag to the left (a swipe: next),
 a click in the middle (the controls), then a click on a language chip. The chip's place
-comes from ``kiosk.ui_layout.controls_layout`` for this screen, with the demo's languages
+comes from ``kiosk.visitor.layout.controls_layout`` for this screen, with the demo's languages
 from config/kiosk.yaml and the kiosk's own fonts, as the overlay lays it out. After each
 action: a screenshot (tools/checks/screenshot.py) and the status file. Last, once the
 controls have hidden again, the screen is compared with the kiosk's own frame (from its
@@ -30,12 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import numpy as np
 import pygame
 
-from kiosk.loading import load_for_playing
-from kiosk.manifest.model import Video
+from kiosk.live.startup import load_for_playing
 from kiosk.render.overlay import Overlay
 from kiosk.render.text import TextRenderer
-from kiosk.ui_layout import Rect, controls_layout, edge_zones, union
-from kiosk.visitor import CONTROLS_VISIBLE_S
+from kiosk.show.model import Video
+from kiosk.visitor.layout import Rect, controls_layout, edge_zones, union
+from kiosk.visitor.rules import CONTROLS_VISIBLE_S
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZE = (1920, 1080)

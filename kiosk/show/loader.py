@@ -17,11 +17,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from kiosk import fields as f
 from kiosk.errors import ManifestError, Problem, did_you_mean
-from kiosk.fields import Context, Field, Invalid
-from kiosk.hours import EXHIBIT_DATE_FIELDS, check_exhibit_dates
-from kiosk.manifest.model import (
+from kiosk.operations.hours import EXHIBIT_DATE_FIELDS, check_exhibit_dates
+from kiosk.show import fields as f
+from kiosk.show.fields import Context, Field, Invalid
+from kiosk.show.marked_yaml import Map, Node, Scalar, Seq, read_file
+from kiosk.show.model import (
     CAPTION_POSITIONS,
     FITS,
     NO_TEXT,
@@ -38,7 +39,6 @@ from kiosk.manifest.model import (
     Video,
     Where,
 )
-from kiosk.marked_yaml import Map, Node, Scalar, Seq, read_file
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
 VIDEO_EXTENSIONS = (".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi")

@@ -15,7 +15,10 @@ from typing import Any, Protocol
 import numpy as np
 import pygame
 
-from kiosk.manifest.model import (
+from kiosk.media.images import ImageError, load_image
+from kiosk.playback.timeline import Frame, Timeline
+from kiosk.render.compositor import Compositor, to_surface
+from kiosk.show.model import (
     NO_TEXT,
     Photo,
     Show,
@@ -26,10 +29,7 @@ from kiosk.manifest.model import (
     Video,
     Where,
 )
-from kiosk.media.images import ImageError, load_image
-from kiosk.render.compositor import Compositor, to_surface
-from kiosk.settings import Settings
-from kiosk.timeline import Frame, Timeline
+from kiosk.show.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -19,12 +19,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.loading import log_problems
-from kiosk.reload import ReloadResult, ShowReloader, write_errors_file
-from kiosk.settings import SettingsResult, load_settings
-from kiosk.watch import Changes, Poller
+from kiosk.live.reloader import ReloadResult, ShowReloader, write_errors_file
+from kiosk.live.startup import log_problems
+from kiosk.live.watcher import Changes, Poller
+from kiosk.show.settings import SettingsResult, load_settings
 
-log = logging.getLogger("kiosk.reload")
+log = logging.getLogger("kiosk.live.reloader")
 
 WAIT_S = 0.5  # how long the thread waits for changes before checking it should stop
 

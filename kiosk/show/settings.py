@@ -14,15 +14,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kiosk import fields as f
 from kiosk.errors import ManifestError, Problem
-from kiosk.fields import Context, Field, Invalid
-from kiosk.hours import CLOSED_DATES_FIELD, OPENING_HOURS_FIELD, WeeklyHours
-from kiosk.marked_yaml import Map, Node, Scalar, read_file
+from kiosk.operations.hours import CLOSED_DATES_FIELD, OPENING_HOURS_FIELD, WeeklyHours
+from kiosk.show import fields as f
+from kiosk.show.fields import Context, Field, Invalid
+from kiosk.show.marked_yaml import Map, Node, Scalar, read_file
 
 FONT_EXTENSIONS = (".ttf", ".otf", ".ttc")
 # The fonts that ship with the kiosk, found even when a show's assets folder has none.
-BUNDLED_FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
+BUNDLED_FONTS = Path(__file__).resolve().parents[2] / "assets" / "fonts"
 
 
 @dataclass(frozen=True)

@@ -55,7 +55,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Literal
 
-from kiosk.settings import Touch
+from kiosk.show.settings import Touch
 
 MAX_POINTERS = 10
 STALE_S = 30.0

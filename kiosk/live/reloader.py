@@ -20,17 +20,17 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from kiosk.errors import Problem
-from kiosk.manifest.loader import (
+from kiosk.live.watcher import Changes, is_manifest_name
+from kiosk.show.loader import (
     LoadOptions,
     _order_key,
     display_path,
     load_exhibit,
     manifest_files,
 )
-from kiosk.manifest.model import Exhibit, Photo, Show, Step, Video
-from kiosk.watch import Changes, is_manifest_name
+from kiosk.show.model import Exhibit, Photo, Show, Step, Video
 
-log = logging.getLogger("kiosk.reload")
+log = logging.getLogger("kiosk.live.reloader")
 
 ERRORS_FILE_NAME = "_kiosk_errors.txt"
 ERRORS_HEADER = (

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import pygame
 
-from kiosk.gestures import (
+from kiosk.visitor.gestures import (
     PointerCancel,
     PointerDown,
     PointerEvent,

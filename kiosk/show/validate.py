@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TextIO
 
 from kiosk.errors import Problem, count
-from kiosk.manifest.loader import LoadOptions, ShowResult, load_show, shown_path
-from kiosk.settings import Settings, SettingsResult, load_settings
+from kiosk.show.loader import LoadOptions, ShowResult, load_show, shown_path
+from kiosk.show.settings import Settings, SettingsResult, load_settings
 
 DEFAULT_SCREEN = (1920, 1080)  # assumed for size warnings when the settings say `auto`
 
@@ -58,7 +58,7 @@ def validate(exhibits: Path, assets: Path, config: Path | None,
 
 def default_checks() -> list[MediaCheck]:
     """The checks that open files: media that decodes, fonts that draw every caption."""
-    from kiosk.media_checks import check_fonts, check_media, check_videos
+    from kiosk.show.media_checks import check_fonts, check_media, check_videos
 
     return [check_media, check_videos, check_fonts]
 

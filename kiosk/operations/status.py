@@ -18,8 +18,8 @@ STATES = ("starting", "playing", "paused", "closed", "no_content")
 
 def item_name(step: object, default_language: str, base: Path | None = None) -> str | None:
     """How the status file names what is on screen: a media path or a card's title."""
-    from kiosk.manifest.loader import shown_path
-    from kiosk.manifest.model import Photo, TextCard, Video
+    from kiosk.show.loader import shown_path
+    from kiosk.show.model import Photo, TextCard, Video
 
     if isinstance(step, (Photo, Video)):
         return shown_path(step.path, base)

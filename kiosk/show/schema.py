@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kiosk.fields import Field
-from kiosk.manifest.loader import EXHIBIT_FIELDS, ITEM_KINDS, PLAY_FIELDS
+from kiosk.show.fields import Field
+from kiosk.show.loader import EXHIBIT_FIELDS, ITEM_KINDS, PLAY_FIELDS
 
 SCHEMA_ID = "https://kiosk.invalid/manifest.schema.json"
 

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-log = logging.getLogger("kiosk.watch")
+log = logging.getLogger("kiosk.live.watcher")
 
 Stat = tuple[int, int, int]  # mtime_ns, size, inode
 Snapshot = Mapping[Path, Stat]

@@ -17,14 +17,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk.hours import OpeningState, exhibit_active, schedule_from
-from kiosk.manifest.model import Show
-from kiosk.playlog import PlayLog, default_db_path
-from kiosk.settings import Settings
-from kiosk.status import item_name
-from kiosk.supervise import RestartLog, Watchdog
+from kiosk.operations.hours import OpeningState, exhibit_active, schedule_from
+from kiosk.operations.proof_of_play import PlayLog, default_db_path
+from kiosk.operations.status import item_name
+from kiosk.operations.supervise import RestartLog, Watchdog
+from kiosk.show.model import Show
+from kiosk.show.settings import Settings
 
-log = logging.getLogger("kiosk.operations")
+log = logging.getLogger("kiosk.operations.service")
 
 CHECK_HOURS_EVERY_S = 1.0
 
@@ -88,7 +88,11 @@ class Operations:
         http = self.settings.http
         if http.port:
             # Imported only when switched on: http.server costs start-up time.
-            from kiosk.http_status import FrameGrabber, StatusServer, StatusServerError
+            from kiosk.operations.status_endpoint import (
+                FrameGrabber,
+                StatusServer,
+                StatusServerError,
+            )
 
             self.grabber = FrameGrabber()
             try:

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kiosk.loading import load_for_playing
+from kiosk.live.startup import load_for_playing
 from kiosk.media.images import quiet_opencv
-from kiosk.player import fallback_card, make_player
+from kiosk.playback.player import fallback_card, make_player
 
 DEFAULT_RENDER = (1920, 1080)
 
@@ -19,8 +19,8 @@ def render_command(paths: Any, at_s: float, out: Path, size: tuple[int, int] | N
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     import pygame
 
-    from kiosk.clips import StillClips, with_clip_lengths
-    from kiosk.player import SyncImages
+    from kiosk.playback.clips import StillClips, with_clip_lengths
+    from kiosk.playback.player import SyncImages
 
     quiet_opencv()
     loaded = load_for_playing(paths.exhibits, paths.assets, paths.config)

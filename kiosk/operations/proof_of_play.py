@@ -79,7 +79,7 @@ def default_db_path(home: Path, env: Mapping[str, str] | None = None) -> Path:
     """The database the kiosk writes: in $STATE_DIRECTORY under systemd; for a report run
     from an operator's shell (no $STATE_DIRECTORY), the service's folder when it has a
     database, else `state/` beside run_kiosk.py."""
-    from kiosk.supervise import state_dir
+    from kiosk.operations.supervise import state_dir
 
     env = os.environ if env is None else env
     if env.get("STATE_DIRECTORY"):

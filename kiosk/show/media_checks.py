@@ -7,13 +7,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from kiosk.errors import Problem
-from kiosk.fonts import FontCoverage, script_name
-from kiosk.manifest.loader import ShowResult, shown_path
-from kiosk.manifest.model import Photo, Step, Text, TextCard, Video, Where
 from kiosk.media.images import ImageError, load_image, probe_image
+from kiosk.media.subtitles import SubtitleError, Subtitles, read_subtitles
 from kiosk.media.video import VideoError, VideoInfo, probe_video
-from kiosk.settings import Settings
-from kiosk.subtitles import SubtitleError, Subtitles, read_subtitles
+from kiosk.render.fonts import FontCoverage, script_name
+from kiosk.show.loader import ShowResult, shown_path
+from kiosk.show.model import Photo, Step, Text, TextCard, Video, Where
+from kiosk.show.settings import Settings
 
 DEFAULT_SCREEN = (1920, 1080)
 

@@ -34,12 +34,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from kiosk import fields as f
 from kiosk.errors import did_you_mean
-from kiosk.fields import Context, Field, Invalid
-from kiosk.marked_yaml import Map, Node, Scalar, Seq
+from kiosk.show import fields as f
+from kiosk.show.fields import Context, Field, Invalid
+from kiosk.show.marked_yaml import Map, Node, Scalar, Seq
 
-log = logging.getLogger("kiosk.hours")
+log = logging.getLogger("kiosk.operations.hours")
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_MIN = 24 * 60

@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from kiosk.errors import Problem, did_you_mean
-from kiosk.manifest.model import NO_TEXT, Text
-from kiosk.marked_yaml import Map, Node, Scalar, Seq, kind_name
+from kiosk.show.marked_yaml import Map, Node, Scalar, Seq, kind_name
+from kiosk.show.model import NO_TEXT, Text
 
 
 class Invalid(Exception):

@@ -38,7 +38,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Literal
 
-from kiosk.manifest.model import Show, Step, Transition, Video
+from kiosk.show.model import Show, Step, Transition, Video
 
 Readiness = Literal["ready", "pending", "failed"]
 ReadinessFn = Callable[[Step], str]

@@ -147,7 +147,7 @@ def state_dir(explicit: Path | None = None, home: Path | None = None,
     from_systemd = env.get("STATE_DIRECTORY", "").split(":")[0]
     if from_systemd:
         return Path(from_systemd)
-    base = home if home is not None else Path(__file__).resolve().parent.parent
+    base = home if home is not None else Path(__file__).resolve().parents[2]
     return base / "state"
 
 

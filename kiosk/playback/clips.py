@@ -21,16 +21,16 @@ from pathlib import Path
 
 import pygame
 
-from kiosk.manifest.model import Video
 from kiosk.media.audio import AudioTrack, AvClock
 from kiosk.media.frame_pool import FramePool
+from kiosk.media.subtitles import Subtitles, try_load
 from kiosk.media.video import QUEUE_FRAMES as VIDEO_QUEUE_FRAMES
 from kiosk.media.video import ReaderStats, VideoReader
 from kiosk.render.compositor import Compositor, pixels
 from kiosk.render.text import TextStyle
-from kiosk.subtitles import Subtitles, try_load
+from kiosk.show.model import Video
 
-log = logging.getLogger("kiosk.clips")
+log = logging.getLogger("kiosk.playback.clips")
 
 MAX_OPEN = 2  # the clip on screen and the next one
 LABEL_SHOWN_S = 8.0  # a clip's label shows at its start, then leaves the picture alone
@@ -458,8 +458,8 @@ def with_clip_lengths(show: object) -> object:
     """The show with each clip's playing time written in (for `render`)."""
     from dataclasses import replace
 
-    from kiosk.manifest.model import Exhibit, Show
     from kiosk.media.video import VideoError, probe_video
+    from kiosk.show.model import Exhibit, Show
 
     def length(video: Video) -> Video:
         if video.duration_s is not None:

@@ -3,7 +3,7 @@ idle reset, language, zoom, the exhibit index and the staff PIN pad.
 
 Pure: gestures and times come in, commands go out; the app applies the commands to the
 timeline, the compositor and the zoom view. Which element a finger is on comes from the
-same layout the overlay draws (kiosk.ui_layout), so what is seen is what is touched.
+same layout the overlay draws (kiosk.visitor.layout), so what is seen is what is touched.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from kiosk import gestures as g
-from kiosk.ui_layout import Element, edge_zones, hit
+from kiosk.visitor import gestures as g
+from kiosk.visitor.layout import Element, edge_zones, hit
 
 log = logging.getLogger(__name__)
 

@@ -16,17 +16,17 @@ from typing import Any
 
 import pygame
 
-from kiosk import visitor as v
-from kiosk.gestures import GestureRecognizer
-from kiosk.manifest.model import Photo, TextCard, Video
 from kiosk.media.images import ImageError, load_image
 from kiosk.media.zoom import Zoom, ZoomWorker, clamp, max_scale_for, pan, view, zoom_at
 from kiosk.render.compositor import to_surface
 from kiosk.render.overlay import Overlay
-from kiosk.settings import Settings
-from kiosk.staff import check_pin
-from kiosk.touch_input import TouchMemory, from_pygame
-from kiosk.ui_layout import controls_layout, index_layout, pin_layout, tile_parts
+from kiosk.show.model import Photo, TextCard, Video
+from kiosk.show.settings import Settings
+from kiosk.visitor import rules as v
+from kiosk.visitor.gestures import GestureRecognizer
+from kiosk.visitor.layout import controls_layout, index_layout, pin_layout, tile_parts
+from kiosk.visitor.staff_pin import check_pin
+from kiosk.visitor.touch_input import TouchMemory, from_pygame
 
 log = logging.getLogger("kiosk.visitor")
 

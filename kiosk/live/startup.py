@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.errors import Problem
-from kiosk.manifest.loader import LoadOptions
-from kiosk.reload import ReloadResult, ShowReloader
-from kiosk.settings import SettingsResult, load_settings
+from kiosk.live.reloader import ReloadResult, ShowReloader
+from kiosk.show.loader import LoadOptions
+from kiosk.show.settings import SettingsResult, load_settings
 
 log = logging.getLogger("kiosk")
 

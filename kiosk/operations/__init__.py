@@ -1,0 +1,1 @@
+"""What keeps an unattended kiosk accountable: hours, supervision, proof of play, status, logs."""

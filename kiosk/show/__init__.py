@@ -1,0 +1,1 @@
+"""What the curator wrote: manifests, settings, their problems and validation."""
