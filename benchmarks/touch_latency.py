@@ -36,6 +36,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -177,6 +178,23 @@ class Hooked(App):
         self.works: list[float] = []
         self.error: BaseException | None = None
 
+    # The parts the script looks at.
+    @property
+    def player(self) -> Any:
+        return self.parts.player
+
+    @property
+    def canvas(self) -> Any:
+        return self.parts.display.canvas
+
+    @property
+    def visitor_view(self) -> Any:
+        return self.parts.visitor
+
+    @property
+    def stats(self) -> Any:
+        return self.parts.stats
+
     def frame_once(self, now: float) -> None:
         self.iteration += 1
         prev_began = self.began
@@ -226,7 +244,7 @@ class Hooked(App):
     def still_and_ready(self, direction: int) -> bool:
         f = self.frame
         return (f is not None and f.current is not None and f.transition is None
-                and f.pending_target is None and not self.visitor_view.covering(self.began)
+                and f.pending_target is None and not self.visitor_view.covers(self.began)
                 and self.player.compositor.has_layer(self.neighbour(direction)))
 
 

@@ -119,16 +119,34 @@ def test_without_a_display_run_says_so_in_one_line(show_dir: ShowDir, tmp_path: 
 
 
 @pytest.mark.parametrize("keyboard_exit", ["windowed", "never"])
-def test_escape_closes_a_window_only_when_allowed(show_dir: ShowDir, tmp_path: Path,
-                                                  keyboard_exit: str):
+def test_escape_closes_a_window_only_when_allowed(show_dir: ShowDir, keyboard_exit: str,
+                                                  caplog):
+    """The Esc key really reaches the loop: it closes a window when the settings allow it,
+    and does nothing at all when they say `never` (a visitor with a keyboard stays in)."""
+    import logging
+
+    import pygame
+
     from kiosk.app import App, RunOptions
     from kiosk.cli import ShowPaths
 
+    caplog.set_level(logging.INFO)
     show_dir.manifest("a.yaml", "items:\n  - photo: photos/p0.jpg\n")
     show_dir.settings(f"staff: {{keyboard_exit: {keyboard_exit}}}\n")
     app = App(ShowPaths(show_dir.exhibits, show_dir.assets, show_dir.config),
-              RunOptions(windowed=True))
-    assert app.keyboard_exit_allowed() is (keyboard_exit == "windowed")
+              RunOptions(windowed=True, size=(320, 240), run_for_s=60))
+    app.setup()
+    try:
+        app.frame_once(app.clock.now())
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE, mod=0,
+                                             unicode="\x1b", scancode=41))
+        app.frame_once(app.clock.now())
+        allowed = keyboard_exit == "windowed"
+        assert app.running is not allowed
+        assert ("closed by Esc" in caplog.text) is allowed
+        assert app.exit_code == 0
+    finally:
+        app.teardown()
 
 
 def wait_for(predicate, seconds: float = 20.0):
@@ -191,17 +209,17 @@ def test_a_new_display_size_rebuilds_the_picture_and_keeps_the_place(show_dir: S
     app = App(ShowPaths(show_dir.exhibits, show_dir.assets, None),
               RunOptions(windowed=True, size=(320, 240), run_for_s=60))
     app.setup()
-    app.screen = pygame.display.set_mode((400, 300))
-    app.resize((400, 300))
+    app.parts.display.use(pygame.display.set_mode((400, 300)))
+    app.parts.resize()
     try:
         for _ in range(200):
             app.frame_once(app.clock.now())
             if app.frame is not None and app.frame.current is not None and (
-                    app.player.compositor.has_layer(app.frame.current)):
+                    app.parts.player.compositor.has_layer(app.frame.current)):
                 break
             threading_wait(0.01)
-        assert app.player.compositor.size == (400, 300)
-        assert app.canvas.get_size() == (400, 300)
+        assert app.parts.player.compositor.size == (400, 300)
+        assert app.parts.display.canvas.get_size() == (400, 300)
         assert app.frame.current.path.name == "p0.jpg"
     finally:
         app.teardown()

@@ -16,7 +16,7 @@ import logging
 import queue
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from kiosk.live.reloader import ReloadResult, ShowReloader, write_errors_file
@@ -50,6 +50,7 @@ class LiveReload:
         self.poller = make_poller(exhibits, config, reloader.watched_paths())
         self._ready: queue.SimpleQueue[Reloaded] = queue.SimpleQueue()
         self._stop = threading.Event()
+        self._everything = threading.Event()  # set by `reload_now` (SIGHUP)
         self._thread: threading.Thread | None = None
         self._initial_errors = errors_text  # the loaded show's, written when started
 
@@ -96,6 +97,11 @@ class LiveReload:
         return (self.poller.alive and self._thread is not None
                 and self._thread.is_alive())
 
+    def reload_now(self) -> None:
+        """Read the settings and every manifest again within half a second, whatever the
+        file times say (SIGHUP, the daemon convention). Safe in a signal handler."""
+        self._everything.set()
+
     # -- for the app loop --------------------------------------------------------------
     def take(self) -> list[Reloaded]:
         """Every finished reload since the last call, oldest first; never waits."""
@@ -114,22 +120,51 @@ class LiveReload:
         while not self._stop.is_set():
             try:
                 changes = self.poller.poll(timeout_s=WAIT_S)
-                if changes and not self._stop.is_set():
+                if self._everything.is_set() and not self._stop.is_set():
+                    self._everything.clear()
+                    self._ready.put(self.apply_everything())
+                elif changes and not self._stop.is_set():
                     self._ready.put(self.apply(changes))
             except Exception:  # never out of the thread: the show plays on as it is
                 log.exception("re-reading the show after a change failed")
                 self._stop.wait(WAIT_S)
 
-    def apply(self, changes: Changes) -> Reloaded:
-        """Re-read what changed (on this thread; public for tests that drive it)."""
-        settings = None
-        if self.config is not None and self.config in changes.paths:
-            settings = load_settings(self.config, self.assets)
-            log_problems(settings.problems)
-            self.errors_file = settings.settings.errors_file
-        result = self.reloader.apply(changes)
+    def apply_everything(self) -> Reloaded:
+        """Settings and every manifest read again; every decoded photo is read again too."""
+        settings = self._read_settings()
+        media = frozenset(self.reloader.watched_paths())
+        if settings is not None:
+            langs = settings.settings.languages
+            self.reloader.set_languages(langs.offered, langs.default)
+        result = replace(self.reloader.load_all(), changed_exhibits=[self.exhibits],
+                         changed_media=media)
+        return self._finish(result, settings)
+
+    def _read_settings(self) -> SettingsResult | None:
+        if self.config is None:
+            return None
+        settings = load_settings(self.config, self.assets)
+        log_problems(settings.problems)
+        self.errors_file = settings.settings.errors_file
+        return settings
+
+    def _finish(self, result: ReloadResult, settings: SettingsResult | None) -> Reloaded:
         at = time.time()
         if self.errors_file:
             write_errors_file(self.exhibits, result.errors_text)  # unchanged: not touched
         self.poller.set_asset_paths(self.reloader.watched_paths())
         return Reloaded(result, settings, at)
+
+    def apply(self, changes: Changes) -> Reloaded:
+        """Re-read what changed (on this thread; public for tests that drive it)."""
+        settings = None
+        if self.config is not None and self.config in changes.paths:
+            settings = self._read_settings()
+        result = self.reloader.apply(changes)
+        langs = settings.settings.languages if settings is not None else None
+        if langs is not None and self.reloader.set_languages(langs.offered, langs.default):
+            # Captions are checked against the offered languages and the show falls back
+            # on the default one: every manifest is read again, and the show has changed.
+            result = replace(self.reloader.load_all(), changed_exhibits=[self.config],
+                             changed_media=result.changed_media)
+        return self._finish(result, settings)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from kiosk.errors import Problem
@@ -108,6 +108,14 @@ class ShowReloader:
             manifests |= self._affected_by_media(media)
         removed = {m for m in manifests if not m.is_file()}
         return self._reread(sorted(manifests - removed), removed, frozenset(media))
+
+    def set_languages(self, offered: tuple[str, ...], default: str) -> bool:
+        """The settings changed the languages: True when they differ from the ones the
+        show was checked against (the caller then reads every manifest again)."""
+        if (offered, default) == (self.options.languages, self.options.default_language):
+            return False
+        self.options = replace(self.options, languages=offered, default_language=default)
+        return True
 
     def watched_paths(self) -> list[Path]:
         """Media files and their folders for the watcher (a folder's time changes when a

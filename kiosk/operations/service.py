@@ -13,28 +13,21 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk.operations.hours import OpeningState, exhibit_active, schedule_from
+from kiosk.operations.hours import OpeningState, schedule_from
 from kiosk.operations.proof_of_play import PlayLog, default_db_path
 from kiosk.operations.status import item_name
 from kiosk.operations.supervise import RestartLog, Watchdog
-from kiosk.show.model import Show
+from kiosk.show.model import Text
 from kiosk.show.settings import Settings
 
 log = logging.getLogger("kiosk.operations.service")
 
 CHECK_HOURS_EVERY_S = 1.0
-
-
-def active_show(show: Show, day: date) -> Show:
-    """The show without the exhibits whose `from`/`until` dates leave out this day."""
-    from dataclasses import replace
-
-    kept = tuple(e for e in show.exhibits if exhibit_active(e.active_from, e.active_until, day))
-    return show if len(kept) == len(show.exhibits) else replace(show, exhibits=kept)
 
 
 def set_display_asleep(asleep: bool) -> None:
@@ -114,6 +107,20 @@ class Operations:
         if exit_code == 0:
             self.restart_log.clean_exit()
 
+    def apply_settings(self, settings: Settings) -> None:
+        """Opening hours, closed dates and the closed screen from a re-read settings file:
+        the next look at the clock (within a second) acts on them."""
+        old = self.settings
+        if (settings.opening_hours, settings.closed_dates) != (old.opening_hours,
+                                                               old.closed_dates):
+            self.opening = OpeningState(schedule_from(settings.opening_hours,
+                                                      settings.closed_dates))
+            self._hours_checked = -1e9
+        if settings.http != old.http:
+            log.warning("status endpoint settings changed: they take effect after a restart")
+        self.playlog.retention_days = settings.play_log_days
+        self.settings = settings
+
     # -- the loop's calls -------------------------------------------------------------
     def presented(self, canvas: Any) -> None:
         """A frame really reached the screen."""
@@ -168,6 +175,19 @@ class Operations:
         if wall.date() != self._day:
             self._day = new_day = wall.date()
         return self.is_open, changed, new_day
+
+    def still_screen(self) -> tuple[str, Any]:
+        """While closed or in safe mode: the state and the card to show (None: black)."""
+        from kiosk.playback.player import fallback_card
+
+        if self.safe_mode:
+            return "safe_mode", fallback_card(
+                f"The kiosk restarted {self.restarts} times in a few minutes and now waits "
+                "for an operator. See the log (journalctl -u kiosk) for the reason.")
+        closed = self.settings.closed
+        if closed.screen != "card":
+            return "closed", None
+        return "closed", replace(fallback_card(""), title=Text({"": closed.message}))
 
     @property
     def today(self) -> date:

@@ -1,4 +1,9 @@
-"""The status file operators and tests read: JSON, replaced atomically, off the render thread."""
+"""The status operators and tests read: assembled from what each part reports, written as
+JSON to the status file (replaced atomically, off the render thread) and served by the
+optional HTTP endpoint.
+
+A new status field belongs to the part that knows it: add it to that part's `status()`.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,42 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-STATES = ("starting", "playing", "paused", "closed", "no_content")
+STATES = ("starting", "playing", "paused", "closed", "no_content", "safe_mode")
+
+
+def state_of(frame: Any) -> str:
+    """What the show is doing, from the frame on screen."""
+    if frame is None or frame.waiting:
+        return "starting"
+    if frame.no_content:
+        return "no_content"
+    return "paused" if frame.paused else "playing"
+
+
+def frame_status(frame: Any, language: str, base: Path | None) -> dict[str, Any]:
+    """Where the show is: exhibit, item, loop count."""
+    current = frame.current if frame is not None else None
+    return {
+        "exhibit": frame.exhibit_name if frame is not None and current else None,
+        "item": item_name(current, language, base),
+        "item_index": frame.item_index if frame is not None and current else None,
+        "loop_count": frame.loop_count if frame is not None else 0,
+    }
+
+
+def assemble(state: str, *reports: dict[str, Any], uptime_s: float,
+             started_wall: float) -> dict[str, Any]:
+    """One snapshot: the state, each part's report in turn, then the process's own."""
+    snapshot: dict[str, Any] = {"state": state, "uptime_s": round(uptime_s, 1)}
+    for report in reports:
+        snapshot.update(report)
+    snapshot.update({
+        "rss_bytes": rss_bytes(),
+        "threads": threading.active_count(),
+        "started_at": iso(started_wall),
+        "updated_at": iso(started_wall + uptime_s),
+    })
+    return snapshot
 
 
 def item_name(step: object, default_language: str, base: Path | None = None) -> str | None:

@@ -29,6 +29,7 @@ from kiosk.media.video import ReaderStats, VideoReader
 from kiosk.render.compositor import Compositor, pixels
 from kiosk.render.text import TextStyle
 from kiosk.show.model import Video
+from kiosk.show.settings import Settings
 
 log = logging.getLogger("kiosk.playback.clips")
 
@@ -367,6 +368,15 @@ class Clips:
     def forget_failures(self) -> None:
         self.failed.clear()
         self.ended_early.clear()
+
+    def apply_settings(self, settings: Settings) -> None:
+        """The show's volume (also for the clips playing now) and the subtitle language
+        to fall back on."""
+        self.default_language = settings.languages.default
+        if settings.volume != self.show_volume:
+            self.show_volume = settings.volume
+            for clip in self.open.values():
+                clip.track.set_show_volume(settings.volume)
 
     def close_all(self) -> None:
         """Stop every clip and its sound (closing time)."""

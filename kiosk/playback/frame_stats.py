@@ -40,6 +40,11 @@ class FrameStats:
     def fps(self, now: float) -> float:
         return float(sum(1 for t in self.recent if now - t <= 1.0))
 
+    def status(self, now: float) -> dict[str, object]:
+        """The figures the status file reports."""
+        return {"frames": self.frames, "fps": self.fps(now), "dropped_frames": self.dropped,
+                **self.summary()}
+
     def summary(self) -> dict[str, dict[str, float]]:
         def stats(values: deque[float]) -> dict[str, float]:
             if not values:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
@@ -88,17 +89,31 @@ class ClipSource(Protocol):
     def layer(self, step: Video) -> tuple[pygame.Surface | None, int]: ...
     def progress(self, step: Video) -> float | None: ...
     def update(self, frame: Frame, timeline: Timeline, now: float, language: str) -> None: ...
+    def playing(self) -> bool: ...
+    def forget_failures(self) -> None: ...
+    def close_all(self) -> None: ...
+    def apply_settings(self, settings: Settings) -> None: ...
+    def frame_summary(self) -> dict[str, object]: ...
+    def stop(self) -> bool: ...
 
 
 class Player:
+    """The show's frames: asks the timeline what is on screen, keeps its layers and clips
+    ready, and draws. The loop's contract: `update(now)` once a frame, then `draw`, then
+    `prepare` when the frame has time left; `replace_show`, `apply_settings` and `resize`
+    when the show, the settings or the screen change."""
+
     def __init__(self, show: Show, compositor: Compositor, images: ImageSource, now: float,
-                 *, eager: bool = False, clips: ClipSource | None = None) -> None:
+                 *, eager: bool = False, clips: ClipSource | None = None,
+                 make_clips: Callable[[Compositor], ClipSource] | None = None) -> None:
         self.compositor = compositor
         self.images = images
-        self.clips = clips
+        self._make_clips = make_clips  # rebuilds the clips for a new screen size
+        self.clips = make_clips(compositor) if make_clips is not None else clips
         self.timeline = Timeline(show, now)
         self.eager = eager  # build layers when asked (render) instead of ahead of time
         self.skipped: dict[str, str] = {}  # path -> reason, for the status file
+        self.fonts: tuple[object, object] | None = None  # as the settings named them
 
     # -- readiness -------------------------------------------------------------------
     def readiness(self, step: Step) -> str:
@@ -195,6 +210,103 @@ class Player:
             return None
         return self._build(step)
 
+    def draw_card(self, target: pygame.Surface, card: TextCard | None) -> list[pygame.Rect]:
+        """A full-screen card (or the bare background) outside the timeline."""
+        layer = self.compositor.layer(card, None) if card is not None else None
+        return self.compositor.draw(target, layer)
+
+    # -- what the visitor's controls change ----------------------------------------------
+    @property
+    def text(self) -> Any:
+        """The text renderer (overlays draw with the same fonts as captions)."""
+        return self.compositor.text
+
+    def set_language(self, language: str) -> None:
+        self.compositor.set_language(language)
+
+    def set_label_lift(self, pixels: int) -> None:
+        self.compositor.set_label_lift(pixels)
+
+    def repaint(self) -> None:
+        """The next `draw` paints the whole frame (something drawn over it changed)."""
+        self.compositor.invalidate()
+
+    def decoded(self, photo: Photo) -> np.ndarray | None:
+        """The photo's decoded pixels at screen size, when ready."""
+        return self.images.image(photo)
+
+    # -- when the show, the settings or the screen change ------------------------------
+    def replace_show(self, show: Show, now: float) -> None:
+        """A reloaded (or re-dated) show: the timeline keeps its place where it can;
+        captions and photos are drawn again, failed files are tried again."""
+        self.timeline.replace_show(show, now)
+        self.compositor.forget()
+        self.retry_failed()
+
+    def media_changed(self, paths: Any) -> None:
+        """Files replaced on disk: their decoded pictures are dropped."""
+        discard = getattr(self.images, "discard", None)
+        if discard is not None:
+            discard(paths)
+
+    def retry_failed(self) -> None:
+        """Files that failed are tried again (they may have been fixed or reappeared)."""
+        self.skipped.clear()
+        forget = getattr(self.images, "forget_failures", None)
+        if forget is not None:
+            forget()
+        if self.clips is not None:
+            self.clips.forget_failures()
+
+    def stop_clips(self) -> None:
+        """Closing time: clips and their sound stop."""
+        if self.clips is not None:
+            self.clips.close_all()
+
+    def clips_playing(self) -> bool:
+        return self.clips is not None and self.clips.playing()
+
+    def restart(self, now: float) -> None:
+        """Opening time: the show starts from its beginning."""
+        self.timeline.jump(0, 0, now)
+        self.compositor.invalidate()
+
+    def resize(self, size: tuple[int, int]) -> None:
+        """Everything sized to the screen, built again; the show keeps its place."""
+        old = self.compositor
+        self.compositor = Compositor(size, old.text, old.look, max_layers=4)
+        if self._make_clips is not None:
+            if self.clips is not None:
+                self.clips.stop()  # its threads end; clips reopen at the new size
+            self.clips = self._make_clips(self.compositor)
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Languages, fonts and volume from a re-read settings file."""
+        from kiosk.render.compositor import Look
+
+        compositor = self.compositor
+        look = compositor.look
+        default = settings.languages.default
+        fonts = (settings.fonts.text, settings.fonts.heading)
+        if fonts != self.fonts:
+            self.fonts = fonts
+            compositor.text = make_text(settings)
+        language = look.language if look.language in settings.languages.offered else default
+        compositor.look = Look(look.background, language, default)
+        compositor.forget()
+        if self.clips is not None:
+            self.clips.apply_settings(settings)
+
+    def stop(self) -> bool:
+        """Stop and join the clips' threads; True when they ended."""
+        return self.clips.stop() if self.clips is not None else True
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "clip_frames": self.clips.frame_summary() if self.clips is not None else {},
+            "skipped": [{"path": p, "reason": r} for p, r in self.skipped.items()],
+        }
+
 
 class CachedImages:
     """The loop's source: photos decoded ahead on the photo cache's worker threads."""
@@ -217,23 +329,36 @@ class CachedImages:
     def reason(self, photo: Photo) -> str:
         return self.cache.failure(photo.key, photo.fit) or "could not be decoded"
 
+    def discard(self, paths: Any) -> None:
+        self.cache.discard(str(p) for p in paths)
 
-def make_player(show: Show, settings: Settings, size: tuple[int, int], images: Any,
-                now: float, *, eager: bool = False, clips: Any = None) -> Any:
+    def forget_failures(self) -> None:
+        self.cache.forget_failures()
+
+
+def make_text(settings: Settings) -> Any:
+    """The caption fonts the settings name."""
     import pygame
 
-    from kiosk.render.compositor import Compositor, Look
     from kiosk.render.text import TextRenderer
 
     if not pygame.font.get_init():
         pygame.font.init()
-    text = TextRenderer(settings.fonts.text, settings.fonts.heading, cache_size=64)
+    return TextRenderer(settings.fonts.text, settings.fonts.heading, cache_size=64)
+
+
+def make_player(show: Show, settings: Settings, size: tuple[int, int], images: Any,
+                now: float, *, eager: bool = False,
+                make_clips: Callable[[Compositor], Any] | None = None) -> Player:
+    from kiosk.render.compositor import Look
+
     look = Look(settings.screen.background, settings.languages.default,
                 settings.languages.default)
-    compositor = Compositor(size, text, look, max_layers=4)
-    if callable(clips):
-        clips = clips(compositor)  # clips draw with the compositor's fonts and labels
-    return Player(show, compositor, images, now, eager=eager, clips=clips)
+    compositor = Compositor(size, make_text(settings), look, max_layers=4)
+    # Clips draw with the compositor's fonts and labels, so they are made for it.
+    player = Player(show, compositor, images, now, eager=eager, make_clips=make_clips)
+    player.fonts = (settings.fonts.text, settings.fonts.heading)
+    return player
 
 
 def fallback_card(reason: str) -> TextCard:

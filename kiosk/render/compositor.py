@@ -132,8 +132,11 @@ class Compositor:
         return surface
 
     def forget(self) -> None:
-        """Drop cached layers (a reloaded show, another language)."""
+        """Drop cached layers (a reloaded show, another language). The next draw repaints:
+        a new layer may reuse a dropped one's id, which the scene is compared by."""
         self._layers.clear()
+        self._labels.clear()  # drawn with the old fonts, or the old default language
+        self._last_scene = None
 
     def _blit_centered(self, surface: pygame.Surface, image: pygame.Surface) -> None:
         w, h = self.size

@@ -29,7 +29,7 @@ def render_command(paths: Any, at_s: float, out: Path, size: tuple[int, int] | N
     images = SyncImages(size, settings.max_image_pixels, settings.screen.background)
     show = with_clip_lengths(loaded.reloader.show)
     player = make_player(show, settings, size, images, 0.0, eager=True,
-                         clips=lambda compositor: StillClips(
+                         make_clips=lambda compositor: StillClips(
                              size, compositor, default_language=settings.languages.default))
     target = pygame.Surface(size, 0, 32)
     # Tick as the loop would at each step change, so failed items are skipped the same way.

@@ -1,8 +1,16 @@
-"""The visitor's side of the loop: touch in, commands out, zoom and overlays drawn on top.
+"""The visitor's side of the loop: touch and keys in, commands out, zoom and overlays
+drawn on top.
 
-Wires the pure pieces (touch_input -> gestures -> visitor) to the timeline and the
-compositor, and owns the two helper threads of interaction: the zoom worker (sharp
-crops of a clipping) and the thumbnail maker (exhibit index tiles).
+Wires the pure pieces (touch_input -> gestures -> rules) to the player, and owns the two
+helper threads of interaction: the zoom worker (sharp crops of a clipping) and the
+thumbnail maker (exhibit index tiles).
+
+The loop's contract, each frame in this order:
+- `process_event(event, now, frame)`: True when the event was the visitor's (pointer or key);
+- `update(now, frame)`: timers, and whether the frame under the overlays is painted afresh;
+- `replaces_frame(frame)`: True while the zoomed view stands in for the player's frame;
+- `draw(canvas, frame, now, rects)`: overlays over what the player drew; the areas to show.
+`apply_settings(settings)` takes a re-read settings file; `start`/`stop` own the threads.
 """
 
 from __future__ import annotations
@@ -95,23 +103,23 @@ class Thumbnails:
             self._done.put((index, image))
 
 
-class VisitorView:
+class VisitorController:
     def __init__(self, settings: Settings, size: tuple[int, int], player: Any,
-                 on_exit: Callable[[], None], on_interaction: Callable[[str, str], None]
-                 | None = None) -> None:
+                 on_exit: Callable[[str], None], on_interaction: Callable[[str, str], None]
+                 | None = None, *, frame_s: float = 1 / 60, fullscreen: bool = False) -> None:
         self.settings = settings
         self.size = size
         self.player = player
+        self.timeline = player.timeline
         self.on_exit = on_exit
         self.on_interaction = on_interaction or (lambda exhibit, kind: None)
+        self.fullscreen = fullscreen
         langs = settings.languages
-        stored = settings.staff.pin_hash
         self.visitor = v.Visitor(langs.default, langs.offered, settings.idle_timeout_s,
-                                 settings.touch.double_tap_s,
-                                 (lambda pin: check_pin(pin, stored)) if stored else None)
+                                 settings.touch.double_tap_s, _pin_check(settings))
         self.recognizer = GestureRecognizer(settings.touch, aspect=size[0] / size[1])
         self.memory = TouchMemory()
-        self.overlay = Overlay(size, player.compositor.text)
+        self.overlay = Overlay(size, player.text)
         diagonal = settings.screen.diagonal_in
         self.diagonal = diagonal
         self.pin_elements = pin_layout(size, diagonal)
@@ -130,7 +138,9 @@ class VisitorView:
         self._last_step: object = None
         # Navigation starts its transition one frame back, so the very next frame
         # already shows the move (a fade drawn at 0% would look unchanged).
-        self.frame_s = 1 / 60
+        self.frame_s = frame_s
+        self._last_overlay: tuple | None = None
+        self._covering = False
 
     # -- lifecycle --------------------------------------------------------------------
     def start(self) -> None:
@@ -141,9 +151,32 @@ class VisitorView:
         if self.thumbnails is not None:
             self.thumbnails.stop()
 
+    def apply_settings(self, settings: Settings) -> None:
+        """Languages, idle time, touch thresholds and the PIN from a re-read settings file,
+        without disturbing a visitor who is using the screen."""
+        langs = settings.languages
+        visitor = self.visitor
+        visitor.default_language = langs.default
+        visitor.languages = langs.offered
+        visitor.idle_timeout_s = settings.idle_timeout_s
+        visitor.double_tap_s = settings.touch.double_tap_s
+        visitor.check_pin = _pin_check(settings)
+        if visitor.check_pin is None:
+            visitor.pin = None  # the PIN exit was switched off
+        if visitor.language not in langs.offered or (
+                visitor.mode == "attract" and visitor.language != langs.default):
+            visitor.language = langs.default
+            self.player.set_language(langs.default)
+        self.recognizer.settings = settings.touch
+        self.settings = settings
+        self._controls_key = None  # the language chips are laid out again
+        self._last_overlay = None
+
     # -- input --------------------------------------------------------------------------
-    def event(self, event: Any, now: float, frame: Any) -> bool:
-        """A pygame event; True when it was a pointer event (consumed)."""
+    def process_event(self, event: Any, now: float, frame: Any) -> bool:
+        """A pygame event; True when it was the visitor's (a pointer or a key)."""
+        if event.type == pygame.KEYDOWN:
+            return self._key(event.key, now, frame)
         pointer = from_pygame(event, self.size, now, self.memory)
         if not pointer:
             return False
@@ -152,7 +185,41 @@ class VisitorView:
                 self._gesture(gesture, now, frame)
         return True
 
-    def tick(self, now: float, frame: Any) -> None:
+    def keyboard_exit_allowed(self) -> bool:
+        rule = self.settings.staff.keyboard_exit
+        return rule == "always" or (rule == "windowed" and not self.fullscreen)
+
+    def _key(self, key: int, now: float, frame: Any) -> bool:
+        """Keys on an attached keyboard do what the matching touch does, through the same
+        rules: the visitor is interactive, the idle timer runs, the zoom resets."""
+        if key == pygame.K_ESCAPE:
+            if self.keyboard_exit_allowed():
+                self.on_exit("Esc")
+            return True
+        name = KEYS.get(key)
+        if name is None:
+            return False
+        self.on_interaction(frame.exhibit_name if frame is not None else "", f"key {name}")
+        self.apply(self.visitor.key(name, now), now, frame)
+        return True
+
+    def update(self, now: float, frame: Any) -> None:
+        """Once a frame, before drawing: timers, gestures that complete by waiting, the
+        labels' lift, and a full repaint when the overlays changed."""
+        self._tick(now, frame)
+        self._lift_labels(now, frame)
+        self._covering = self.covers(now)
+        overlay = self._signature(now, frame) if self._covering else None
+        self._overlay_changed = overlay != self._last_overlay
+        self._last_overlay = overlay
+        if self._covering and self._overlay_changed:
+            self.player.repaint()  # the frame under the overlay is drawn afresh
+
+    def back_to_loop(self, now: float) -> None:
+        """Opening time: whatever a visitor left is reset."""
+        self.apply(self.visitor.back_to_loop(), now)
+
+    def _tick(self, now: float, frame: Any) -> None:
         for gesture in self.recognizer.tick(now):
             self._gesture(gesture, now, frame)
         if frame is not None and frame.current is not self._last_step:
@@ -184,7 +251,7 @@ class VisitorView:
         self.apply(commands, now, frame)
 
     def apply(self, commands: list[v.Command], now: float, frame: Any = None) -> None:
-        timeline = self.player.timeline
+        timeline = self.timeline
         moved = now - self.frame_s
         for command in commands:
             if isinstance(command, v.Next):
@@ -198,13 +265,13 @@ class VisitorView:
             elif isinstance(command, v.SetAutoAdvance):
                 timeline.set_auto_advance(command.on, now)
             elif isinstance(command, v.SetLanguage):
-                self.player.compositor.set_language(command.code)
+                self.player.set_language(command.code)
             elif isinstance(command, v.BackToLoop):
                 position = timeline.position
                 if position is not None:
                     timeline.jump(position[0], 0, now)
             elif isinstance(command, v.Exit):
-                self.on_exit()
+                self.on_exit("staff PIN")
             elif isinstance(command, (v.ZoomIn, v.ZoomBy, v.PanBy, v.ZoomReset)):
                 self._zoom_command(command, frame)
         if self.visitor.index_open and not self.index_elements:
@@ -221,7 +288,7 @@ class VisitorView:
         if not isinstance(step, Photo):
             return
         if self.zoom is None or self.zoom_step is not step:
-            source = self.player.images.image(step)
+            source = self.player.decoded(step)
             if source is None:
                 return  # not decoded yet: nothing to zoom into
             self._zoom_source = to_surface(source)
@@ -250,7 +317,7 @@ class VisitorView:
             self.zoom_worker.close()
         self.zoom = self.zoom_step = None
         self._zoom_source = self._sharp = self._preview = None
-        self.player.compositor.invalidate()
+        self.player.repaint()
 
     def _zoom_poll(self) -> None:
         result = self.zoom_worker.poll()
@@ -277,7 +344,7 @@ class VisitorView:
 
     # -- the exhibit index ----------------------------------------------------------------
     def _open_index(self) -> None:
-        exhibits = self.player.timeline.show.playable
+        exhibits = self.timeline.show.playable
         self.index_elements = index_layout(self.size, self.diagonal, len(exhibits))
         tiles = [e for e in self.index_elements if e.id.startswith("tile:")]
         if self.thumbnails is None and tiles:
@@ -290,7 +357,7 @@ class VisitorView:
             self.thumbnails.want(i, first.path if first else None)  # type: ignore[union-attr]
 
     # -- drawing ----------------------------------------------------------------------------
-    def before_draw(self, now: float, frame: Any) -> None:
+    def _lift_labels(self, now: float, frame: Any) -> None:
         """Labels move up while the controls show, so neither hides the other."""
         lift = 0
         if self.visitor.controls_visible(now) and frame is not None and frame.current is not None:
@@ -298,13 +365,14 @@ class VisitorView:
             if controls:
                 top = min(e.rect.y for e in controls)
                 lift = self.size[1] - top - round(self.size[1] * 0.05) + round(self.size[1] * 0.01)
-        self.player.compositor.set_label_lift(lift)
+        self.player.set_label_lift(lift)
 
-    def zoomed(self, frame: Any) -> bool:
+    def replaces_frame(self, frame: Any) -> bool:
+        """The zoomed view stands in for the frame (it is drawn by `draw`)."""
         return (self.zoom is not None and frame is not None
                 and frame.current is self.zoom_step)
 
-    def signature(self, now: float, frame: Any) -> tuple:
+    def _signature(self, now: float, frame: Any) -> tuple:
         """Everything the overlays show; drawing is skipped while it stays the same."""
         visible = self.visitor.controls_visible(now)
         fade = min(1.0, (now - self._controls_changed_at) / FADE_S)
@@ -313,7 +381,7 @@ class VisitorView:
             id(frame.current) if frame is not None else None,
             self.zoom, id(self._sharp), id(self._preview),
             visible, round(fade, 2), self.visitor.language,
-            frame.item_index if frame is not None else None, self.player.timeline.paused,
+            frame.item_index if frame is not None else None, self.timeline.paused,
             round(self.player.clip_progress(frame) or 0.0, 3) if frame is not None else 0.0,
             self.visitor.index_open,
             sum(s is not None for s in self.thumbnails.surfaces.values())
@@ -321,13 +389,22 @@ class VisitorView:
             (len(pin.entered), pin.message, int(pin.locked_until - now)) if pin else None,
         )
 
-    def covering(self, now: float) -> bool:
+    def covers(self, now: float) -> bool:
         """Whether something is drawn over the frame (the frame must be repainted)."""
         fading = now - self._controls_changed_at < FADE_S
         return (self.zoom is not None or self.visitor.controls_visible(now) or fading
                 or self.visitor.index_open or self.visitor.pin is not None)
 
-    def draw(self, target: pygame.Surface, frame: Any, now: float) -> bool:
+    def draw(self, target: pygame.Surface, frame: Any, now: float,
+             rects: list[pygame.Rect]) -> list[pygame.Rect]:
+        """Zoom and overlays over what the player drew (`rects`, the areas it changed);
+        returns the areas to present."""
+        if self._covering and (rects or self._overlay_changed) and self._draw(target, frame,
+                                                                              now):
+            return [target.get_rect()]
+        return rects
+
+    def _draw(self, target: pygame.Surface, frame: Any, now: float) -> bool:
         """Draw zoom and overlays over the frame; True when anything was drawn."""
         drawn = False
         if self.zoom is not None and frame is not None and frame.current is self.zoom_step:
@@ -340,17 +417,17 @@ class VisitorView:
         fade = min(1.0, (now - self._controls_changed_at) / FADE_S)
         alpha = fade if visible else 1.0 - fade
         if alpha > 0 and frame is not None and frame.current is not None:
-            timeline = self.player.timeline
+            timeline = self.timeline
             self.overlay.draw_controls(
                 target, self._controls(frame), paused=timeline.paused,
                 language=self.visitor.language, active_dot=frame.item_index,
                 clip_progress=self.player.clip_progress(frame), alpha=alpha)
             drawn = True
         if self.visitor.index_open:
-            exhibits = self.player.timeline.show.playable
+            exhibits = self.timeline.show.playable
             language, default = self.visitor.language, self.settings.languages.default
             titles = {i: e.title.get(language, default) for i, e in enumerate(exhibits)}
-            position = self.player.timeline.position
+            position = self.timeline.position
             self.overlay.draw_index(target, self.index_elements, titles,
                                     self.thumbnails.surfaces if self.thumbnails else {},
                                     position[0] if position else None)
@@ -367,8 +444,8 @@ class VisitorView:
     def _controls(self, frame: Any) -> list[Any]:
         """The control bar for the current exhibit (its dots), laid out once per exhibit."""
         exhibit = frame.exhibit_name if frame is not None else ""
-        position = self.player.timeline.position
-        steps = (len(self.player.timeline.show.playable[position[0]].steps)
+        position = self.timeline.position
+        steps = (len(self.timeline.show.playable[position[0]].steps)
                  if position is not None else 0)
         is_clip = frame is not None and isinstance(frame.current, Video)
         key = (exhibit, steps, is_clip)
@@ -378,7 +455,7 @@ class VisitorView:
                                             list(self.settings.languages.offered), steps,
                                             measure=self.overlay.measure,
                                             drawable=self.overlay.drawable, clip=is_clip)
-            self.overlay.warm(self.controls, paused=self.player.timeline.paused,
+            self.overlay.warm(self.controls, paused=self.timeline.paused,
                               language=self.visitor.language,
                               active_dot=frame.item_index if frame is not None else None)
         return self.controls
@@ -386,6 +463,15 @@ class VisitorView:
     def status(self) -> dict[str, Any]:
         return {"mode": self.visitor.mode, "language": self.visitor.language,
                 "touches": self.visitor.touches}
+
+
+KEYS: dict[int, v.KeyName] = {pygame.K_RIGHT: "next", pygame.K_LEFT: "previous",
+                              pygame.K_SPACE: "pause"}
+
+
+def _pin_check(settings: Settings) -> Callable[[str], bool] | None:
+    stored = settings.staff.pin_hash
+    return (lambda pin: check_pin(pin, stored)) if stored else None
 
 
 def _kind(step: object) -> v.OnScreen:

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 Mode = Literal["attract", "interactive"]
 OnScreen = Literal["photo", "video", "card", "none"]
+KeyName = Literal["next", "previous", "pause"]
 
 CONTROLS_VISIBLE_S = 6.0
 STAFF_SEQUENCE_S = 5.0  # the second corner must be held within this time of the first
@@ -217,6 +218,20 @@ class Visitor:
         if self.video_hold and on_screen != "video":
             self.last_touch = now
         self.video_hold = self.mode == "interactive" and on_screen == "video"
+
+    # -- keys -----------------------------------------------------------------------------
+    def key(self, name: KeyName, now: float) -> list[Command]:
+        """A key on an attached keyboard: the command the matching touch gives, with the
+        same switch to interactive mode, so idle time returns to the loop as after a touch."""
+        self.last_touch = now
+        out: list[Command] = []
+        if self.mode == "attract":
+            self.mode = "interactive"
+            out.append(SetAutoAdvance(False))
+        if self.pin is not None or self.index_open:
+            return out  # the pad and the index are for fingers; keys do not reach past them
+        out.append({"next": Next(), "previous": Previous(), "pause": TogglePause()}[name])
+        return out
 
     # -- gestures -------------------------------------------------------------------------
     def handle(self, gesture: g.Gesture, ctx: Context) -> list[Command]:
