@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.errors import UsageError
+
 HOME = Path(__file__).resolve().parent.parent  # the folder that holds run_kiosk.py
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -100,18 +102,13 @@ def show_paths(args: argparse.Namespace, home: Path) -> ShowPaths:
     if args.config is not None:
         config: Path | None = args.config
         if not args.config.is_file():
-            raise SystemExit(_usage(f"the settings file {args.config} does not exist"))
+            raise UsageError(f"the settings file {args.config} does not exist")
     else:
         default = home / "config" / "kiosk.yaml"
         config = default if default.is_file() else None
     if not exhibits.is_dir():
-        raise SystemExit(_usage(f"the exhibits folder {exhibits} does not exist"))
+        raise UsageError(f"the exhibits folder {exhibits} does not exist")
     return ShowPaths(exhibits.resolve(), assets.resolve(), config)
-
-
-def _usage(message: str) -> int:
-    print(f"run_kiosk.py: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
 
 
 def main(argv: Sequence[str] | None = None, home: Path = HOME) -> int:
@@ -147,6 +144,9 @@ def main(argv: Sequence[str] | None = None, home: Path = HOME) -> int:
 
         return run_command(paths, windowed=args.windowed, size=args.size,
                            run_for_s=args.run_for, status_file=args.status_file)
+    except UsageError as exc:
+        print(f"run_kiosk.py: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
     except KeyboardInterrupt:

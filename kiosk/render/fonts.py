@@ -20,6 +20,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from kiosk.errors import KioskError
+
 __all__ = [
     "FontCoverage",
     "FontError",
@@ -33,7 +35,7 @@ __all__ = [
 FontPath = str | os.PathLike[str]
 
 
-class FontError(ValueError):
+class FontError(KioskError):
     """A font file cannot be read (missing, unreadable or not a font)."""
 
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
-from kiosk.errors import Problem, did_you_mean
+from kiosk.errors import KioskError, Problem, did_you_mean
 from kiosk.show.marked_yaml import Map, Node, Scalar, Seq, kind_name
 from kiosk.show.model import NO_TEXT, Text
 
 
-class Invalid(Exception):
+class Invalid(KioskError):
     """A value could not be used; its problem is already recorded."""
 
 
