@@ -51,6 +51,7 @@ fonts:
     assert got[(2, 15)][1] == "`maybe` is not yes or no"
     assert got[(4, 13)][0] == "error"
     assert "out of range" in got[(8, 15)][1]
+    assert got[(8, 15)][2] == "use between 5s and 60m"  # limits as a curator writes them
     assert got[(9, 1)][2] == "did you mean `idle_timeout`?"
     assert "out of range" in got[(11, 9)][1]
     assert got[(13, 10)][0] == "warning" and "not found" in got[(13, 10)][1]
