@@ -153,3 +153,40 @@ def test_render_without_any_display(show_dir: ShowDir, tmp_path: Path):
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert pygame.image.load(str(out)).get_size() == (1920, 1080)
+
+
+# -- clips -------------------------------------------------------------------------------
+
+
+def test_render_inside_a_clip_shows_the_frame_due_then(show_dir: ShowDir):
+    """`render --at` draws the clip's picture due at that moment (the drawing StillClips
+    shares with the loop's clips), letterboxed on the background."""
+    from tests.clips import frame_number, make_clip
+
+    make_clip(show_dir.assets / "clip.mp4", 160, 120, seconds=2.0, fps=25, audio=None)
+    show_dir.manifest("a.yaml", "items:\n  - video: clip.mp4\n    transition: cut\n")
+    frame = render(show_dir, 1.0)
+    # 4:3 in 16:9: 480x360 in the middle, background bars on both sides.
+    assert frame[:, :70].max() < 10 and frame[:, -70:].max() < 10
+    assert abs(frame_number(frame[:, 80:560, ::-1]) - 25) <= 2
+
+
+def test_still_clips_start_no_thread():
+    """Guards: StillClips inherited Clips and started its stopping thread (and a frame
+    pool) for `render`, which decodes each frame it draws at once."""
+    import threading
+
+    from kiosk.playback.clips import StillClips
+    from kiosk.render.compositor import Compositor, Look
+    from kiosk.render.text import TextRenderer
+    from kiosk.show.settings import default_fonts
+
+    pygame.font.init()
+    fonts = default_fonts()
+    compositor = Compositor(SIZE, TextRenderer(fonts.text, fonts.heading), Look())
+    before = set(threading.enumerate())
+    still = StillClips(SIZE, compositor)
+    try:
+        assert set(threading.enumerate()) == before
+    finally:
+        assert still.stop()
