@@ -17,24 +17,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk.operations.hours import OpeningState, exhibit_active, schedule_from
+from kiosk.operations.hours import OpeningState, schedule_from
 from kiosk.operations.proof_of_play import PlayLog, default_db_path
 from kiosk.operations.status import item_name
 from kiosk.operations.supervise import RestartLog, Watchdog
-from kiosk.show.model import Show
+from kiosk.show.exhibit_dates import active_show as active_show  # the loop's import
 from kiosk.show.settings import Settings
 
 log = logging.getLogger("kiosk.operations.service")
 
 CHECK_HOURS_EVERY_S = 1.0
-
-
-def active_show(show: Show, day: date) -> Show:
-    """The show without the exhibits whose `from`/`until` dates leave out this day."""
-    from dataclasses import replace
-
-    kept = tuple(e for e in show.exhibits if exhibit_active(e.active_from, e.active_until, day))
-    return show if len(kept) == len(show.exhibits) else replace(show, exhibits=kept)
 
 
 def set_display_asleep(asleep: bool) -> None:
