@@ -11,7 +11,10 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+
+from kiosk.errors import UsageError
 
 HOME = Path(__file__).resolve().parent.parent  # the folder that holds run_kiosk.py
 
@@ -44,6 +47,13 @@ def _seconds(text: str) -> float:
     if not 0 <= value < 10**9:
         raise argparse.ArgumentTypeError(f"`{text}` is out of range")
     return value
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a date like 2025-06-01") from None
 
 
 def _show_flags(parser: argparse.ArgumentParser) -> None:
@@ -82,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seconds from the start of the show")
     render.add_argument("--out", type=Path, required=True, metavar="FILE", help="PNG to write")
     render.add_argument("--size", type=_size, metavar="WxH", help="frame size (default 1920x1080)")
+    render.add_argument("--date", type=_day, metavar="YYYY-MM-DD",
+                        help="the day the show is seen on, for exhibit dates (default: today)")
 
     report = sub.add_parser("report", help="proof of play: what was shown, how long, touches")
     report.add_argument("--since", metavar="YYYY-MM-DD", help="from this day on")
@@ -100,18 +112,13 @@ def show_paths(args: argparse.Namespace, home: Path) -> ShowPaths:
     if args.config is not None:
         config: Path | None = args.config
         if not args.config.is_file():
-            raise SystemExit(_usage(f"the settings file {args.config} does not exist"))
+            raise UsageError(f"the settings file {args.config} does not exist")
     else:
         default = home / "config" / "kiosk.yaml"
         config = default if default.is_file() else None
     if not exhibits.is_dir():
-        raise SystemExit(_usage(f"the exhibits folder {exhibits} does not exist"))
+        raise UsageError(f"the exhibits folder {exhibits} does not exist")
     return ShowPaths(exhibits.resolve(), assets.resolve(), config)
-
-
-def _usage(message: str) -> int:
-    print(f"run_kiosk.py: error: {message}", file=sys.stderr)
-    return EXIT_USAGE
 
 
 def main(argv: Sequence[str] | None = None, home: Path = HOME) -> int:
@@ -142,11 +149,15 @@ def main(argv: Sequence[str] | None = None, home: Path = HOME) -> int:
         if args.command == "render":
             from kiosk.render.still_frames import render_command
 
-            return render_command(paths, at_s=args.at, out=args.out, size=args.size)
+            return render_command(paths, at_s=args.at, out=args.out, size=args.size,
+                                  day=args.date)
         from kiosk.app import run_command
 
         return run_command(paths, windowed=args.windowed, size=args.size,
                            run_for_s=args.run_for, status_file=args.status_file)
+    except UsageError as exc:
+        print(f"run_kiosk.py: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) else EXIT_USAGE
     except KeyboardInterrupt:

@@ -19,12 +19,12 @@ from kiosk.operations.hours import (
     check_exhibit_dates,
     closed_dates,
     day_hours,
-    exhibit_active,
     is_open,
     next_change,
     opening_hours,
     schedule_from,
 )
+from kiosk.show.exhibit_dates import exhibit_active
 from kiosk.show.fields import Context, Invalid
 from kiosk.show.marked_yaml import parse
 

@@ -277,6 +277,24 @@ def test_current_item_changed_ignores_a_line_moved_by_an_edit_above(loaded):
     assert not current_item_changed(old, new, path, str(photo))
 
 
+def test_a_comment_added_above_a_card_leaves_it_on_screen(loaded):
+    """Guards: a card's identity held its line number, so a comment added above the card on
+    screen made it a new card and restarted it (docs/live-reload-and-hours.md)."""
+    d, reloader = loaded
+    old = reloader.show
+    harbour = d.exhibits / "harbour.yaml"
+    card = old.exhibits[0].steps[2]
+    assert card.title.get("en", "en") == "Thanks"
+    path = d.manifest("harbour.yaml", "# checked by the curator\n" + HARBOUR)
+    new = reloader.apply(modified(path)).show
+    assert new.exhibits[0].steps[2].where.line == card.where.line + 1
+    assert not current_item_changed(old, new, harbour, card.key, 2)
+    # A corrected text is another card: it swaps at once.
+    path = d.manifest("harbour.yaml", HARBOUR.replace("To the archive.", "To the town archive."))
+    corrected = reloader.apply(modified(path)).show
+    assert current_item_changed(new, corrected, harbour, card.key, 2)
+
+
 def test_current_item_changed_sees_a_removed_step_and_a_removed_exhibit(loaded):
     d, reloader = loaded
     old = reloader.show

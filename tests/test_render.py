@@ -153,3 +153,79 @@ def test_render_without_any_display(show_dir: ShowDir, tmp_path: Path):
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert pygame.image.load(str(out)).get_size() == (1920, 1080)
+
+
+# -- clips -------------------------------------------------------------------------------
+
+
+def test_render_inside_a_clip_shows_the_frame_due_then(show_dir: ShowDir):
+    """`render --at` draws the clip's picture due at that moment (the drawing StillClips
+    shares with the loop's clips), letterboxed on the background."""
+    from tests.clips import frame_number, make_clip
+
+    make_clip(show_dir.assets / "clip.mp4", 160, 120, seconds=2.0, fps=25, audio=None)
+    show_dir.manifest("a.yaml", "items:\n  - video: clip.mp4\n    transition: cut\n")
+    frame = render(show_dir, 1.0)
+    # 4:3 in 16:9: 480x360 in the middle, background bars on both sides.
+    assert frame[:, :70].max() < 10 and frame[:, -70:].max() < 10
+    assert abs(frame_number(frame[:, 80:560, ::-1]) - 25) <= 2
+
+
+def test_still_clips_start_no_thread():
+    """Guards: StillClips inherited Clips and started its stopping thread (and a frame
+    pool) for `render`, which decodes each frame it draws at once."""
+    import threading
+
+    from kiosk.playback.clips import StillClips
+    from kiosk.render.compositor import Compositor, Look
+    from kiosk.render.text import TextRenderer
+    from kiosk.show.settings import default_fonts
+
+    pygame.font.init()
+    fonts = default_fonts()
+    compositor = Compositor(SIZE, TextRenderer(fonts.text, fonts.heading), Look())
+    before = set(threading.enumerate())
+    still = StillClips(SIZE, compositor)
+    try:
+        assert set(threading.enumerate()) == before
+    finally:
+        assert still.stop()
+
+
+# -- exhibit dates -----------------------------------------------------------------------
+
+
+def test_render_on_a_date_leaves_out_an_exhibit_dated_for_later(show_dir: ShowDir):
+    """Guards: `render --at` played every exhibit whatever its dates, so its frame could
+    differ from the loop's on the same day (the loop filters with `active_show`)."""
+    from datetime import date
+
+    from kiosk.live.startup import load_for_playing
+    from kiosk.show.exhibit_dates import active_show
+
+    solid(show_dir, "red.png", (220, 0, 0))
+    solid(show_dir, "blue.png", (0, 0, 220))
+    show_dir.manifest("a.yaml", "title: Summer\norder: 1\nfrom: 2026-07-01\n"
+                                "items:\n  - photo: red.png\n    caption_position: hidden\n")
+    show_dir.manifest("b.yaml", "title: Always\norder: 2\n"
+                                "items:\n  - photo: blue.png\n    caption_position: hidden\n")
+
+    def centre(day: str) -> tuple[int, ...]:
+        out = show_dir.root / f"{day}.png"
+        assert main(["render", "--exhibits", str(show_dir.exhibits), "--at", "1",
+                     "--date", day, "--out", str(out), "--size", "320x180"]) == 0
+        return tuple(cv2.imread(str(out))[90, 160, ::-1])
+
+    assert centre("2026-06-30") == pytest.approx((0, 0, 220), abs=3)  # summer not yet
+    assert centre("2026-07-01") == pytest.approx((220, 0, 0), abs=3)
+    # The loop's filter on the same day keeps the same exhibits.
+    show = load_for_playing(show_dir.exhibits, show_dir.assets, None).reloader.show
+    assert [e.name for e in active_show(show, date(2026, 6, 30)).exhibits] == ["b.yaml"]
+
+
+def test_a_bad_render_date_is_a_usage_error(show_dir: ShowDir, capsys):
+    show_dir.manifest("a.yaml", "items:\n  - card: Hello\n")
+    with pytest.raises(SystemExit) as exit_:  # argparse's own exit, as for any bad flag
+        main(["render", "--exhibits", str(show_dir.exhibits), "--at", "1",
+              "--date", "2026-13-01", "--out", str(show_dir.root / "x.png")])
+    assert exit_.value.code == 2 and "is not a date like" in capsys.readouterr().err

@@ -51,6 +51,7 @@ fonts:
     assert got[(2, 15)][1] == "`maybe` is not yes or no"
     assert got[(4, 13)][0] == "error"
     assert "out of range" in got[(8, 15)][1]
+    assert got[(8, 15)][2] == "use between 5s and 60m"  # limits as a curator writes them
     assert got[(9, 1)][2] == "did you mean `idle_timeout`?"
     assert "out of range" in got[(11, 9)][1]
     assert got[(13, 10)][0] == "warning" and "not found" in got[(13, 10)][1]
@@ -83,3 +84,17 @@ def test_pin_hash_round_trip():
     assert not check_pin("2468", "garbage")
 
 
+
+
+def test_a_file_that_is_not_a_font_is_left_out_with_a_warning(show_dir: ShowDir):
+    """Guards: a junk `.ttf` in `fonts` passed the settings and then ended `validate`,
+    `render` and the kiosk with a FontError traceback."""
+    from kiosk.show.settings import default_fonts
+
+    (show_dir.assets / "broken.ttf").write_text("not a font")
+    path = show_dir.settings("fonts:\n  text: [broken.ttf]\n")
+    result = load_settings(path, show_dir.assets, "config/kiosk.yaml")
+    assert result.settings.fonts == default_fonts()  # the built-in fonts, which work
+    messages = [str(p) for p in result.problems]
+    assert "config/kiosk.yaml:2:10: warning: `broken.ttf` cannot be read as a font" \
+        in "\n".join(messages)

@@ -20,6 +20,7 @@ from kiosk.render.fonts import (
     FontCoverage,
     FontError,
     load_cmap,
+    looks_like_font,
     missing_chars,
     script_name,
     split_runs,
@@ -108,6 +109,7 @@ def test_load_cmap_reads_first_face_of_a_collection(tmp_path):
     path = tmp_path / "pair.ttc"
     coll.save(str(path))
     assert load_cmap(path) == load_cmap(TEXT_CHAIN[0])
+    assert looks_like_font(path) and looks_like_font(TEXT_CHAIN[0])  # settings accept both
 
 
 # -- fallback runs, no tofu -------------------------------------------------------

@@ -71,13 +71,19 @@ class Readiness:
         self.state[name] = answer
 
     def __call__(self, step: Step) -> str:
-        name = Path(step.key).stem if not step.key.startswith("card:") else step.key
-        return self.state.get(name, "ready")
+        return self.state.get(step_name(step), "ready")
+
+
+def step_name(step: Step) -> str:
+    """A photo's or clip's file name without suffix; ``card:<title>`` for a card."""
+    if isinstance(step, TextCard):
+        return f"card:{step.title.get('', '')}"
+    return Path(step.key).stem
 
 
 def names(frame: Frame) -> tuple[str | None, str | None]:
     def n(step):
-        return None if step is None else Path(step.key).stem
+        return None if step is None else step_name(step)
     return n(frame.current), n(frame.previous)
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from kiosk.cli import main
 from kiosk.media.video import VideoError, probe_video
+from kiosk.show.fields import format_seconds
 from kiosk.show.media_checks import clock
 from tests.clips import make_clip
 from tests.conftest import ShowDir
@@ -59,6 +60,13 @@ def test_probe_refuses_garbage_and_truncation(tmp_path):
                                                (130.45, "2m10.4s"), (0, "0s")])
 def test_clock(seconds, text):
     assert clock(seconds) == text
+
+
+@pytest.mark.parametrize(("seconds", "text"), [(0.05, "0.05s"), (1.04, "1.04s"), (5, "5s"),
+                                               (90.5, "1m30.5s"), (3600, "60m")])
+def test_limits_keep_their_decimals(seconds, text):
+    """One formatter for clip positions and limits: a limit is not rounded to tenths."""
+    assert format_seconds(seconds) == text
 
 
 def test_clean_clip_passes(show, capsys):

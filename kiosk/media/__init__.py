@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 
 from kiosk.errors import MediaError
+
+log = logging.getLogger("kiosk.media")
 
 
 def check_readable_file(path: str, error: type[MediaError]) -> None:
@@ -19,3 +23,21 @@ def check_readable_file(path: str, error: type[MediaError]) -> None:
         raise error("path is a directory, not a file")
     if st.st_size == 0:
         raise error("file is empty")
+
+
+def short_reason(e: Exception) -> str:
+    """The first words of an FFmpeg or OS error, short enough for a log line or status."""
+    text = getattr(e, "strerror", None) or str(e)
+    return text.split(":")[0].strip()[:80] or type(e).__name__
+
+
+def join_worker(thread: threading.Thread | None, timeout_s: float, what: str) -> bool:
+    """Wait up to ``timeout_s`` for a stopped worker; False (and a warning naming
+    ``what``) when it is still busy, e.g. in a read FFmpeg cannot interrupt."""
+    if thread is None or thread is threading.current_thread():
+        return True
+    thread.join(timeout_s)
+    if thread.is_alive():
+        log.warning("%s still busy after %.1f s", what, timeout_s)
+        return False
+    return True

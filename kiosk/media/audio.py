@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 
 from kiosk.errors import MediaError
+from kiosk.media import join_worker, short_reason
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame  # after the greeting is hidden
@@ -339,7 +340,7 @@ def decode_pcm(path: str | os.PathLike[str], rate: int, channels: int, start_s: 
     except av.error.ExitError:
         raise AudioError(f"opening the file took longer than {timeout_s:g} s") from None
     except (av.error.FFmpegError, OSError) as e:
-        raise AudioError(f"file cannot be opened ({_short(e)})") from None
+        raise AudioError(f"file cannot be opened ({short_reason(e)})") from None
     try:
         if not container.streams.audio:
             if on_open:
@@ -407,14 +408,9 @@ def decode_pcm(path: str | os.PathLike[str], rate: int, channels: int, start_s: 
     except av.error.ExitError:
         raise AudioError("reading the sound timed out") from None
     except av.error.FFmpegError as e:
-        raise AudioError(f"sound cannot be decoded ({_short(e)})") from None
+        raise AudioError(f"sound cannot be decoded ({short_reason(e)})") from None
     finally:
         container.close()
-
-
-def _short(e: Exception) -> str:
-    text = getattr(e, "strerror", None) or str(e)
-    return text.split(":")[0].strip()[:80] or type(e).__name__
 
 
 # --------------------------------------------------------------------------- edge
@@ -587,14 +583,7 @@ class AudioTrack:
         """Fade out, stop and join the thread within ``timeout_s``. Idempotent."""
         self._stopped.set()
         self._wake.set()
-        t = self._thread
-        if t is None or t is threading.current_thread():
-            return True
-        t.join(timeout_s)
-        if t.is_alive():
-            log.warning("audio track still busy after %.1f s: %s", timeout_s, self.path)
-            return False
-        return True
+        return join_worker(self._thread, timeout_s, f"audio track of {self.path}")
 
     def __enter__(self) -> AudioTrack:
         return self.start()

@@ -43,7 +43,7 @@ import cv2
 import numpy as np
 
 from kiosk.errors import MediaError
-from kiosk.media import check_readable_file
+from kiosk.media import check_readable_file, join_worker, short_reason
 from kiosk.media.frame_pool import FramePool
 from kiosk.media.images import Fit, _crop_to_aspect, fit_size
 
@@ -119,7 +119,7 @@ def probe_video(path: str | os.PathLike[str], timeout_s: float = PROBE_TIMEOUT_S
     except av.error.ExitError:
         raise VideoError(f"opening the file took longer than {timeout_s:g} s") from None
     except (av.error.FFmpegError, OSError) as e:
-        raise VideoError(f"file cannot be opened ({_short(e)})") from None
+        raise VideoError(f"file cannot be opened ({short_reason(e)})") from None
     try:
         info = _probe_open(container, path)
         if check_end:
@@ -159,7 +159,7 @@ def _probe_open(container: Any, path: str) -> VideoInfo:
     except av.error.ExitError:
         raise VideoError("reading the file timed out") from None
     except (av.error.FFmpegError, OSError) as e:
-        raise VideoError(f"video data is corrupt ({_short(e)})") from None
+        raise VideoError(f"video data is corrupt ({short_reason(e)})") from None
     if frame is None:
         raise VideoError("video stream has no frames (truncated?)")
     raw_w, raw_h = raw_w or frame.width, raw_h or frame.height
@@ -226,11 +226,6 @@ def _invalid_reason(path: str, error: Exception) -> str:
 def _no_moov(path: str) -> bool:
     with open(path, "rb") as f:
         return b"moov" not in f.read(16 << 20)
-
-
-def _short(e: Exception) -> str:
-    text = getattr(e, "strerror", None) or str(e)
-    return text.split(":")[0].strip()[:80] or type(e).__name__
 
 
 def _first_rate(*rates: Any) -> float | None:
@@ -467,14 +462,7 @@ class VideoReader:
             self._stopped.set()
             self._queue.clear()
             self._space.notify_all()
-        t = self._thread
-        if t is None or t is threading.current_thread():
-            return True
-        t.join(timeout_s)
-        if t.is_alive():
-            log.warning("video reader still busy after %.1f s: %s", timeout_s, self.path)
-            return False
-        return True
+        return join_worker(self._thread, timeout_s, f"video reader of {self.path}")
 
     def __enter__(self) -> VideoReader:
         return self.start()

@@ -1,4 +1,5 @@
-"""Opening hours: when the venue is open, and which exhibits run on a given day.
+"""Opening hours: when the venue is open; and how exhibit dates are read from manifests
+(which exhibits run on a given day is decided in `kiosk/show/exhibit_dates.py`).
 
 Pure. The only place the kiosk uses wall-clock time; callers pass a naive local
 ``datetime`` in (durations everywhere else are monotonic). Daylight-saving changes are
@@ -151,16 +152,6 @@ def next_change(schedule: Schedule, wall: datetime) -> datetime | None:
                 return start
         span *= 2
     return None
-
-
-def exhibit_active(exhibit_from: date | None, exhibit_until: date | None,
-                   day: date | datetime) -> bool:
-    """Whether an exhibit with these ``from``/``until`` dates (both included) runs on ``day``."""
-    if isinstance(day, datetime):
-        day = day.date()
-    if exhibit_from is not None and day < exhibit_from:
-        return False
-    return not (exhibit_until is not None and day > exhibit_until)
 
 
 # -- following the wall clock --------------------------------------------------------------

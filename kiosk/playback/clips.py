@@ -26,6 +26,7 @@ from kiosk.media.frame_pool import FramePool
 from kiosk.media.subtitles import Subtitles, try_load
 from kiosk.media.video import QUEUE_FRAMES as VIDEO_QUEUE_FRAMES
 from kiosk.media.video import ReaderStats, VideoReader
+from kiosk.playback.frame_stats import percentiles
 from kiosk.render.compositor import Compositor, pixels
 from kiosk.render.text import TextStyle
 from kiosk.show.model import Video
@@ -45,25 +46,133 @@ def clip_key(step: Video) -> str:
     return f"{step.where}|{step.key}"
 
 
+def clip_end_s(video: Video, file_s: float | None = None) -> float | None:
+    """Where in the file the clip stops: its `end`, or `start` + `duration` when that comes
+    sooner; else the file's own end, ``file_s`` (None: to the end, however long)."""
+    end = video.end_s
+    if video.duration_s is not None:  # a duration shortens the clip like an end
+        cut = video.start_s + video.duration_s
+        end = cut if end is None else min(end, cut)
+    return end if end is not None else file_s
+
+
+def playing_length_s(video: Video, file_s: float | None = None) -> float | None:
+    """How long the clip plays, from `start` to where it stops (at least 0.1 s); None
+    when neither the manifest nor ``file_s`` says where it stops."""
+    end = clip_end_s(video, file_s)
+    return None if end is None else max(end - video.start_s, 0.1)
+
+
+@dataclass
+class ClipLayer:
+    """A clip's picture as it goes on screen: the frame, its label and its subtitle."""
+
+    step: Video
+    surface: pygame.Surface
+    subtitles: dict[str, Subtitles] = field(default_factory=dict)
+    version: int = 0  # bumps whenever the pixels change
+    has_picture: bool = False
+    overlaid: bool = False  # a label or subtitle reaches into the letterbox bars
+    picture: tuple[int, int, int, int] = (0, 0, 0, 0)  # where the frame sits
+
+
 @dataclass
 class Clip:
-    step: Video
+    """A clip open for playing: its reader and sound threads, its clock and its layer."""
+
     reader: VideoReader
     track: AudioTrack
-    layer: pygame.Surface
-    subtitles: dict[str, Subtitles] = field(default_factory=dict)
+    view: ClipLayer
     clock: AvClock | None = None
     run_id: int | None = None  # the timeline run this clip plays for
-    version: int = 0  # bumps whenever the layer's pixels change
-    has_picture: bool = False
     ended_reported: bool = False
     paused: bool = False
-    overlaid: bool = False  # a label or subtitle reaches into the letterbox bars
-    picture: tuple[int, int, int, int] = (0, 0, 0, 0)  # where the frame sits in the layer
     last_picture_s: float | None = None  # monotonic time the last new picture was drawn
+
+    @property
+    def step(self) -> Video:
+        return self.view.step
 
     def elapsed_s(self) -> float:
         return self.clock.now() if self.clock is not None else 0.0
+
+
+class ClipPainter:
+    """Draws clip frames into their layers, with the label (at the start) and subtitles in
+    the visitor's language: what the playing clips and `render` share."""
+
+    def __init__(self, size: tuple[int, int], compositor: Compositor,
+                 default_language: str = "en") -> None:
+        self.size = size
+        self.compositor = compositor
+        self.default_language = default_language
+
+    def new_layer(self, video: Video) -> ClipLayer:
+        surface = pygame.Surface(self.size, 0, 32)
+        surface.fill(self.compositor.look.background)
+        return ClipLayer(video, surface, load_subtitles(video))
+
+    def draw(self, view: ClipLayer, bgra: object, t: float, language: str) -> None:
+        """A new frame into the layer, then the label (at the start) and the subtitle."""
+        layer = view.surface
+        h, w = bgra.shape[:2]  # type: ignore[attr-defined]
+        x, y = (self.size[0] - w) // 2, (self.size[1] - h) // 2
+        if (x, y, w, h) != view.picture or view.overlaid:
+            # Letterbox bars: clear what the label or a subtitle left there.
+            layer.fill(self.compositor.look.background)
+            view.picture = (x, y, w, h)
+        pixel_view = pixels(layer)
+        pixel_view[y:y + h, x:x + w] = bgra
+        del pixel_view
+        view.overlaid = False
+        if t < LABEL_SHOWN_S or self.compositor.label_lift:
+            found = self.compositor.label_overlay(view.step.label, view.step.caption_position)
+            if found is not None:
+                layer.blit(*found)
+                view.overlaid = True
+        view.overlaid = self._draw_subtitle(view, t, language) or view.overlaid
+        view.version += 1
+        view.has_picture = True
+
+    def _cue(self, view: ClipLayer, t: float, language: str) -> str | None:
+        subs = (view.subtitles.get(language) or view.subtitles.get(self.default_language)
+                or next(iter(view.subtitles.values()), None))
+        return subs.cue_at(view.step.start_s + t) if subs is not None else None
+
+    def _draw_subtitle(self, view: ClipLayer, t: float, language: str) -> bool:
+        cue = self._cue(view, t, language)
+        if not cue:
+            return False
+        w, h = self.size
+        size = max(12, round(h * SUBTITLE_SIZE))
+        text = self.compositor.text.render(cue, TextStyle("text", size, (255, 255, 255)),
+                                           round(w * 0.8), 3, align="center")
+        pad = size // 3
+        box = pygame.Surface((text.get_width() + 2 * pad, text.get_height() + pad),
+                             pygame.SRCALPHA, 32)
+        box.fill((0, 0, 0, 170))
+        box.blit(text, (pad, pad // 2))
+        bottom = h - round(h * 0.08)
+        step = view.step
+        if t < LABEL_SHOWN_S and step.caption_position == "bottom" and step.label:
+            found = self.compositor.label_overlay(step.label, "bottom")
+            if found is not None:
+                bottom = found[1][1] + found[0].get_height() // 3  # above the label text
+        view.surface.blit(box, ((w - box.get_width()) // 2, bottom - box.get_height()))
+        return True
+
+
+def load_subtitles(video: Video) -> dict[str, Subtitles]:
+    """The clip's subtitle files by language; one that cannot be read is logged and left
+    out (the clip plays without it)."""
+    out: dict[str, Subtitles] = {}
+    for language, path in video.subtitles.items():
+        subs, error = try_load(Path(path))
+        if error is not None:
+            log.warning("%s", error)
+        if subs is not None:
+            out[language] = subs
+    return out
 
 
 @dataclass
@@ -93,12 +202,8 @@ class ClipFrameStats:
         total = ClipFrameStats(self.shown, self.dropped, self.decoded, self.clips)
         for stats in playing:
             total.add(stats)
-        ordered = sorted(self.interval_ms)
-        pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
-        intervals = {"p50": round(pick(0.5), 2), "p99": round(pick(0.99), 2),
-                     "max": round(ordered[-1], 2), "count": len(ordered)} if ordered else {}
         return {"clips": total.clips, "shown": total.shown, "dropped": total.dropped,
-                "decoded": total.decoded, "interval_ms": intervals}
+                "decoded": total.decoded, "interval_ms": percentiles(self.interval_ms)}
 
 
 class Reaper:
@@ -132,13 +237,15 @@ class Reaper:
 
 
 class Clips:
+    """The loop's clips: opened ahead on reader and sound threads, played on their clock."""
+
     def __init__(self, size: tuple[int, int], compositor: Compositor, *,
                  show_volume: float = 1.0, default_language: str = "en",
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.size = size
         self.compositor = compositor
+        self.painter = ClipPainter(size, compositor, default_language)
         self.show_volume = show_volume
-        self.default_language = default_language
         self.monotonic = monotonic
         self.open: dict[str, Clip] = {}
         # Frame buffers for every clip of the show: each open clip's queue and the one
@@ -190,19 +297,17 @@ class Clips:
         clip = self.open.get(clip_key(step))
         if clip is None:
             return None, 0
-        if not clip.has_picture:
+        if not clip.view.has_picture:
             self._first_picture(clip)
-        return (clip.layer, clip.version) if clip.has_picture else (None, 0)
+        view = clip.view
+        return (view.surface, view.version) if view.has_picture else (None, 0)
 
     def progress(self, step: Video) -> float | None:
         clip = self.open.get(clip_key(step))
         if clip is None or clip.clock is None:
             return None
         info = clip.reader.info
-        length = clip.step.duration_s
-        if length is None and info is not None and info.duration_s:
-            end = clip.step.end_s if clip.step.end_s is not None else info.duration_s
-            length = max(end - clip.step.start_s, 0.1)
+        length = playing_length_s(clip.step, info.duration_s or None if info else None)
         return min(clip.elapsed_s() / length, 1.0) if length else None
 
     # -- each frame ---------------------------------------------------------------------
@@ -240,7 +345,7 @@ class Clips:
         t = clip.clock.now()
         picture = clip.reader.frame_at(t)
         if picture is not None:  # labels and subtitles change with the next frame
-            self._draw(clip, picture[1], t, language)
+            self.painter.draw(clip.view, picture[1], t, language)
             self._drawn(clip, picture[0])
         if clip.ended_reported:
             return
@@ -271,63 +376,12 @@ class Clips:
         """The clip's first frame, drawn before its transition so the fade has a picture."""
         picture = clip.reader.frame_at(0.0)
         if picture is not None:
-            self._draw(clip, picture[1], 0.0, self.compositor.look.language)
-
-    def _draw(self, clip: Clip, bgra: object, t: float, language: str) -> None:
-        """A new frame into the layer, then the label (at the start) and the subtitle."""
-        layer = clip.layer
-        h, w = bgra.shape[:2]  # type: ignore[attr-defined]
-        x, y = (self.size[0] - w) // 2, (self.size[1] - h) // 2
-        if (x, y, w, h) != clip.picture or clip.overlaid:
-            # Letterbox bars: clear what the label or a subtitle left there.
-            layer.fill(self.compositor.look.background)
-            clip.picture = (x, y, w, h)
-        view = pixels(layer)
-        view[y:y + h, x:x + w] = bgra
-        del view
-        clip.overlaid = False
-        if t < LABEL_SHOWN_S or self.compositor.label_lift:
-            found = self.compositor.label_overlay(clip.step.label, clip.step.caption_position)
-            if found is not None:
-                layer.blit(*found)
-                clip.overlaid = True
-        clip.overlaid = self._draw_subtitle(clip, t, language) or clip.overlaid
-        clip.version += 1
-        clip.has_picture = True
-
-    def _cue(self, clip: Clip, t: float, language: str) -> str | None:
-        subs = (clip.subtitles.get(language) or clip.subtitles.get(self.default_language)
-                or next(iter(clip.subtitles.values()), None))
-        return subs.cue_at(clip.step.start_s + t) if subs is not None else None
-
-    def _draw_subtitle(self, clip: Clip, t: float, language: str) -> bool:
-        cue = self._cue(clip, t, language)
-        if not cue:
-            return False
-        w, h = self.size
-        size = max(12, round(h * SUBTITLE_SIZE))
-        text = self.compositor.text.render(cue, TextStyle("text", size, (255, 255, 255)),
-                                           round(w * 0.8), 3, align="center")
-        pad = size // 3
-        box = pygame.Surface((text.get_width() + 2 * pad, text.get_height() + pad),
-                             pygame.SRCALPHA, 32)
-        box.fill((0, 0, 0, 170))
-        box.blit(text, (pad, pad // 2))
-        bottom = h - round(h * 0.08)
-        if t < LABEL_SHOWN_S and clip.step.caption_position == "bottom" and clip.step.label:
-            found = self.compositor.label_overlay(clip.step.label, "bottom")
-            if found is not None:
-                bottom = found[1][1] + found[0].get_height() // 3  # above the label text
-        clip.layer.blit(box, ((w - box.get_width()) // 2, bottom - box.get_height()))
-        return True
+            self.painter.draw(clip.view, picture[1], 0.0, self.compositor.look.language)
 
     # -- opening and closing --------------------------------------------------------------
     def _open(self, video: Video) -> None:
         key = clip_key(video)
-        end = video.end_s
-        if video.duration_s is not None:  # a duration shortens the clip like an end
-            cut = video.start_s + video.duration_s
-            end = cut if end is None else min(end, cut)
+        end = clip_end_s(video)
         try:
             reader = VideoReader(video.path, self.size, video.fit, video.start_s, end,
                                  VIDEO_QUEUE_FRAMES, pool=self.frames)
@@ -336,22 +390,10 @@ class Clips:
         except (ValueError, OSError) as exc:
             self._fail(key, str(exc))
             return
-        layer = pygame.Surface(self.size, 0, 32)
-        layer.fill(self.compositor.look.background)
-        clip = Clip(video, reader, track, layer, self._load_subtitles(video))
+        clip = Clip(reader, track, self.painter.new_layer(video))
         reader.start()
         track.start()
         self.open[key] = clip
-
-    def _load_subtitles(self, video: Video) -> dict[str, Subtitles]:
-        out: dict[str, Subtitles] = {}
-        for language, path in video.subtitles.items():
-            subs, error = try_load(Path(path))
-            if error is not None:
-                log.warning("%s", error)
-            if subs is not None:
-                out[language] = subs
-        return out
 
     def _fail(self, key: str, reason: str) -> None:
         self.failed[key] = reason
@@ -372,7 +414,7 @@ class Clips:
     def apply_settings(self, settings: Settings) -> None:
         """The show's volume (also for the clips playing now) and the subtitle language
         to fall back on."""
-        self.default_language = settings.languages.default
+        self.painter.default_language = settings.languages.default
         if settings.volume != self.show_volume:
             self.show_volume = settings.volume
             for clip in self.open.values():
@@ -392,18 +434,39 @@ class Clips:
         return self.reaper.stop()
 
 
-class StillClips(Clips):
+class StillClips:
     """For `render`: the frame a clip shows at a moment, decoded at once, without sound.
 
-    The timeline learns each clip's length up front (see ``with_clip_lengths``), so a
-    rendered moment falls where the loop would put it.
+    No threads of its own and no frame pool: each frame asked for is decoded when it is
+    drawn, by a reader that stops straight after. The timeline learns each clip's length
+    up front (see ``with_clip_lengths``), so a rendered moment falls where the loop would
+    put it.
     """
 
     GRAB_TIMEOUT_S = 20.0
 
-    def __init__(self, size: tuple[int, int], compositor: Compositor, **kw: object) -> None:
-        super().__init__(size, compositor, **kw)  # type: ignore[arg-type]
+    def __init__(self, size: tuple[int, int], compositor: Compositor, *,
+                 default_language: str = "en") -> None:
+        self.size = size
+        self.painter = ClipPainter(size, compositor, default_language)
+        self.failed: dict[str, str] = {}
         self._at: dict[str, tuple[Video, float, str]] = {}
+
+    # Nothing plays in a still frame: the loop's questions have plain answers.
+    def playing(self) -> bool:
+        return False
+
+    def forget_failures(self) -> None:
+        self.failed.clear()
+
+    def close_all(self) -> None:
+        pass
+
+    def apply_settings(self, settings: Settings) -> None:
+        self.painter.default_language = settings.languages.default
+
+    def frame_summary(self) -> dict[str, object]:
+        return {}
 
     def want(self, videos: list[Video]) -> None:
         pass
@@ -421,13 +484,16 @@ class StillClips(Clips):
             return "failed"
         return "ready"
 
+    def reason(self, step: Video) -> str:
+        return self.failed.get(clip_key(step), "")
+
     def layer(self, step: Video) -> tuple[pygame.Surface | None, int]:
         """Decoded only now, when the frame is drawn (not on every tick up to it)."""
         wanted = self._at.get(clip_key(step))
         if wanted is None:
             return None, 0
-        clip = self._grab(*wanted)
-        return (clip.layer, clip.version) if clip is not None else (None, 0)
+        view = self._grab(*wanted)
+        return (view.surface, view.version) if view is not None else (None, 0)
 
     def progress(self, step: Video) -> float | None:
         return None
@@ -437,12 +503,15 @@ class StillClips(Clips):
         for step, at_end in ((getattr(frame, "current", None), False),
                              (getattr(frame, "previous", None), True)):
             if isinstance(step, Video):
-                t = float(step.duration_s or 0.0) if at_end else float(
+                t = (playing_length_s(step) or 0.0) if at_end else float(
                     getattr(frame, "step_elapsed_s", 0.0))
                 self._at[clip_key(step)] = (step, t, language)
 
-    def _grab(self, step: Video, t: float, language: str) -> Clip | None:
-        length = float(step.duration_s or 0.0)
+    def stop(self) -> bool:
+        return True  # nothing runs between frames
+
+    def _grab(self, step: Video, t: float, language: str) -> ClipLayer | None:
+        length = playing_length_s(step) or 0.0
         t = min(max(t, 0.0), max(length - 0.05, 0.0))
         start = step.start_s + t
         reader = VideoReader(step.path, self.size, step.fit, start, start + 1.0)
@@ -458,10 +527,9 @@ class StillClips(Clips):
             reader.stop()
         if picture is None:
             return None
-        layer = pygame.Surface(self.size, 0, 32)
-        clip = Clip(step, reader, None, layer, self._load_subtitles(step))  # type: ignore[arg-type]
-        self._draw(clip, picture[1], t, language)
-        return clip
+        view = self.painter.new_layer(step)
+        self.painter.draw(view, picture[1], t, language)
+        return view
 
 
 def with_clip_lengths(show: object) -> object:
@@ -478,8 +546,7 @@ def with_clip_lengths(show: object) -> object:
             info = probe_video(video.path)
         except VideoError:
             return video  # it fails at readiness and is skipped, as in the loop
-        end = video.end_s if video.end_s is not None else (info.duration_s or 0.0)
-        return replace(video, duration_s=max(end - video.start_s, 0.1))
+        return replace(video, duration_s=playing_length_s(video, info.duration_s or 0.0))
 
     assert isinstance(show, Show)
     exhibits: list[Exhibit] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -46,13 +47,19 @@ class FrameStats:
                 **self.summary()}
 
     def summary(self) -> dict[str, dict[str, float]]:
-        def stats(values: deque[float]) -> dict[str, float]:
-            if not values:
-                return {}
-            ordered = sorted(values)
-            pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
-            return {"p50": round(pick(0.5), 2), "p99": round(pick(0.99), 2),
-                    "max": round(ordered[-1], 2), "count": len(ordered)}
+        return {"frame_work_ms": percentiles(self.work_ms),
+                "frame_interval_ms": percentiles(self.interval_ms)}
 
-        return {"frame_work_ms": stats(self.work_ms),
-                "frame_interval_ms": stats(self.interval_ms)}
+
+def percentiles(values: Iterable[float]) -> dict[str, float]:
+    """``p50``, ``p99``, ``max`` (rounded to 0.01) and ``count`` of the values, for the
+    status file; empty when there are none."""
+    ordered = sorted(values)
+    if not ordered:
+        return {}
+
+    def pick(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    return {"p50": round(pick(0.5), 2), "p99": round(pick(0.99), 2),
+            "max": round(ordered[-1], 2), "count": len(ordered)}

@@ -20,11 +20,14 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from kiosk.errors import KioskError
+
 __all__ = [
     "FontCoverage",
     "FontError",
     "is_ignorable",
     "load_cmap",
+    "looks_like_font",
     "missing_chars",
     "script_name",
     "split_runs",
@@ -33,7 +36,7 @@ __all__ = [
 FontPath = str | os.PathLike[str]
 
 
-class FontError(ValueError):
+class FontError(KioskError):
     """A font file cannot be read (missing, unreadable or not a font)."""
 
 
@@ -61,6 +64,20 @@ def _load_cmap_cached(abs_path: str) -> frozenset[int]:
         raise FontError(f"cannot read font {abs_path}: {exc}") from exc
     # A symbol-only font may have no Unicode cmap at all: it covers nothing.
     return frozenset(cmap) if cmap else frozenset()
+
+
+# The first four bytes of TrueType, OpenType (CFF), old Apple TrueType and collections.
+_FONT_MAGIC = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf")
+
+
+def looks_like_font(path: FontPath) -> bool:
+    """Whether the file starts as a font does: a cheap check for settings, which must not
+    read every fallback font's tables at start (a renamed image or a text file fails)."""
+    try:
+        with open(path, "rb") as file:
+            return file.read(4) in _FONT_MAGIC
+    except OSError:
+        return False
 
 
 def load_cmap(path: FontPath) -> frozenset[int]:

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from kiosk.live.startup import load_for_playing
 from kiosk.media.images import quiet_opencv
 from kiosk.playback.player import fallback_card, make_player
+from kiosk.show.exhibit_dates import active_show
 
 DEFAULT_RENDER = (1920, 1080)
 
 
-def render_command(paths: Any, at_s: float, out: Path, size: tuple[int, int] | None) -> int:
-    """The frame the loop shows `at_s` seconds after the start, with no input."""
+def render_command(paths: Any, at_s: float, out: Path, size: tuple[int, int] | None,
+                   day: date | None = None) -> int:
+    """The frame the loop shows `at_s` seconds after the start, with no input, on ``day``
+    (default today): exhibits whose `from`/`until` dates leave the day out are left out,
+    as the loop leaves them out."""
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     import pygame
 
@@ -27,7 +32,7 @@ def render_command(paths: Any, at_s: float, out: Path, size: tuple[int, int] | N
     settings = loaded.settings.settings
     size = size or settings.screen.size or DEFAULT_RENDER
     images = SyncImages(size, settings.max_image_pixels, settings.screen.background)
-    show = with_clip_lengths(loaded.reloader.show)
+    show = with_clip_lengths(active_show(loaded.reloader.show, day or date.today()))
     player = make_player(show, settings, size, images, 0.0, eager=True,
                          make_clips=lambda compositor: StillClips(
                              size, compositor, default_language=settings.languages.default))

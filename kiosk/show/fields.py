@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
-from kiosk.errors import Problem, did_you_mean
+from kiosk.errors import KioskError, Problem, did_you_mean
 from kiosk.show.marked_yaml import Map, Node, Scalar, Seq, kind_name
 from kiosk.show.model import NO_TEXT, Text
 
 
-class Invalid(Exception):
+class Invalid(KioskError):
     """A value could not be used; its problem is already recorded."""
 
 
@@ -102,11 +102,14 @@ def parse_seconds(text: str) -> float | None:
     return None
 
 
-def format_seconds(seconds: float) -> str:
-    if seconds >= 60 and seconds == int(seconds):
-        m, s = divmod(int(seconds), 60)
-        return f"{m}m{s}s" if s else f"{m}m"
-    return f"{seconds:g}s"
+def format_seconds(seconds: float, places: int = 3) -> str:
+    """Seconds as curators write them: ``0.05s``, ``12.5s``, ``1m45s``, ``2m``; rounded to
+    ``places`` decimals (1 for a clip position, whose probed length is not exact)."""
+    scale = 10**places
+    units = round(seconds * scale)
+    minutes, rest = divmod(units, 60 * scale)
+    text = f"{rest / scale:g}s" if rest or not minutes else ""
+    return f"{minutes}m{text}" if minutes else text
 
 
 def duration(min_s: float, max_s: float, *, allow_zero: bool = False) -> Parser:

@@ -11,6 +11,7 @@ from kiosk.media.images import ImageError, load_image, probe_image
 from kiosk.media.subtitles import SubtitleError, Subtitles, read_subtitles
 from kiosk.media.video import VideoError, VideoInfo, probe_video
 from kiosk.render.fonts import FontCoverage, script_name
+from kiosk.show.fields import format_seconds
 from kiosk.show.loader import ShowResult, shown_path
 from kiosk.show.model import Photo, Step, Text, TextCard, Video, Where
 from kiosk.show.settings import Settings
@@ -63,11 +64,8 @@ CUT_SHORT_S = 0.5  # the picture may stop this much before the stated length
 
 
 def clock(seconds: float) -> str:
-    """A clip position as curators write it: ``12.5s``, ``1m45s``, ``2m``."""
-    tenths = round(seconds * 10)
-    minutes, rest = divmod(tenths, 600)
-    text = f"{rest / 10:g}s" if rest or not minutes else ""
-    return f"{minutes}m{text}" if minutes else text
+    """A clip position to a tenth of a second: ``12.5s``, ``1m45s``, ``2m``."""
+    return format_seconds(seconds, places=1)
 
 
 def _video_problems(video: Video, info: VideoInfo | VideoError) -> list[Problem]:

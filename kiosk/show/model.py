@@ -6,6 +6,8 @@ the exhibits or assets folder.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -124,9 +126,13 @@ class TextCard:
     where: Where
     link: str = ""
 
-    @property
+    @cached_property
     def key(self) -> str:
-        return f"card:{self.where}"
+        """The card's identity is its text, as a photo's is its file: a line added above it
+        (a comment) leaves it on screen; a corrected text makes it another card."""
+        text = json.dumps([sorted(self.title.values.items()), sorted(self.body.values.items())],
+                          ensure_ascii=False)
+        return "card:" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
 Step = Photo | Video | TextCard

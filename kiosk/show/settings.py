@@ -16,6 +16,7 @@ from typing import Any
 
 from kiosk.errors import ManifestError, Problem
 from kiosk.operations.hours import CLOSED_DATES_FIELD, OPENING_HOURS_FIELD, WeeklyHours
+from kiosk.render.fonts import looks_like_font
 from kiosk.show import fields as f
 from kiosk.show.fields import Context, Field, Invalid
 from kiosk.show.marked_yaml import Map, Node, Scalar, read_file
@@ -127,6 +128,9 @@ def _font_list(ctx: Context, node: Node) -> tuple[Path, ...]:
                         "paths are relative to this file, or to the assets folder")
         elif found.suffix.lower() not in FONT_EXTENSIONS:
             ctx.warning(item, f"`{raw}` is not a font file (.ttf, .otf, .ttc)")
+        elif not looks_like_font(found):
+            ctx.warning(item, f"`{raw}` cannot be read as a font; it is left out of the chain",
+                        "copy the font file again from its source")
         else:
             out.append(found.resolve())
     if not out:
