@@ -367,3 +367,153 @@ def test_a_dead_watcher_or_reload_thread_is_replaced(
         assert captions(done.result.show, "harbour.yaml")[1] == "The ferries"
     finally:
         assert live.stop()
+
+
+# -- an exhibits folder that empties or vanishes ---------------------------------------
+
+
+def removed(*paths: Path) -> Changes:
+    return Changes(removed=frozenset(paths))
+
+
+def empty_folder(d: ShowDir) -> None:
+    """A copy that deletes the folder and creates it again, still empty."""
+    for path in d.exhibits.iterdir():
+        path.unlink()
+    d.exhibits.rmdir()
+    d.exhibits.mkdir()
+
+
+def gone_folder(d: ShowDir) -> None:
+    for path in d.exhibits.iterdir():
+        path.unlink()
+    d.exhibits.rmdir()
+
+
+def unreadable_folder(d: ShowDir) -> None:
+    """Cannot be listed (a loop here; an unmounted share gives an I/O error). The tests
+    may run as root, who can list a folder without permissions."""
+    d.exhibits.rename(d.root / "exhibits-away")
+    os.symlink("exhibits", d.exhibits)
+
+
+@pytest.mark.parametrize(("vanish", "says", "advice"), [
+    (empty_folder, "the exhibits folder holds no `.yaml` manifest now", "`EMPTY`"),
+    (gone_folder, "the exhibits folder is gone", "`EMPTY`"),
+    (unreadable_folder, "the exhibits folder cannot be read (Too many levels", "mounted"),
+])
+def test_a_folder_that_empties_or_vanishes_keeps_the_last_good_show(loaded, vanish, says,
+                                                                     advice):
+    """Guards issue 14: an emptied folder (a share unmounted, a copy that recreated it)
+    blanked the screen with the "nothing can be played" card within 2 s."""
+    d, reloader = loaded
+    before = reloader.show
+    vanish(d)
+    result = reloader.apply(removed(d.exhibits / "harbour.yaml", d.exhibits / "market.yaml"))
+    assert result.show == before and not result.show_changed
+    folder_error = result.problems[0]
+    assert (folder_error.path, folder_error.line, folder_error.col) == ("exhibits", 1, 1)
+    assert folder_error.is_error and folder_error.message.startswith(says)
+    assert "the last good show keeps playing" in folder_error.message
+    assert advice in folder_error.hint
+    assert result.errors_text is not None and str(folder_error) in result.errors_text
+    # A fresh look (a reload asked for by the operator) keeps it too.
+    assert reloader.load_all().show == before
+
+
+def test_the_folder_coming_back_plays_what_is_in_it(loaded):
+    """After the folder was away, the show follows the folder as it is now: a file that
+    did not come back leaves, a new one joins, and the folder's error clears."""
+    d, reloader = loaded
+    empty_folder(d)
+    reloader.apply(removed(d.exhibits / "harbour.yaml", d.exhibits / "market.yaml"))
+    market = d.manifest("market.yaml", MARKET.replace("Stalls", "Stalls at noon"))
+    intro = d.manifest("intro.yaml", "title: Intro\norder: 0\nitems:\n  - card: Welcome\n")
+    result = reloader.apply(Changes(added=frozenset({market, intro})))
+    assert [e.name for e in result.show.exhibits] == ["intro.yaml", "market.yaml"]
+    assert captions(result.show, "market.yaml") == ["Stalls at noon"]
+    assert result.problems == [] and result.errors_text is None
+    assert result.show == load_show(options(d)).show
+
+
+def test_a_folder_back_unchanged_rereads_but_changes_nothing(loaded):
+    d, reloader = loaded
+    texts = {p: p.read_bytes() for p in d.exhibits.iterdir()}
+    gone_folder(d)
+    before = reloader.show
+    reloader.apply(removed(*texts))
+    d.exhibits.mkdir()
+    for path, data in texts.items():
+        path.write_bytes(data)
+    result = reloader.apply(Changes(added=frozenset(texts)))
+    assert result.show == before and not result.show_changed and result.problems == []
+
+
+@pytest.mark.parametrize("marker", ["EMPTY", "empty.txt"])
+def test_the_empty_marker_empties_a_running_show_on_purpose(loaded, marker: str):
+    """The documented rule: no manifest and a file named `EMPTY` is an empty show."""
+    d, reloader = loaded
+    names = [d.exhibits / "harbour.yaml", d.exhibits / "market.yaml"]
+    for path in names:
+        path.unlink()
+    (d.exhibits / marker).write_text("")
+    result = reloader.apply(Changes(added=frozenset({d.exhibits / marker}),
+                                    removed=frozenset(names)))
+    assert result.show.exhibits == () and result.changed_exhibits == names
+    assert [p.severity for p in result.problems] == ["warning"]
+    assert "empty on purpose" in result.problems[0].message
+    assert result.errors_text is None
+
+
+def test_the_marker_added_after_the_folder_emptied_empties_the_show(loaded):
+    d, reloader = loaded
+    empty_folder(d)
+    held = reloader.apply(removed(d.exhibits / "harbour.yaml", d.exhibits / "market.yaml"))
+    assert len(held.show.exhibits) == 2
+    marker = d.exhibits / "EMPTY"
+    marker.write_text("")
+    result = reloader.apply(Changes(added=frozenset({marker})))
+    assert result.show.exhibits == () and result.show_changed
+    assert result.errors_text is None
+
+
+def test_a_manifest_that_becomes_a_symlink_loop_keeps_its_last_good_version(loaded):
+    """Guards issue 14: a manifest replaced by a looped link vanished without a word."""
+    d, reloader = loaded
+    path = d.exhibits / "market.yaml"
+    path.unlink()
+    os.symlink("market.yaml", path)
+    result = reloader.apply(modified(path))
+    assert captions(result.show, "market.yaml") == ["Stalls"]
+    assert result.kept_last_good == [path]
+    assert result.errors_text is not None
+    assert ("exhibits/market.yaml:1:1: error: `market.yaml` is a symbolic link that leads "
+            "back to itself (a loop) (replace it with the manifest file itself)"
+            in result.errors_text)
+
+
+def test_an_emptied_folder_under_the_running_reload_thread_keeps_the_show(
+        loaded: tuple[ShowDir, ShowReloader]) -> None:
+    """The real watcher and reload thread: the folder deleted and recreated empty, then
+    the files copied back. The show never empties; the problem reaches the errors file."""
+    d, reloader = loaded
+    before = reloader.show
+    texts = {p: p.read_bytes() for p in d.exhibits.iterdir()}
+    live = LiveReload(reloader, d.exhibits, d.assets, None, make_poller=fast_poller).start()
+    try:
+        empty_folder(d)
+        got = next_reload(live)
+        assert got and all(r.result.show == before for r in got)
+        last = got[-1].result
+        assert not any(r.result.show_changed for r in got)
+        assert str(last.problems[0]).startswith(
+            "exhibits:1:1: error: the exhibits folder holds no `.yaml` manifest now")
+        errors_file = d.exhibits / ERRORS_FILE_NAME
+        assert str(last.problems[0]) in errors_file.read_text()
+        for path, data in texts.items():
+            path.write_bytes(data)
+        back = next_reload(live)[-1].result
+        assert back.show == before and back.problems == []
+        wait_for(lambda: not errors_file.exists())
+    finally:
+        assert live.stop()
