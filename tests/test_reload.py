@@ -517,3 +517,79 @@ def test_an_emptied_folder_under_the_running_reload_thread_keeps_the_show(
         wait_for(lambda: not errors_file.exists())
     finally:
         assert live.stop()
+
+
+# -- a settings file emptied or deleted while running ----------------------------------
+
+
+@pytest.mark.parametrize(("spoil", "says"), [
+    (lambda config: config.unlink(), "was deleted"),
+    (lambda config: config.write_text(""), "holds no settings (it is empty)"),
+    (lambda config: config.write_text("# volume: 40%\n"), "holds no settings"),
+    (lambda config: config.write_text("volume: [40%\n"), "cannot be used: line 1, column 9"),
+    (lambda config: config.write_text("- volume\n"), "is not a list of `key: value`"),
+], ids=["deleted", "emptied", "commented-out", "broken-yaml", "a-list"])
+def test_a_settings_file_emptied_or_deleted_keeps_the_last_good_settings(
+        loaded, caplog, spoil, says) -> None:
+    """Guards issue 14: a running kiosk whose settings file was emptied or deleted
+    silently fell back to the defaults (sound at full volume, no staff PIN, always open)."""
+    d, reloader = loaded
+    config = d.settings("volume: 40%\nerrors_file: no\n")
+    live = LiveReload(reloader, d.exhibits, d.assets, config, make_poller=fast_poller)
+    first = live.apply(modified(config))
+    assert first.settings is not None and first.settings.settings.volume == 0.4
+    assert live.errors_file is False
+    spoil(config)
+    again = live.apply(modified(config))
+    assert again.settings is None  # the app keeps the settings it has
+    assert live.errors_file is False and not (d.exhibits / ERRORS_FILE_NAME).exists()
+    (warning,) = [r for r in caplog.records if r.name == "kiosk.show.settings"]
+    assert warning.levelname == "WARNING"
+    text = warning.getMessage()
+    assert text.startswith(f"{config} {says}")
+    assert "the kiosk keeps the settings it had (put the settings back" in text
+
+
+def test_settings_put_back_after_a_deletion_take_effect(loaded) -> None:
+    d, reloader = loaded
+    config = d.settings("volume: 40%\n")
+    live = LiveReload(reloader, d.exhibits, d.assets, config, make_poller=fast_poller).start()
+    try:
+        config.unlink()
+        assert [r.settings for r in next_reload(live)] == [None]
+        d.settings("volume: 70%\n")
+        (back,) = next_reload(live)
+        assert back.settings is not None and back.settings.settings.volume == 0.7
+    finally:
+        assert live.stop()
+
+
+def test_a_running_kiosk_keeps_its_show_and_settings_when_both_vanish(show_dir: ShowDir,
+                                                                      tmp_path: Path) -> None:
+    """The kiosk as an operator runs it: the exhibits folder recreated empty (a copy) and
+    the settings file deleted under it. Before, the status went to `no_content` within
+    2 s and the settings silently fell back to the defaults."""
+    from tests.test_app import read_status, start
+    from tests.test_app import wait_for as wait_status
+
+    show_dir.manifest("a.yaml", "title: A\nitems:\n  - photo: photos/p0.jpg\n"
+                                "    duration: 1h\n")
+    config = show_dir.settings("volume: 40%\n")
+    status = tmp_path / "status.json"
+    proc = start(show_dir, 14, status, "--config", str(config))
+    try:
+        wait_status(lambda: read_status(status)["state"] == "playing")
+        empty_folder(show_dir)
+        config.unlink()
+        errors = wait_status(lambda: read_status(status)["show_errors"])
+        assert errors[0].startswith(f"{show_dir.exhibits}:1:1: error: the exhibits folder "
+                                    "holds no `.yaml` manifest now; the last good show keeps "
+                                    "playing")
+        now = read_status(status)
+        assert now["state"] == "playing" and now["item"].endswith("p0.jpg")
+        assert errors[0] in (show_dir.exhibits / ERRORS_FILE_NAME).read_text()
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=60)
+    assert "Traceback" not in err
+    assert f"{config} was deleted; the kiosk keeps the settings it had" in err

@@ -22,7 +22,7 @@ from pathlib import Path
 from kiosk.live.reloader import ReloadResult, ShowReloader, write_errors_file
 from kiosk.live.startup import log_problems
 from kiosk.live.watcher import Changes, Poller
-from kiosk.show.settings import SettingsResult, load_settings
+from kiosk.show.settings import SettingsResult, reload_settings
 
 log = logging.getLogger("kiosk.live.reloader")
 
@@ -124,9 +124,10 @@ class LiveReload:
         """Re-read what changed (on this thread; public for tests that drive it)."""
         settings = None
         if self.config is not None and self.config in changes.paths:
-            settings = load_settings(self.config, self.assets)
-            log_problems(settings.problems)
-            self.errors_file = settings.settings.errors_file
+            settings = reload_settings(self.config, self.assets)  # None: keep the last good
+            if settings is not None:
+                log_problems(settings.problems)
+                self.errors_file = settings.settings.errors_file
         result = self.reloader.apply(changes)
         at = time.time()
         if self.errors_file:
