@@ -5,7 +5,9 @@ per manifest file, the last version that could play. A batch of changes from the
 re-reads only the manifests it touches (and those whose media changed); an edit that
 leaves an exhibit unplayable (unreadable YAML, no item that can play) keeps the old
 version on screen and reports the new version's positioned errors; a removed file takes
-its exhibit out of the show.
+its exhibit out of the show. A folder that shows no manifest at all (gone, unreadable,
+emptied by a copy) is not taken for every file removed: the whole show stays, with the
+folder's problem, until manifests are back or the curator leaves ``EMPTY`` there.
 
 The problems also go to ``_kiosk_errors.txt`` in the exhibits folder, where a curator who
 edits over a share sees them beside the files; the file disappears when the show is clean.
