@@ -449,6 +449,19 @@ def test_a_folder_back_unchanged_rereads_but_changes_nothing(loaded):
     assert result.show == before and not result.show_changed and result.problems == []
 
 
+def test_a_photo_changed_while_the_folder_is_away_is_still_forgotten(loaded):
+    """The held show keeps playing, but a replaced photo must not stay on screen from the
+    cache of decoded copies."""
+    d, reloader = loaded
+    before = reloader.show
+    gone_folder(d)
+    reloader.apply(removed(d.exhibits / "harbour.yaml", d.exhibits / "market.yaml"))
+    photo = (d.assets / "photos" / "p2.jpg").resolve()
+    result = reloader.apply(modified(photo))
+    assert result.show == before and result.changed_media == {photo}
+    assert result.problems[0].message.startswith("the exhibits folder is gone")
+
+
 @pytest.mark.parametrize("marker", ["EMPTY", "empty.txt"])
 def test_the_empty_marker_empties_a_running_show_on_purpose(loaded, marker: str):
     """The documented rule: no manifest and a file named `EMPTY` is an empty show."""

@@ -104,9 +104,6 @@ class ShowReloader:
 
     def apply(self, changes: Changes) -> ReloadResult:
         """Re-read what ``changes`` touch; everything else stays as it was."""
-        folder = look_at(self.options.exhibits_dir)
-        if self._hold(folder):
-            return self._result([], [], frozenset(), [])
         manifests: set[Path] = set()
         media: set[Path] = set()
         for path in changes.paths:
@@ -115,6 +112,9 @@ class ShowReloader:
                 manifests.add(key)
             elif not self._in_folder(path):  # `EMPTY` and other files there: the look
                 media.add(path)
+        folder = look_at(self.options.exhibits_dir)
+        if self._hold(folder):  # decoded copies of changed media are still forgotten
+            return self._result([], [], frozenset(media), [])
         if self._held is not None:  # the folder is back: whatever changed while away
             self._held = None
             manifests |= set(folder.manifests)
