@@ -341,3 +341,65 @@ def test_a_link_that_breaks_the_url_parser_is_an_error(show_dir: ShowDir):
                                 "  - photo: photos/p1.jpg\n")
     (error,) = load(show_dir).errors
     assert (error.line, error.col) == (3, 11) and "not a web address" in error.message
+
+
+# -- the exhibits folder -------------------------------------------------------------
+
+
+def test_a_manifest_that_is_a_symlink_loop_is_a_positioned_error(show_dir: ShowDir):
+    """Guards issue 14: a looped link was dropped without a word, so the curator saw an
+    exhibit missing from the show and nothing in `validate` or `_kiosk_errors.txt`."""
+    show_dir.manifest("a.yaml", "title: A\nitems:\n  - photo: photos/p0.jpg\n")
+    os.symlink("x.yaml", show_dir.exhibits / "x.yaml")
+    result = load(show_dir)
+    assert lines(result, "error") == [
+        "exhibits/x.yaml:1:1: error: `x.yaml` is a symbolic link that leads back to itself "
+        "(a loop) (replace it with the manifest file itself)"]
+    assert [e.name for e in result.show.exhibits] == ["a.yaml"]
+    assert show_dir.exhibits / "x.yaml" in result.files
+
+
+def test_a_manifest_link_to_a_deleted_file_names_its_target(show_dir: ShowDir):
+    os.symlink("../drafts/gone.yaml", show_dir.exhibits / "b.yaml")
+    (error,) = load(show_dir).errors
+    assert (error.path, error.line, error.col) == ("exhibits/b.yaml", 1, 1)
+    assert "`../drafts/gone.yaml`" in error.message and "No such file" in error.message
+
+
+def test_a_manifest_that_is_a_working_symlink_plays(show_dir: ShowDir):
+    """Links now count as manifests even when broken; one that works must still play."""
+    real = show_dir.root / "drafts" / "a.yaml"
+    real.parent.mkdir()
+    real.write_text("title: A\nitems:\n  - photo: photos/p0.jpg\n")
+    os.symlink(real, show_dir.exhibits / "a.yaml")
+    result = load(show_dir)
+    assert result.errors == [] and [e.name for e in result.show.exhibits] == ["a.yaml"]
+
+
+def test_an_unreadable_folder_says_why_not_that_it_is_empty(show_dir: ShowDir):
+    """A folder that cannot be listed (here a link that loops; a dropped share gives an
+    I/O error) used to be reported as holding no manifest."""
+    show_dir.exhibits.rmdir()
+    os.symlink("exhibits", show_dir.exhibits)
+    (error,) = load(show_dir).problems
+    assert error.is_error and (error.path, error.line, error.col) == ("exhibits", 1, 1)
+    assert "cannot be read (Too many levels of symbolic links)" in error.message
+
+
+@pytest.mark.parametrize("marker", ["EMPTY", "EMPTY.txt", "empty"])
+def test_the_empty_marker_makes_an_empty_show_valid(show_dir: ShowDir, marker: str):
+    """The documented way to empty a show on purpose: no error, one warning that says so."""
+    (show_dir.exhibits / marker).write_text("")
+    result = load(show_dir)
+    assert result.errors == [] and result.show.exhibits == ()
+    (warning,) = result.warnings
+    assert str(warning).startswith("exhibits:1:1: warning: the show is empty on purpose")
+
+
+def test_the_empty_marker_beside_manifests_is_ignored_with_a_warning(show_dir: ShowDir):
+    show_dir.manifest("a.yaml", "title: A\nitems:\n  - photo: photos/p0.jpg\n")
+    (show_dir.exhibits / "EMPTY").write_text("")
+    result = load(show_dir)
+    assert [e.name for e in result.show.exhibits] == ["a.yaml"]
+    (warning,) = result.warnings
+    assert warning.path == "exhibits" and "`EMPTY` is ignored" in warning.message

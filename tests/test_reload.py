@@ -385,3 +385,242 @@ def test_a_dead_watcher_or_reload_thread_is_replaced(
         assert captions(done.result.show, "harbour.yaml")[1] == "The ferries"
     finally:
         assert live.stop()
+
+
+# -- an exhibits folder that empties or vanishes ---------------------------------------
+
+
+def removed(*paths: Path) -> Changes:
+    return Changes(removed=frozenset(paths))
+
+
+def empty_folder(d: ShowDir) -> None:
+    """A copy that deletes the folder and creates it again, still empty."""
+    for path in d.exhibits.iterdir():
+        path.unlink()
+    d.exhibits.rmdir()
+    d.exhibits.mkdir()
+
+
+def gone_folder(d: ShowDir) -> None:
+    for path in d.exhibits.iterdir():
+        path.unlink()
+    d.exhibits.rmdir()
+
+
+def unreadable_folder(d: ShowDir) -> None:
+    """Cannot be listed (a loop here; an unmounted share gives an I/O error). The tests
+    may run as root, who can list a folder without permissions."""
+    d.exhibits.rename(d.root / "exhibits-away")
+    os.symlink("exhibits", d.exhibits)
+
+
+@pytest.mark.parametrize(("vanish", "says", "advice"), [
+    (empty_folder, "the exhibits folder holds no `.yaml` manifest now", "`EMPTY`"),
+    (gone_folder, "the exhibits folder is gone", "`EMPTY`"),
+    (unreadable_folder, "the exhibits folder cannot be read (Too many levels", "mounted"),
+])
+def test_a_folder_that_empties_or_vanishes_keeps_the_last_good_show(loaded, vanish, says,
+                                                                     advice):
+    """Guards issue 14: an emptied folder (a share unmounted, a copy that recreated it)
+    blanked the screen with the "nothing can be played" card within 2 s."""
+    d, reloader = loaded
+    before = reloader.show
+    vanish(d)
+    result = reloader.apply(removed(d.exhibits / "harbour.yaml", d.exhibits / "market.yaml"))
+    assert result.show == before and not result.show_changed
+    folder_error = result.problems[0]
+    assert (folder_error.path, folder_error.line, folder_error.col) == ("exhibits", 1, 1)
+    assert folder_error.is_error and folder_error.message.startswith(says)
+    assert "the last good show keeps playing" in folder_error.message
+    assert advice in folder_error.hint
+    assert result.errors_text is not None and str(folder_error) in result.errors_text
+    # A fresh look (a reload asked for by the operator) keeps it too.
+    assert reloader.load_all().show == before
+
+
+def test_the_folder_coming_back_plays_what_is_in_it(loaded):
+    """After the folder was away, the show follows the folder as it is now: a file that
+    did not come back leaves, a new one joins, and the folder's error clears."""
+    d, reloader = loaded
+    empty_folder(d)
+    reloader.apply(removed(d.exhibits / "harbour.yaml", d.exhibits / "market.yaml"))
+    market = d.manifest("market.yaml", MARKET.replace("Stalls", "Stalls at noon"))
+    intro = d.manifest("intro.yaml", "title: Intro\norder: 0\nitems:\n  - card: Welcome\n")
+    result = reloader.apply(Changes(added=frozenset({market, intro})))
+    assert [e.name for e in result.show.exhibits] == ["intro.yaml", "market.yaml"]
+    assert captions(result.show, "market.yaml") == ["Stalls at noon"]
+    assert result.problems == [] and result.errors_text is None
+    assert result.show == load_show(options(d)).show
+
+
+def test_a_folder_back_unchanged_rereads_but_changes_nothing(loaded):
+    d, reloader = loaded
+    texts = {p: p.read_bytes() for p in d.exhibits.iterdir()}
+    gone_folder(d)
+    before = reloader.show
+    reloader.apply(removed(*texts))
+    d.exhibits.mkdir()
+    for path, data in texts.items():
+        path.write_bytes(data)
+    result = reloader.apply(Changes(added=frozenset(texts)))
+    assert result.show == before and not result.show_changed and result.problems == []
+
+
+def test_a_photo_changed_while_the_folder_is_away_is_still_forgotten(loaded):
+    """The held show keeps playing, but a replaced photo must not stay on screen from the
+    cache of decoded copies."""
+    d, reloader = loaded
+    before = reloader.show
+    gone_folder(d)
+    reloader.apply(removed(d.exhibits / "harbour.yaml", d.exhibits / "market.yaml"))
+    photo = (d.assets / "photos" / "p2.jpg").resolve()
+    result = reloader.apply(modified(photo))
+    assert result.show == before and result.changed_media == {photo}
+    assert result.problems[0].message.startswith("the exhibits folder is gone")
+
+
+@pytest.mark.parametrize("marker", ["EMPTY", "empty.txt"])
+def test_the_empty_marker_empties_a_running_show_on_purpose(loaded, marker: str):
+    """The documented rule: no manifest and a file named `EMPTY` is an empty show."""
+    d, reloader = loaded
+    names = [d.exhibits / "harbour.yaml", d.exhibits / "market.yaml"]
+    for path in names:
+        path.unlink()
+    (d.exhibits / marker).write_text("")
+    result = reloader.apply(Changes(added=frozenset({d.exhibits / marker}),
+                                    removed=frozenset(names)))
+    assert result.show.exhibits == () and result.changed_exhibits == names
+    assert [p.severity for p in result.problems] == ["warning"]
+    assert "empty on purpose" in result.problems[0].message
+    assert result.errors_text is None
+
+
+def test_the_marker_added_after_the_folder_emptied_empties_the_show(loaded):
+    d, reloader = loaded
+    empty_folder(d)
+    held = reloader.apply(removed(d.exhibits / "harbour.yaml", d.exhibits / "market.yaml"))
+    assert len(held.show.exhibits) == 2
+    marker = d.exhibits / "EMPTY"
+    marker.write_text("")
+    result = reloader.apply(Changes(added=frozenset({marker})))
+    assert result.show.exhibits == () and result.show_changed
+    assert result.errors_text is None
+
+
+def test_a_manifest_that_becomes_a_symlink_loop_keeps_its_last_good_version(loaded):
+    """Guards issue 14: a manifest replaced by a looped link vanished without a word."""
+    d, reloader = loaded
+    path = d.exhibits / "market.yaml"
+    path.unlink()
+    os.symlink("market.yaml", path)
+    result = reloader.apply(modified(path))
+    assert captions(result.show, "market.yaml") == ["Stalls"]
+    assert result.kept_last_good == [path]
+    assert result.errors_text is not None
+    assert ("exhibits/market.yaml:1:1: error: `market.yaml` is a symbolic link that leads "
+            "back to itself (a loop) (replace it with the manifest file itself)"
+            in result.errors_text)
+
+
+def test_an_emptied_folder_under_the_running_reload_thread_keeps_the_show(
+        loaded: tuple[ShowDir, ShowReloader]) -> None:
+    """The real watcher and reload thread: the folder deleted and recreated empty, then
+    the files copied back. The show never empties; the problem reaches the errors file."""
+    d, reloader = loaded
+    before = reloader.show
+    texts = {p: p.read_bytes() for p in d.exhibits.iterdir()}
+    live = LiveReload(reloader, d.exhibits, d.assets, None, make_poller=fast_poller).start()
+    try:
+        empty_folder(d)
+        got = next_reload(live)
+        assert got and all(r.result.show == before for r in got)
+        last = got[-1].result
+        assert not any(r.result.show_changed for r in got)
+        assert str(last.problems[0]).startswith(
+            "exhibits:1:1: error: the exhibits folder holds no `.yaml` manifest now")
+        errors_file = d.exhibits / ERRORS_FILE_NAME
+        assert str(last.problems[0]) in errors_file.read_text()
+        for path, data in texts.items():
+            path.write_bytes(data)
+        back = next_reload(live)[-1].result
+        assert back.show == before and back.problems == []
+        wait_for(lambda: not errors_file.exists())
+    finally:
+        assert live.stop()
+
+
+# -- a settings file emptied or deleted while running ----------------------------------
+
+
+@pytest.mark.parametrize(("spoil", "says"), [
+    (lambda config: config.unlink(), "was deleted"),
+    (lambda config: config.write_text(""), "holds no settings (it is empty)"),
+    (lambda config: config.write_text("# volume: 40%\n"), "holds no settings"),
+    (lambda config: config.write_text("volume: [40%\n"), "cannot be used: line 1, column 9"),
+    (lambda config: config.write_text("- volume\n"), "is not a list of `key: value`"),
+], ids=["deleted", "emptied", "commented-out", "broken-yaml", "a-list"])
+def test_a_settings_file_emptied_or_deleted_keeps_the_last_good_settings(
+        loaded, caplog, spoil, says) -> None:
+    """Guards issue 14: a running kiosk whose settings file was emptied or deleted
+    silently fell back to the defaults (sound at full volume, no staff PIN, always open)."""
+    d, reloader = loaded
+    config = d.settings("volume: 40%\nerrors_file: no\n")
+    live = LiveReload(reloader, d.exhibits, d.assets, config, make_poller=fast_poller)
+    first = live.apply(modified(config))
+    assert first.settings is not None and first.settings.settings.volume == 0.4
+    assert live.errors_file is False
+    spoil(config)
+    again = live.apply(modified(config))
+    assert again.settings is None  # the app keeps the settings it has
+    assert live.errors_file is False and not (d.exhibits / ERRORS_FILE_NAME).exists()
+    (warning,) = [r for r in caplog.records if r.name == "kiosk.show.settings"]
+    assert warning.levelname == "WARNING"
+    text = warning.getMessage()
+    assert text.startswith(f"{config} {says}")
+    assert "the kiosk keeps the settings it had (put the settings back" in text
+
+
+def test_settings_put_back_after_a_deletion_take_effect(loaded) -> None:
+    d, reloader = loaded
+    config = d.settings("volume: 40%\n")
+    live = LiveReload(reloader, d.exhibits, d.assets, config, make_poller=fast_poller).start()
+    try:
+        config.unlink()
+        assert [r.settings for r in next_reload(live)] == [None]
+        d.settings("volume: 70%\n")
+        (back,) = next_reload(live)
+        assert back.settings is not None and back.settings.settings.volume == 0.7
+    finally:
+        assert live.stop()
+
+
+def test_a_running_kiosk_keeps_its_show_and_settings_when_both_vanish(show_dir: ShowDir,
+                                                                      tmp_path: Path) -> None:
+    """The kiosk as an operator runs it: the exhibits folder recreated empty (a copy) and
+    the settings file deleted under it. Before, the status went to `no_content` within
+    2 s and the settings silently fell back to the defaults."""
+    from tests.test_app import read_status, start
+    from tests.test_app import wait_for as wait_status
+
+    show_dir.manifest("a.yaml", "title: A\nitems:\n  - photo: photos/p0.jpg\n"
+                                "    duration: 1h\n")
+    config = show_dir.settings("volume: 40%\n")
+    status = tmp_path / "status.json"
+    proc = start(show_dir, 14, status, "--config", str(config))
+    try:
+        wait_status(lambda: read_status(status)["state"] == "playing")
+        empty_folder(show_dir)
+        config.unlink()
+        errors = wait_status(lambda: read_status(status)["show_errors"])
+        assert errors[0].startswith(f"{show_dir.exhibits}:1:1: error: the exhibits folder "
+                                    "holds no `.yaml` manifest now; the last good show keeps "
+                                    "playing")
+        now = read_status(status)
+        assert now["state"] == "playing" and now["item"].endswith("p0.jpg")
+        assert errors[0] in (show_dir.exhibits / ERRORS_FILE_NAME).read_text()
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=60)
+    assert "Traceback" not in err
+    assert f"{config} was deleted; the kiosk keeps the settings it had" in err

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.errors import KioskError
 from kiosk.live.watcher import Changes, Poller, ScanError, Settler, diff, scan
 
 A = Path("/show/exhibits/a.yaml")
@@ -155,8 +156,24 @@ def test_scan_sees_manifests_config_and_assets_only(tmp_path: Path):
 
 
 def test_scan_of_a_vanished_folder_is_not_an_empty_show(tmp_path: Path):
-    with pytest.raises(ScanError):
+    with pytest.raises(ScanError) as raised:
         scan(tmp_path / "gone")
+    assert isinstance(raised.value, KioskError)
+
+
+def test_scan_sees_the_empty_marker_and_broken_manifest_links(tmp_path: Path):
+    """Creating `EMPTY` empties a show on purpose, and replacing a looped link with the
+    real file must be noticed: both are part of what the watcher sees."""
+    (tmp_path / "EMPTY").write_text("")
+    (tmp_path / "empty.txt").write_text("")
+    os.symlink("loop.yaml", tmp_path / "loop.yaml")
+    os.symlink("nowhere.yaml", tmp_path / "dangling.yaml")
+    snap = scan(tmp_path)
+    assert set(snap) == {tmp_path / n for n in ("EMPTY", "empty.txt", "loop.yaml",
+                                                "dangling.yaml")}
+    os.remove(tmp_path / "loop.yaml")
+    (tmp_path / "loop.yaml").write_text("title: Fixed\n")
+    assert diff(snap, scan(tmp_path)).modified == {tmp_path / "loop.yaml"}
 
 
 def test_scan_is_bounded(tmp_path: Path):
@@ -211,6 +228,8 @@ def test_poller_watches_the_config_file_and_asset_paths(exhibits: Path, tmp_path
 
 
 def test_poller_survives_its_folder_vanishing_and_logs_once(tmp_path: Path, caplog):
+    """A gone folder is logged once and its manifests count as out of sight (the reloader
+    then keeps the last good show); the folder coming back is seen."""
     ex = tmp_path / "exhibits"
     ex.mkdir()
     (ex / "a.yaml").write_text("x")
@@ -219,19 +238,30 @@ def test_poller_survives_its_folder_vanishing_and_logs_once(tmp_path: Path, capl
     try:
         (ex / "a.yaml").unlink()
         ex.rmdir()
-        scans = poller.scans
-        assert poller.poll(timeout_s=0.3) is None  # a gone folder is not "all removed"
+        assert poller.poll(timeout_s=5.0) == Changes(removed=frozenset({ex / "a.yaml"}))
         assert poller.alive
-        assert poller.scans <= scans + 1
         ex.mkdir()
         (ex / "a.yaml").write_text("yy")
-        assert poller.poll(timeout_s=5.0) is not None
+        assert poller.poll(timeout_s=5.0) == Changes(added=frozenset({ex / "a.yaml"}))
     finally:
         poller.stop()
         poller.join(5.0)
     assert not poller.alive
     warnings = [r for r in caplog.records if "cannot list" in r.getMessage()]
     assert len(warnings) == 1
+    assert any("watching" in r.getMessage() and "again" in r.getMessage()
+               for r in caplog.records)
+
+
+def test_a_folder_that_cannot_be_listed_keeps_watching_the_settings(tmp_path: Path):
+    """While the share is gone the settings file (elsewhere) is still watched, and not
+    reported as removed."""
+    ex, config = tmp_path / "exhibits", tmp_path / "kiosk.yaml"
+    config.write_text("volume: 50%\n")
+    with Poller(ex, config, **FAST) as poller:
+        assert poller.poll(timeout_s=0.3) is None
+        config.write_text("volume: 80%\n")
+        assert poller.poll(timeout_s=5.0) == Changes(modified=frozenset({config}))
 
 
 def test_poller_stop_is_prompt_and_poll_after_stop_returns(exhibits: Path):

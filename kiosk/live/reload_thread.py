@@ -22,7 +22,7 @@ from pathlib import Path
 from kiosk.live.reloader import ReloadResult, ShowReloader, write_errors_file
 from kiosk.live.startup import log_problems
 from kiosk.live.watcher import Changes, Poller
-from kiosk.show.settings import SettingsResult, load_settings
+from kiosk.show.settings import SettingsResult, reload_settings
 
 log = logging.getLogger("kiosk.live.reloader")
 
@@ -143,9 +143,10 @@ class LiveReload:
     def _read_settings(self) -> SettingsResult | None:
         if self.config is None:
             return None
-        settings = load_settings(self.config, self.assets)
-        log_problems(settings.problems)
-        self.errors_file = settings.settings.errors_file
+        settings = reload_settings(self.config, self.assets)  # None: keep the last good
+        if settings is not None:
+            log_problems(settings.problems)
+            self.errors_file = settings.settings.errors_file
         return settings
 
     def _finish(self, result: ReloadResult, settings: SettingsResult | None) -> Reloaded:

@@ -5,7 +5,9 @@ per manifest file, the last version that could play. A batch of changes from the
 re-reads only the manifests it touches (and those whose media changed); an edit that
 leaves an exhibit unplayable (unreadable YAML, no item that can play) keeps the old
 version on screen and reports the new version's positioned errors; a removed file takes
-its exhibit out of the show.
+its exhibit out of the show. A folder that shows no manifest at all (gone, unreadable,
+emptied by a copy) is not taken for every file removed: the whole show stays, with the
+folder's problem, until manifests are back or the curator leaves ``EMPTY`` there.
 
 The problems also go to ``_kiosk_errors.txt`` in the exhibits folder, where a curator who
 edits over a share sees them beside the files; the file disappears when the show is clean.
@@ -20,14 +22,14 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from kiosk.errors import Problem
-from kiosk.live.watcher import Changes, is_manifest_name
-from kiosk.show.loader import (
-    LoadOptions,
-    _order_key,
-    display_path,
-    load_exhibit,
-    manifest_files,
+from kiosk.live.watcher import Changes
+from kiosk.show.exhibits_folder import (
+    ExhibitsFolder,
+    folder_problems,
+    is_manifest_name,
+    look_at,
 )
+from kiosk.show.loader import LoadOptions, _order_key, display_path, load_exhibit
 from kiosk.show.model import Exhibit, Photo, Show, Step, Video
 
 log = logging.getLogger("kiosk.live.reloader")
@@ -85,14 +87,20 @@ class ShowReloader:
         self._kept: set[Path] = set()  # broken now, playing their last good version
         self._media: dict[Path, frozenset[Path]] = {}
         self._known: set[Path] = set()  # manifests present at the last look
+        self._folder = ExhibitsFolder(options.exhibits_dir)  # the last look at the folder
+        # Set while the folder shows nothing by accident and the show stays as it was.
+        self._held: Problem | None = None
 
     # -- public ----------------------------------------------------------------------------
 
     def load_all(self) -> ReloadResult:
         """Read every manifest (at start, or when the app wants a fresh look)."""
-        files = manifest_files(self.options.exhibits_dir)
-        gone = self._known - set(files)
-        return self._reread(files, gone, frozenset())
+        folder = look_at(self.options.exhibits_dir)
+        if self._hold(folder):
+            return self._result([], [], frozenset(), [])
+        self._held = None
+        files = list(folder.manifests)
+        return self._reread(files, self._known - set(files), frozenset())
 
     def apply(self, changes: Changes) -> ReloadResult:
         """Re-read what ``changes`` touch; everything else stays as it was."""
@@ -102,12 +110,19 @@ class ShowReloader:
             key = self._manifest_key(path)
             if key is not None:
                 manifests.add(key)
-            else:
+            elif not self._in_folder(path):  # `EMPTY` and other files there: the look
                 media.add(path)
+        folder = look_at(self.options.exhibits_dir)
+        if self._hold(folder):  # decoded copies of changed media are still forgotten
+            return self._result([], [], frozenset(media), [])
+        if self._held is not None:  # the folder is back: whatever changed while away
+            self._held = None
+            manifests |= set(folder.manifests)
         if media:
             manifests |= self._affected_by_media(media)
-        removed = {m for m in manifests if not m.is_file()}
-        return self._reread(sorted(manifests - removed), removed, frozenset(media))
+        listed = set(folder.manifests)
+        removed = (manifests | self._known) - listed
+        return self._reread(sorted(manifests & listed), removed, frozenset(media))
 
     def set_languages(self, offered: tuple[str, ...], default: str) -> bool:
         """The settings changed the languages: True when they differ from the ones the
@@ -135,12 +150,29 @@ class ShowReloader:
 
     def _manifest_key(self, path: Path) -> Path | None:
         """The manifest's name as the loader gives it (exhibits_dir / name), or None."""
-        if not is_manifest_name(path.name):
-            return None
-        folder = self.options.exhibits_dir
-        if path.parent == folder or _same_dir(path.parent, folder):
-            return folder / path.name
+        if is_manifest_name(path.name) and self._in_folder(path):
+            return self.options.exhibits_dir / path.name
         return None
+
+    def _in_folder(self, path: Path) -> bool:
+        folder = self.options.exhibits_dir
+        return path.parent == folder or _same_dir(path.parent, folder)
+
+    def _hold(self, folder: ExhibitsFolder) -> bool:
+        """Whether the folder shows no manifest by accident (a share gone, a folder emptied
+        during a copy) while a show plays: then nothing is re-read or removed, and the
+        folder's problem says why the last good show stays."""
+        self._folder = folder
+        if not (folder.vanished and self._good):
+            if self._held is not None and not folder.vanished:
+                log.info("%s is back; the show follows the folder again",
+                         display_path(folder.path, self.options))
+            return False
+        problem = self._folder_problems(playing=True)[0]
+        if problem != self._held:
+            log.warning("%s", problem)
+        self._held = problem
+        return True
 
     def _affected_by_media(self, media: set[Path]) -> set[Path]:
         """Manifests that play a changed file, or whose last read had errors (a photo they
@@ -186,6 +218,10 @@ class ShowReloader:
             else:
                 self._problems[file] = problems
                 self._media.pop(file, None)
+        return self._result(changed, kept_now, media, reread)
+
+    def _result(self, changed: list[Path], kept_now: list[Path], media: frozenset[Path],
+                reread: list[Path]) -> ReloadResult:
         problems = self._folder_problems()
         for file in sorted(self._problems):
             problems.extend(self._problems[file])
@@ -202,23 +238,20 @@ class ShowReloader:
             return None, [Problem(shown, 1, 1, "error", f"the kiosk could not read it: {exc}")]
         return exhibit, problems
 
-    def _folder_problems(self) -> list[Problem]:
-        folder = self.options.exhibits_dir
-        if not folder.is_dir():
-            return [Problem(str(folder), 1, 1, "error", "the exhibits folder does not exist",
-                            "pass the right folder with --exhibits")]
-        if not self._known:
-            return [Problem(display_path(folder, self.options), 1, 1, "error",
-                            "the exhibits folder holds no `.yaml` manifest",
-                            "add a file such as `exhibits/01-welcome.yaml`")]
-        return []
+    def _folder_problems(self, playing: bool = False) -> list[Problem]:
+        shown = display_path(self.options.exhibits_dir, self.options)
+        return folder_problems(self._folder, shown, playing or self._held is not None)
 
 
 def _same_dir(a: Path, b: Path) -> bool:
     try:
         return os.path.samefile(a, b)
     except OSError:
+        pass
+    try:
         return a.resolve() == b.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop (Python < 3.13)
+        return False
 
 
 # -- what is on screen -------------------------------------------------------------------

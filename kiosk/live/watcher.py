@@ -13,14 +13,17 @@ Pure core
 
 Edge
     ``Poller`` is an owned thread (start/stop/join, or a context manager) that scans the
-    exhibits folder (``*.yaml``, ``*.yml``), the settings file and the asset paths it is
-    given, and hands settled batches to the app loop through ``poll()``. It never raises
-    out of its thread: a vanished folder or a permission error is logged once, the scan
-    is skipped (the show is not emptied because a share dropped for a moment) and retried.
+    exhibits folder (its manifests and the ``EMPTY`` marker), the settings file and the
+    asset paths it is given, and hands settled batches to the app loop through ``poll()``.
+    It never raises out of its thread: a folder that cannot be listed (gone, unmounted,
+    no permission) is logged once and retried, and its manifests count as out of sight,
+    like those of a folder emptied by accident; the reloader looks at the folder, keeps
+    the last good show and says why (``kiosk.show.exhibits_folder``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
@@ -30,12 +33,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.errors import KioskError
+from kiosk.show.exhibits_folder import is_empty_marker, is_manifest_name
+
 log = logging.getLogger("kiosk.live.watcher")
 
 Stat = tuple[int, int, int]  # mtime_ns, size, inode
 Snapshot = Mapping[Path, Stat]
 
-MANIFEST_SUFFIXES = (".yaml", ".yml")
 DEFAULT_INTERVAL_S = 0.5
 DEFAULT_SETTLE_S = 1.0
 MAX_MANIFESTS = 2000  # more than any show has; a folder of thousands is a mistake
@@ -161,32 +166,34 @@ class Settler:
 # -- the edge: scanning the disk ------------------------------------------------------
 
 
-def is_manifest_name(name: str) -> bool:
-    """Names the loader reads as manifests (hidden, `_` and editor temp files are not)."""
-    return name.lower().endswith(MANIFEST_SUFFIXES) and not name.startswith((".", "_"))
+def is_watched_name(name: str) -> bool:
+    """Files of the exhibits folder that make up the show: manifests and `EMPTY`."""
+    return is_manifest_name(name) or is_empty_marker(name)
 
 
 def stat_key(st: os.stat_result) -> Stat:
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
-class ScanError(Exception):
-    """The exhibits folder could not be listed; this scan does not count."""
+class ScanError(KioskError):
+    """The exhibits folder could not be listed (gone, unmounted, no permission)."""
 
 
 def scan(exhibits_dir: Path, extra: Iterable[Path] = (), *,
          max_manifests: int = MAX_MANIFESTS, max_extra: int = MAX_EXTRA_PATHS,
          on_limit: Callable[[str], None] | None = None) -> dict[Path, Stat]:
-    """One snapshot: the manifests in ``exhibits_dir`` and the ``extra`` paths that exist.
+    """One snapshot: the manifests (and ``EMPTY``) in ``exhibits_dir`` and the ``extra``
+    paths that exist.
 
     ``os.stat`` only, at most ``max_manifests + max_extra`` calls. Raises ``ScanError``
-    when the folder itself cannot be listed (gone, unmounted, no permission): that is not
-    "every exhibit was removed". A file that vanishes mid-scan is simply absent.
+    when the folder itself cannot be listed (gone, unmounted, no permission). A file that
+    vanishes mid-scan is simply absent; a manifest that is a broken symbolic link (a loop,
+    a deleted target) is watched as the link, so replacing it is seen.
     """
     out: dict[Path, Stat] = {}
     try:
         with os.scandir(exhibits_dir) as entries:
-            names = sorted(e.name for e in entries if is_manifest_name(e.name))
+            names = sorted(e.name for e in entries if is_watched_name(e.name))
     except OSError as exc:
         raise ScanError(f"cannot list {exhibits_dir}: {exc.strerror or exc}") from exc
     if len(names) > max_manifests and on_limit is not None:
@@ -194,10 +201,16 @@ def scan(exhibits_dir: Path, extra: Iterable[Path] = (), *,
     for name in names[:max_manifests]:
         path = exhibits_dir / name
         try:
-            st = os.stat(path)
+            st = os.lstat(path)
         except OSError:
             continue
-        if stat.S_ISREG(st.st_mode):
+        if stat.S_ISLNK(st.st_mode):
+            # A link that leads somewhere is watched through its target; a broken one
+            # (a loop, a deleted target) as the link, which the loader names.
+            with contextlib.suppress(OSError):
+                st = os.stat(path)
+            out[path] = stat_key(st)
+        elif stat.S_ISREG(st.st_mode):
             out[path] = stat_key(st)
     out.update(stat_paths(extra, max_extra, on_limit))
     return out
@@ -324,8 +337,16 @@ class Poller:
                 started, stopped = set(self._started), set(self._stopped)
             now = self._clock()
             config = (self.config_file,) if self.config_file else ()
-            snapshot = scan(self.exhibits_dir, config, max_manifests=self._max_manifests,
-                            on_limit=self._log_limit)
+            try:
+                snapshot = scan(self.exhibits_dir, config, max_manifests=self._max_manifests,
+                                on_limit=self._log_limit)
+                listed = True
+            except ScanError as exc:
+                # Its manifests are out of sight, not known to be removed: once that has
+                # settled, the reloader looks at the folder and keeps the last good show.
+                self._log_failure(str(exc))
+                snapshot = stat_paths(config)
+                listed = False
             # Media are stat'ed every few seconds, and every scan while something settles
             # (so a photo still being copied is seen growing).
             if (self._asset_stats is None or started or stopped or self._settler.settling
@@ -339,16 +360,14 @@ class Poller:
                 self._started -= started
                 self._stopped -= stopped
             changes = self._settler.observe(snapshot, now)
-        except ScanError as exc:
-            self._log_failure(str(exc))
-            return
         except Exception as exc:  # never out of the thread: log once, try again next time
             self._log_failure(f"watching the show's files failed: {exc!r}")
             return
-        self.scans += 1
-        if self._failing is not None:
-            log.info("watching %s again", self.exhibits_dir)
-            self._failing = None
+        if listed:
+            self.scans += 1
+            if self._failing is not None:
+                log.info("watching %s again", self.exhibits_dir)
+                self._failing = None
         if changes:
             with self._lock:
                 self._pending = self._pending.then(changes)
@@ -356,7 +375,8 @@ class Poller:
 
     def _log_failure(self, message: str) -> None:
         if message != self._failing:
-            log.warning("%s; the show plays on as it is and the folder is tried again", message)
+            log.warning("%s; the last good show plays on and the folder is tried again",
+                        message)
             self._failing = message
 
     def _log_limit(self, message: str) -> None:

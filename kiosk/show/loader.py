@@ -9,6 +9,7 @@ exhibit's default falls back to the built-in one).
 from __future__ import annotations
 
 import difflib
+import errno
 import glob
 import os
 import re
@@ -20,6 +21,7 @@ from typing import Any
 from kiosk.errors import ManifestError, Problem, did_you_mean
 from kiosk.operations.hours import EXHIBIT_DATE_FIELDS, check_exhibit_dates
 from kiosk.show import fields as f
+from kiosk.show.exhibits_folder import folder_problems, look_at
 from kiosk.show.fields import Context, Field, Invalid
 from kiosk.show.marked_yaml import Map, Node, Scalar, Seq, read_file
 from kiosk.show.model import (
@@ -43,7 +45,6 @@ from kiosk.show.model import (
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
 VIDEO_EXTENSIONS = (".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi")
 SUBTITLE_EXTENSIONS = (".srt", ".vtt")
-MANIFEST_SUFFIXES = (".yaml", ".yml")
 
 MIN_ITEM_S, MAX_ITEM_S = 0.1, 24 * 3600.0
 MAX_TRANSITION_S = 10.0
@@ -634,14 +635,8 @@ def _caption_warnings(ctx: Context, exhibit: Exhibit) -> None:
 
 
 def manifest_files(exhibits_dir: Path) -> list[Path]:
-    """The manifests of a show: `*.yaml` in the folder, hidden and backup files left out."""
-    try:
-        names = sorted(os.listdir(exhibits_dir))
-    except OSError:
-        return []
-    return [exhibits_dir / n for n in names
-            if n.lower().endswith(MANIFEST_SUFFIXES) and not n.startswith((".", "_"))
-            and (exhibits_dir / n).is_file()]
+    """The manifests of a show: `*.yaml` in the folder, hidden and set-aside files left out."""
+    return list(look_at(exhibits_dir).manifests)
 
 
 def display_path(path: Path, opts: LoadOptions) -> str:
@@ -650,10 +645,14 @@ def display_path(path: Path, opts: LoadOptions) -> str:
 
 
 def shown_path(path: Path, base: Path | None) -> str:
+    """A manifest that is a symbolic link is named as it lies in the exhibits folder, not
+    by its target (a link that loops has none)."""
     if base is not None:
         try:
-            return path.resolve().relative_to(base.resolve()).as_posix()
-        except ValueError:
+            real = (path.resolve() if path.name in ("", "..")
+                    else path.parent.resolve() / path.name)
+            return real.relative_to(base.resolve()).as_posix()
+        except (ValueError, OSError, RuntimeError):  # RuntimeError: a loop, Python < 3.13
             pass
     return str(path)
 
@@ -663,6 +662,9 @@ def load_exhibit(file: Path, opts: LoadOptions,
     """One manifest file: its exhibit (None when it cannot play), problems, items written."""
     shown = display_path(file, opts)
     ctx = ManifestContext(shown, base_dir=file.parent, options=opts)
+    broken = _broken_link(file, shown) if data is None else None
+    if broken is not None:
+        return None, [broken], 0
     try:
         document = read_file(str(file), data)
     except ManifestError as exc:
@@ -688,6 +690,29 @@ def load_exhibit(file: Path, opts: LoadOptions,
     return exhibit, ctx.problems, reader.item_count
 
 
+def _broken_link(file: Path, shown: str) -> Problem | None:
+    """A manifest that is a symbolic link leading nowhere, said at its name."""
+    try:
+        os.stat(file)
+        return None
+    except OSError as exc:
+        if not file.is_symlink():
+            return None  # read_file says what is wrong with a plain file
+        if exc.errno == errno.ELOOP:
+            return Problem(shown, 1, 1, "error",
+                           f"`{file.name}` is a symbolic link that leads back to itself "
+                           "(a loop)", "replace it with the manifest file itself")
+        try:
+            target = f" to `{os.readlink(file)}`"
+        except OSError:
+            target = ""
+        return Problem(shown, 1, 1, "error",
+                       f"`{file.name}` is a symbolic link{target}, which cannot be read "
+                       f"({exc.strerror or exc})",
+                       "replace it with the manifest file itself, or point it at one that "
+                       "exists")
+
+
 def _order_key(exhibit: Exhibit) -> tuple[int, float, str]:
     if exhibit.order is None:
         return (1, 0.0, exhibit.name)
@@ -695,18 +720,11 @@ def _order_key(exhibit: Exhibit) -> tuple[int, float, str]:
 
 
 def load_show(opts: LoadOptions) -> ShowResult:
-    problems: list[Problem] = []
+    folder = look_at(opts.exhibits_dir)
+    files = list(folder.manifests)
+    problems = folder_problems(folder, display_path(opts.exhibits_dir, opts))
     exhibits: list[Exhibit] = []
-    files = manifest_files(opts.exhibits_dir)
     items = 0
-    if not opts.exhibits_dir.is_dir():
-        problems.append(Problem(str(opts.exhibits_dir), 1, 1, "error",
-                                "the exhibits folder does not exist",
-                                "pass the right folder with --exhibits"))
-    elif not files:
-        problems.append(Problem(display_path(opts.exhibits_dir, opts), 1, 1, "error",
-                                "the exhibits folder holds no `.yaml` manifest",
-                                "add a file such as `exhibits/01-welcome.yaml`"))
     for file in files:
         exhibit, found, count = load_exhibit(file, opts)
         problems.extend(found)

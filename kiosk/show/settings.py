@@ -7,6 +7,7 @@ kiosk never refuses to start over its settings.
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -24,6 +25,8 @@ from kiosk.show.marked_yaml import Map, Node, Scalar, read_file
 FONT_EXTENSIONS = (".ttf", ".otf", ".ttc")
 # The fonts that ship with the kiosk, found even when a show's assets folder has none.
 BUNDLED_FONTS = Path(__file__).resolve().parents[2] / "assets" / "fonts"
+
+log = logging.getLogger("kiosk.show.settings")
 
 
 @dataclass(frozen=True)
@@ -353,6 +356,37 @@ def load_settings(path: Path | None, assets_dir: Path, shown: str | None = None)
     settings = replace(settings, **top_changes)
     settings = _check_languages(ctx, settings, values)
     return SettingsResult(settings, ctx.problems)
+
+
+def reload_settings(path: Path, assets_dir: Path, shown: str | None = None
+                    ) -> SettingsResult | None:
+    """The settings file read again while the kiosk runs; None when it holds no settings
+    at all (deleted, emptied, unreadable, not YAML), so the running kiosk keeps its last
+    good ones instead of falling back to the defaults (no PIN, always open). A warning
+    names the file and what to do."""
+    unusable = _unusable(path)
+    if not unusable:
+        return load_settings(path, assets_dir, shown)
+    log.warning("%s %s; the kiosk keeps the settings it had (put the settings back into "
+                "the file and save it; a restart without them starts with the defaults)",
+                shown or path, unusable)
+    return None
+
+
+def _unusable(path: Path) -> str:
+    """Why the file as a whole gives no settings, or "" when it gives some."""
+    if not path.exists():
+        return "was deleted"
+    try:
+        root = read_file(str(path)).root
+    except ManifestError as exc:
+        p = exc.problem
+        return f"cannot be used: line {p.line}, column {p.col}: {p.message}"
+    if root is None:
+        return "holds no settings (it is empty)"
+    if not isinstance(root, Map):
+        return "is not a list of `key: value` settings"
+    return ""
 
 
 def _check_languages(ctx: Context, settings: Settings, values: Mapping[str, Node]) -> Settings:
