@@ -299,3 +299,15 @@ def test_a_paused_loop_resumes_when_the_visitor_goes_idle(app):
         assert not timeline.paused
     finally:
         staff.stop()
+
+
+def test_new_hashes_use_the_documented_cost_and_older_counts_still_verify():
+    """docs/visitors.md promises 600,000 iterations for new hashes, and that a hash made
+    with another count (as before, 200,000) keeps working: the count is in the hash."""
+    from kiosk.visitor.staff_pin import ITERATIONS, check_pin
+
+    assert ITERATIONS == 600_000
+    scheme, count, _, _ = hash_pin(RIGHT, salt="00").split("$")  # one full-cost hash
+    assert (scheme, int(count)) == ("pbkdf2_sha256", ITERATIONS)
+    older = hash_pin(RIGHT, iterations=2_000)
+    assert check_pin(RIGHT, older) and not check_pin(WRONG, older)
