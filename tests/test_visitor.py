@@ -280,3 +280,16 @@ def test_a_storm_of_edge_taps_gives_one_command_each(count: int):
         out += visitor.handle(tap(0.97, 0.5, i / count), ctx(i / count))
     assert out.count(v.Next()) == count
     assert visitor.touches == count
+
+
+def test_a_context_without_wall_time_keeps_a_recorded_lock():
+    """A caller that forgets the wall clock must not open a locked pad."""
+    visitor = make(pin="2468")
+    visitor.lock.locked_until = WALL + 30
+    visitor.handle(g.LongPress(0.03, 0.04, 1.0), v.Context(now=1.0, size=SIZE))
+    visitor.handle(g.LongPress(0.97, 0.96, 2.0), v.Context(now=2.0, size=SIZE))
+    pad = pin_layout(SIZE, 55.0)
+    for key in ("pin:2", "pin:ok"):
+        cx, cy = next(e for e in pad if e.id == key).rect.center
+        assert visitor.handle(tap(cx / SIZE[0], cy / SIZE[1], 3.0),
+                              v.Context(now=3.0, size=SIZE, pin=pad)) == []

@@ -123,7 +123,9 @@ class Context:
     index: Sequence[Element] = ()  # while the exhibit index is open
     pin: Sequence[Element] = ()  # while the PIN pad is open
     diagonal_in: float = 55.0  # of the screen, for the size of the edge zones
-    wall: float = 0.0  # wall-clock seconds, for the staff lock (it outlives a restart)
+    # Wall-clock seconds, for the staff lock (it outlives a restart). Left at 0, a lockout
+    # on record counts as running (its longest length): an unknown time fails closed.
+    wall: float = 0.0
 
 
 # -- the PIN pad ----------------------------------------------------------------------
