@@ -188,7 +188,7 @@ class Parts:
 
     # -- what the operator reads -----------------------------------------------------------
     def status(self, now: float, frame: Any, state: str | None = None) -> dict[str, Any]:
-        visitor = self.visitor.status() if self.visitor is not None else {}
+        visitor = self.visitor.status(now) if self.visitor is not None else {}
         language = self.settings.languages.default
         return assemble(
             state or state_of(frame),

@@ -7,21 +7,18 @@ import pytest
 from kiosk.visitor import gestures as g
 from kiosk.visitor import rules as v
 from kiosk.visitor.layout import controls_layout, index_layout, pin_layout
-from kiosk.visitor.staff_pin import hash_pin
+from kiosk.visitor.staff_lock import LOCK_STEPS_S
 
 SIZE = (1920, 1080)
+WALL = 1_800_000_000.0  # wall-clock seconds at now == 0, for the staff lock
 
 
 def make(idle: float = 60.0, pin: str | None = None) -> v.Visitor:
-    from kiosk.visitor.staff_pin import check_pin
-
-    stored = hash_pin(pin, iterations=1000) if pin else None
-    return v.Visitor("en", ("en", "ru", "az"), idle, 0.3,
-                     (lambda p: check_pin(p, stored)) if stored else None)
+    return v.Visitor("en", ("en", "ru", "az"), idle, 0.3, staff_exit=pin is not None)
 
 
 def ctx(now: float, **kw) -> v.Context:
-    return v.Context(now=now, size=SIZE, **kw)
+    return v.Context(now=now, size=SIZE, wall=WALL + now, **kw)
 
 
 def tap(x: float, y: float, t: float) -> g.Tap:
@@ -123,7 +120,8 @@ def test_idle_timeout_returns_to_the_loop_and_resets_the_language():
     visitor.language = "ru"
     assert visitor.tick(59.9) == []
     out = visitor.tick(60.0)
-    assert out == [v.SetLanguage("en"), v.ZoomReset(), v.BackToLoop(), v.SetAutoAdvance(True)]
+    assert out == [v.SetLanguage("en"), v.ZoomReset(), v.Resume(), v.BackToLoop(),
+                   v.SetAutoAdvance(True)]
     assert visitor.mode == "attract" and visitor.tick(500.0) == []
 
 
@@ -138,14 +136,19 @@ def test_idle_timer_waits_while_a_chosen_clip_plays():
     assert v.BackToLoop() in visitor.tick(360.0)
 
 
-def press_pin(visitor: v.Visitor, keys: str, now: float) -> list:
+def press_pin(visitor: v.Visitor, keys: str, now: float, right: str = "2468") -> list:
+    """Keys on the pad ("k" is OK); each PIN sent for checking gets its verdict at once,
+    as the controller's worker would give it a moment later."""
     pad = pin_layout(SIZE, 55.0)
     by_id = {e.id: e for e in pad}
     out = []
     for key in keys:
-        element = by_id["pin:ok" if key == "k" else f"pin:{key}"]
+        element = by_id[{"k": "pin:ok", "c": "pin:cancel"}.get(key, f"pin:{key}")]
         cx, cy = element.rect.center
-        out += visitor.handle(tap(cx / SIZE[0], cy / SIZE[1], now), ctx(now, pin=pad))
+        for command in visitor.handle(tap(cx / SIZE[0], cy / SIZE[1], now), ctx(now, pin=pad)):
+            out.append(command)
+            if isinstance(command, v.CheckPin):
+                out += visitor.pin_verdict(command.pin == right, WALL + now)
     return out
 
 
@@ -158,7 +161,7 @@ def test_staff_gesture_opens_the_pin_pad_and_the_right_pin_exits():
     visitor = make(pin="2468")
     open_pad(visitor, 1.0)
     assert visitor.pin is not None
-    assert press_pin(visitor, "2468k", 4.0) == [v.Exit()]
+    assert press_pin(visitor, "2468k", 4.0) == [v.CheckPin("2468"), v.Exit()]
 
 
 def test_corners_in_the_wrong_order_or_too_slow_do_nothing():
@@ -177,15 +180,96 @@ def test_no_pin_configured_means_no_staff_exit():
     assert visitor.pin is None
 
 
-def test_five_wrong_pins_lock_the_pad_for_a_minute():
+def test_five_wrong_pins_lock_the_kiosk_not_just_the_pad():
+    """Guards the bypass of issue 14: Cancel and a fresh pad used to lift the lock."""
     visitor = make(pin="2468")
     open_pad(visitor, 0.0)
     for attempt in range(5):
-        assert press_pin(visitor, "1111k", 3.0 + attempt) == []
-    assert visitor.pin is not None and visitor.pin.locked(8.0)
-    assert press_pin(visitor, "2468k", 20.0) == []  # the right PIN, but locked
-    assert "Locked" in visitor.pin.message
-    assert press_pin(visitor, "2468k", 8.0 + v.PIN_LOCK_S + 1) == [v.Exit()]
+        assert press_pin(visitor, "1111k", 3.0 + attempt) == [v.CheckPin("1111")]
+    assert visitor.pin_message(WALL + 7.0) == "Locked: try again in 60 s"
+    assert press_pin(visitor, "c", 9.0) == [] and visitor.pin is None  # Cancel closes it...
+    open_pad(visitor, 10.0)
+    assert visitor.pin is not None
+    assert visitor.pin_message(WALL + 12.0).startswith("Locked: try again in")  # ...not the lock
+    assert press_pin(visitor, "2468k", 20.0) == []  # the right PIN is not even checked
+    assert visitor.pin.entered == ""
+    assert press_pin(visitor, "2468k", 7.0 + LOCK_STEPS_S[0] + 1) == [v.CheckPin("2468"),
+                                                                       v.Exit()]
+
+
+def test_a_wrong_pin_counts_even_when_the_pad_closes_during_the_check():
+    """Cancel right after OK must not make a guess free."""
+    visitor = make(pin="2468")
+    open_pad(visitor, 0.0)
+    pad = pin_layout(SIZE, 55.0)
+    checks = []
+    for key in "1111k":
+        element = next(e for e in pad if e.id == ("pin:ok" if key == "k" else f"pin:{key}"))
+        cx, cy = element.rect.center
+        checks += visitor.handle(tap(cx / SIZE[0], cy / SIZE[1], 3.0), ctx(3.0, pin=pad))
+    assert checks == [v.CheckPin("1111")]
+    press_pin(visitor, "c", 3.1)
+    assert visitor.pin_verdict(False, WALL + 3.2) == []
+    assert visitor.lock.failures == 1
+
+
+def test_the_right_pin_after_the_pad_closed_does_not_exit():
+    visitor = make(pin="2468")
+    open_pad(visitor, 0.0)
+    pad = pin_layout(SIZE, 55.0)
+    for key in "2468":
+        cx, cy = next(e for e in pad if e.id == f"pin:{key}").rect.center
+        visitor.handle(tap(cx / SIZE[0], cy / SIZE[1], 3.0), ctx(3.0, pin=pad))
+    cx, cy = next(e for e in pad if e.id == "pin:ok").rect.center
+    assert visitor.handle(tap(cx / SIZE[0], cy / SIZE[1], 3.0), ctx(3.0, pin=pad)) == [
+        v.CheckPin("2468")]
+    assert visitor.pin_message(WALL + 3.0) == "Checking…"
+    assert press_pin(visitor, "5", 3.1) == []  # one check at a time
+    press_pin(visitor, "c", 3.2)
+    assert visitor.pin_verdict(True, WALL + 3.3) == []
+
+
+def test_the_lock_outlasts_an_abandoned_pad_and_the_idle_reset():
+    visitor = make(idle=20.0, pin="2468")
+    open_pad(visitor, 0.0)
+    press_pin(visitor, "1111k" * 5, 3.0)
+    visitor.tick(3.0 + v.PIN_IDLE_S + 1)
+    assert visitor.pin is None and visitor.mode == "attract"
+    open_pad(visitor, 40.0)
+    assert press_pin(visitor, "2468k", 43.0) == []
+
+
+# -- pause ------------------------------------------------------------------------------
+
+
+def test_a_pause_by_key_ends_when_the_idle_timeout_passes():
+    """Guards "Space pauses the loop forever": nobody touched the screen, so nothing
+    used to end the pause."""
+    visitor = make(idle=60.0)
+    assert visitor.tick(100.0, paused=True) == []  # Space pressed just before
+    assert visitor.tick(159.9, paused=True) == []
+    assert visitor.tick(160.0, paused=True) == [v.Resume()]
+    assert visitor.mode == "attract"
+    assert visitor.tick(161.0) == []
+
+
+def test_a_pause_by_the_pause_button_ends_with_the_return_to_the_loop():
+    """The idle reset used to leave the loop frozen on the paused exhibit."""
+    visitor = make(idle=60.0)
+    visitor.handle(tap(0.5, 0.5, 1.0), ctx(1.0))
+    visitor.step_changed("video", 1.0)  # a chosen clip, paused: the idle timer still runs
+    assert visitor.tick(1.1, paused=True) == []  # the frame of the pause button
+    assert visitor.tick(61.0, paused=True) == []
+    out = visitor.tick(61.1, paused=True)
+    assert v.Resume() in out and v.BackToLoop() in out and visitor.mode == "attract"
+
+
+def test_a_touch_restarts_the_wait_of_a_pause():
+    visitor = make(idle=60.0)
+    visitor.tick(0.0, paused=True)
+    visitor.handle(tap(0.5, 0.5, 50.0), ctx(50.0))
+    assert visitor.tick(100.0, paused=True) == []
+    assert v.Resume() in visitor.tick(110.0, paused=True)
 
 
 @pytest.mark.parametrize("count", [1, 100])
@@ -196,3 +280,16 @@ def test_a_storm_of_edge_taps_gives_one_command_each(count: int):
         out += visitor.handle(tap(0.97, 0.5, i / count), ctx(i / count))
     assert out.count(v.Next()) == count
     assert visitor.touches == count
+
+
+def test_a_context_without_wall_time_keeps_a_recorded_lock():
+    """A caller that forgets the wall clock must not open a locked pad."""
+    visitor = make(pin="2468")
+    visitor.lock.locked_until = WALL + 30
+    visitor.handle(g.LongPress(0.03, 0.04, 1.0), v.Context(now=1.0, size=SIZE))
+    visitor.handle(g.LongPress(0.97, 0.96, 2.0), v.Context(now=2.0, size=SIZE))
+    pad = pin_layout(SIZE, 55.0)
+    for key in ("pin:2", "pin:ok"):
+        cx, cy = next(e for e in pad if e.id == key).rect.center
+        assert visitor.handle(tap(cx / SIZE[0], cy / SIZE[1], 3.0),
+                              v.Context(now=3.0, size=SIZE, pin=pad)) == []

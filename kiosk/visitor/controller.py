@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from kiosk.show.settings import Settings
 from kiosk.visitor import rules as v
 from kiosk.visitor.gestures import GestureRecognizer
 from kiosk.visitor.layout import controls_layout, index_layout, pin_layout, tile_parts
-from kiosk.visitor.staff_pin import check_pin
+from kiosk.visitor.staff_store import LockStore, StaffWorker
 from kiosk.visitor.touch_input import TouchMemory, from_pygame
 
 log = logging.getLogger("kiosk.visitor")
@@ -115,8 +116,14 @@ class VisitorController:
         self.on_interaction = on_interaction or (lambda exhibit, kind: None)
         self.fullscreen = fullscreen
         langs = settings.languages
+        # The staff lock is the kiosk's: read from the state folder, so a new view (a new
+        # screen size, a restart) keeps it; PINs are checked on the staff worker's thread.
+        self.staff_worker = StaffWorker(LockStore())
+        self._wall_offset: float | None = None
         self.visitor = v.Visitor(langs.default, langs.offered, settings.idle_timeout_s,
-                                 settings.touch.double_tap_s, _pin_check(settings))
+                                 settings.touch.double_tap_s,
+                                 staff_exit=bool(settings.staff.pin_hash),
+                                 lock=self.staff_worker.store.load())
         self.recognizer = GestureRecognizer(settings.touch, aspect=size[0] / size[1])
         self.memory = TouchMemory()
         self.overlay = Overlay(size, player.text)
@@ -145,9 +152,11 @@ class VisitorController:
     # -- lifecycle --------------------------------------------------------------------
     def start(self) -> None:
         self.zoom_worker.start()
+        self.staff_worker.start()
 
     def stop(self) -> None:
         self.zoom_worker.stop()
+        self.staff_worker.stop()
         if self.thumbnails is not None:
             self.thumbnails.stop()
 
@@ -160,8 +169,8 @@ class VisitorController:
         visitor.languages = langs.offered
         visitor.idle_timeout_s = settings.idle_timeout_s
         visitor.double_tap_s = settings.touch.double_tap_s
-        visitor.check_pin = _pin_check(settings)
-        if visitor.check_pin is None:
+        visitor.staff_exit = bool(settings.staff.pin_hash)
+        if not visitor.staff_exit:
             visitor.pin = None  # the PIN exit was switched off
         if visitor.language not in langs.offered or (
                 visitor.mode == "attract" and visitor.language != langs.default):
@@ -228,7 +237,11 @@ class VisitorController:
             self.visitor.step_changed(kind, now)
             if self.zoom is not None and frame.current is not self.zoom_step:
                 self._zoom_reset()
-        self.apply(self.visitor.tick(now), now)
+        verdict = self.staff_worker.poll()
+        if verdict is not None:
+            self.apply(self.visitor.pin_verdict(verdict, self._wall(now)), now)
+            self.staff_worker.save(self.visitor.lock)
+        self.apply(self.visitor.tick(now, paused=self.timeline.paused), now)
         if self.zoom is not None:
             self._zoom_poll()
         if self.thumbnails is not None:
@@ -241,7 +254,7 @@ class VisitorController:
                         controls=self._controls(frame) if self.visitor.controls_visible(now)
                         else (), index=self.index_elements if self.visitor.index_open else (),
                         pin=self.pin_elements if self.visitor.pin is not None else (),
-                        diagonal_in=self.diagonal)
+                        diagonal_in=self.diagonal, wall=self._wall(now))
         was_visible = self.visitor.controls_visible(now)
         commands = self.visitor.handle(gesture, ctx)
         if self.visitor.controls_visible(now) != was_visible:
@@ -260,6 +273,10 @@ class VisitorController:
                 timeline.previous(moved)
             elif isinstance(command, v.TogglePause):
                 (timeline.resume if timeline.paused else timeline.pause)(now)
+            elif isinstance(command, v.Resume):
+                timeline.resume(now)
+            elif isinstance(command, v.CheckPin):
+                self.staff_worker.check(command.pin, self.settings.staff.pin_hash)
             elif isinstance(command, v.Jump):
                 timeline.jump(command.exhibit, 0, moved)
             elif isinstance(command, v.SetAutoAdvance):
@@ -386,7 +403,7 @@ class VisitorController:
             self.visitor.index_open,
             sum(s is not None for s in self.thumbnails.surfaces.values())
             if self.thumbnails else 0,
-            (len(pin.entered), pin.message, int(pin.locked_until - now)) if pin else None,
+            (len(pin.entered), self.visitor.pin_message(self._wall(now))) if pin else None,
         )
 
     def covers(self, now: float) -> bool:
@@ -434,9 +451,7 @@ class VisitorController:
             drawn = True
         pin = self.visitor.pin
         if pin is not None:
-            message = pin.message
-            if pin.locked(now):
-                message = f"Locked: try again in {int(pin.locked_until - now) + 1} s"
+            message = self.visitor.pin_message(self._wall(now))
             self.overlay.draw_pinpad(target, self.pin_elements, len(pin.entered), message)
             drawn = True
         return drawn
@@ -460,18 +475,24 @@ class VisitorController:
                               active_dot=frame.item_index if frame is not None else None)
         return self.controls
 
-    def status(self) -> dict[str, Any]:
+    def status(self, now: float) -> dict[str, Any]:
         return {"mode": self.visitor.mode, "language": self.visitor.language,
-                "touches": self.visitor.touches}
+                "touches": self.visitor.touches, **self.staff_status(now)}
+
+    def staff_status(self, now: float) -> dict[str, Any]:
+        """``pin_failures`` and ``pin_locked_until`` for the status snapshot."""
+        return self.visitor.lock.status(self._wall(now))
+
+    def _wall(self, now: float) -> float:
+        """Wall-clock time for the staff lock, moving with the loop's clock: a clock set
+        while the kiosk runs neither ends nor stretches a lockout."""
+        if self._wall_offset is None:
+            self._wall_offset = time.time() - now
+        return now + self._wall_offset
 
 
 KEYS: dict[int, v.KeyName] = {pygame.K_RIGHT: "next", pygame.K_LEFT: "previous",
                               pygame.K_SPACE: "pause"}
-
-
-def _pin_check(settings: Settings) -> Callable[[str], bool] | None:
-    stored = settings.staff.pin_hash
-    return (lambda pin: check_pin(pin, stored)) if stored else None
 
 
 def _kind(step: object) -> v.OnScreen:

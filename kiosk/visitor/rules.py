@@ -9,12 +9,13 @@ same layout the overlay draws (kiosk.visitor.layout), so what is seen is what is
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from kiosk.visitor import gestures as g
 from kiosk.visitor.layout import Element, edge_zones, hit
+from kiosk.visitor.staff_lock import StaffLock
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +26,7 @@ KeyName = Literal["next", "previous", "pause"]
 CONTROLS_VISIBLE_S = 6.0
 STAFF_SEQUENCE_S = 5.0  # the second corner must be held within this time of the first
 CORNER = 0.12  # share of the width and height that counts as a corner
-PIN_ATTEMPTS = 5
-PIN_LOCK_S = 60.0
-PIN_IDLE_S = 30.0  # an abandoned PIN pad closes itself
+PIN_IDLE_S = 30.0  # an abandoned PIN pad closes itself (a lock stays: it is the kiosk's)
 
 
 # -- commands for the app ---------------------------------------------------------------
@@ -46,6 +45,11 @@ class Previous:
 @dataclass(frozen=True)
 class TogglePause:
     pass
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Idle ends any pause, by key or by touch: an unattended kiosk never stays frozen."""
 
 
 @dataclass(frozen=True)
@@ -93,12 +97,19 @@ class BackToLoop:
 
 
 @dataclass(frozen=True)
+class CheckPin:
+    """Check this PIN off the render thread; the verdict comes back to ``pin_verdict``."""
+
+    pin: str = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Exit:
     """The staff PIN was right: end the show (exit code 0)."""
 
 
-Command = (Next | Previous | TogglePause | Jump | SetLanguage | SetAutoAdvance | ZoomBy | ZoomIn
-           | ZoomReset | PanBy | BackToLoop | Exit)
+Command = (Next | Previous | TogglePause | Resume | Jump | SetLanguage | SetAutoAdvance | ZoomBy
+           | ZoomIn | ZoomReset | PanBy | BackToLoop | CheckPin | Exit)
 
 
 @dataclass(frozen=True)
@@ -113,6 +124,9 @@ class Context:
     index: Sequence[Element] = ()  # while the exhibit index is open
     pin: Sequence[Element] = ()  # while the PIN pad is open
     diagonal_in: float = 55.0  # of the screen, for the size of the edge zones
+    # Wall-clock seconds, for the staff lock (it outlives a restart). Left at 0, a lockout
+    # on record counts as running (its longest length): an unknown time fails closed.
+    wall: float = 0.0
 
 
 # -- the PIN pad ----------------------------------------------------------------------
@@ -120,42 +134,25 @@ class Context:
 
 @dataclass
 class PinPad:
-    check: Callable[[str], bool]
+    """One opening of the pad: the digits so far and what it says. The lock is not here:
+    it belongs to the kiosk (``Visitor.lock``), so closing the pad does not lift it."""
+
     entered: str = ""
-    wrong: int = 0
-    locked_until: float = 0.0
     opened_at: float = 0.0
     message: str = ""
 
-    def locked(self, now: float) -> bool:
-        return now < self.locked_until
-
-    def press(self, key: str, now: float) -> bool:
-        """A key of the pad; True when the PIN was right."""
+    def press(self, key: str, now: float) -> str | None:
+        """A key of the pad; the PIN entered when the key was OK."""
         self.opened_at = now
-        if self.locked(now):
-            self.message = f"Locked: try again in {int(self.locked_until - now) + 1} s"
-            return False
         if key.isdigit() and len(self.entered) < 12:
             self.entered += key
             self.message = ""
         elif key == "back":
             self.entered = self.entered[:-1]
-        elif key == "ok":
+        elif key == "ok" and self.entered:
             attempt, self.entered = self.entered, ""
-            if attempt and self.check(attempt):
-                self.wrong = 0
-                return True
-            self.wrong += 1
-            log.warning("staff PIN: wrong PIN (%d of %d)", self.wrong, PIN_ATTEMPTS)
-            if self.wrong >= PIN_ATTEMPTS:
-                self.wrong = 0
-                self.locked_until = now + PIN_LOCK_S
-                self.message = f"Locked: try again in {int(PIN_LOCK_S)} s"
-                log.warning("staff PIN: pad locked for %d s", PIN_LOCK_S)
-            else:
-                self.message = "Wrong PIN"
-        return False
+            return attempt
+        return None
 
 
 # -- the visitor ------------------------------------------------------------------------
@@ -167,7 +164,8 @@ class Visitor:
     languages: Sequence[str]
     idle_timeout_s: float
     double_tap_s: float = 0.3
-    check_pin: Callable[[str], bool] | None = None  # None: no PIN configured, no staff exit
+    staff_exit: bool = False  # a staff PIN is configured: the corner gesture opens the pad
+    lock: StaffLock = field(default_factory=StaffLock)  # the kiosk's, not one pad's
     mode: Mode = "attract"
     language: str = ""
     controls_until: float | None = None
@@ -176,6 +174,8 @@ class Visitor:
     last_touch: float = 0.0
     touches: int = 0
     video_hold: bool = False  # a clip the visitor chose is playing: the idle timer waits
+    checking: bool = False  # a PIN is being checked; its verdict counts even if the pad closes
+    paused_at: float | None = None  # when the loop was seen paused (by key or by touch)
     _corner: tuple[str, float] | None = field(default=None, repr=False)
     _last_toggle: tuple[float, bool] | None = field(default=None, repr=False)
 
@@ -186,13 +186,33 @@ class Visitor:
     def controls_visible(self, now: float) -> bool:
         return self.controls_until is not None and now < self.controls_until
 
+    def pin_message(self, wall: float) -> str:
+        """What the pad says: the lock's countdown while locked, else the pad's word."""
+        if self.lock.locked(wall):
+            return self.lock.message(wall)
+        if self.checking:
+            return "Checking…"
+        return self.pin.message if self.pin is not None else ""
+
     # -- time ----------------------------------------------------------------------------
-    def tick(self, now: float) -> list[Command]:
+    def tick(self, now: float, paused: bool = False) -> list[Command]:
+        """``paused``: whether the loop is paused now, by a key or by the pause button.
+        A pause is an interaction: the idle timeout counts from it, then resumes the loop."""
         if self.controls_until is not None and now >= self.controls_until:
             self.controls_until = None
-        if self.pin is not None and not self.pin.locked(now) and (
-                now - self.pin.opened_at > PIN_IDLE_S):
+        if self.pin is not None and now - self.pin.opened_at > PIN_IDLE_S:
             self.pin = None
+        if not paused:
+            self.paused_at = None
+        elif self.paused_at is None:
+            self.paused_at = now
+        if (self.paused_at is not None
+                and now - max(self.last_touch, self.paused_at) >= self.idle_timeout_s):
+            if self.mode == "attract":  # paused by a key: the loop simply goes on
+                log.info("idle: the paused loop resumes")
+                self.paused_at = None
+                return [Resume()]
+            return self.back_to_loop()
         if (self.mode == "interactive" and not self.video_hold
                 and now - self.last_touch >= self.idle_timeout_s):
             return self.back_to_loop()
@@ -206,7 +226,8 @@ class Visitor:
         self.index_open = False
         self.pin = None
         self.video_hold = False
-        out: list[Command] = [ZoomReset(), BackToLoop(), SetAutoAdvance(True)]
+        self.paused_at = None
+        out: list[Command] = [ZoomReset(), Resume(), BackToLoop(), SetAutoAdvance(True)]
         if self.language != self.default_language:
             self.language = self.default_language
             out.insert(0, SetLanguage(self.default_language))
@@ -359,10 +380,10 @@ class Visitor:
         elif (corner == "bottom-right" and self._corner is not None
               and ctx.now - self._corner[1] <= STAFF_SEQUENCE_S):
             self._corner = None
-            if self.check_pin is None:
+            if not self.staff_exit:
                 log.info("staff gesture seen, but no staff PIN is configured")
                 return
-            self.pin = PinPad(self.check_pin, opened_at=ctx.now)
+            self.pin = PinPad(opened_at=ctx.now)
             self.controls_until = None
         else:
             self._corner = None
@@ -377,10 +398,33 @@ class Visitor:
             return []
         key = element.id.split(":", 1)[1]
         if key == "cancel":
-            self.pin = None
+            self.pin = None  # the lock and a check under way stay: they are the kiosk's
             return []
-        if self.pin.press(key, ctx.now):
-            log.info("staff PIN accepted: closing the show")
-            self.pin = None
-            return [Exit()]
-        return []
+        if self.lock.locked(ctx.wall) or self.checking:
+            self.pin.opened_at = ctx.now  # keys are ignored, but the pad stays open
+            self.pin.entered = ""
+            return []
+        attempt = self.pin.press(key, ctx.now)
+        if attempt is None:
+            return []
+        self.checking = True
+        return [CheckPin(attempt)]
+
+    def pin_verdict(self, right: bool, wall: float) -> list[Command]:
+        """The worker's verdict on the last ``CheckPin``. A wrong PIN counts even when the
+        pad was closed meanwhile; the right one ends the show only from the open pad."""
+        self.checking = False
+        if not right:
+            self.lock.failed(wall)
+            if self.pin is not None:
+                self.pin.message = "Wrong PIN"
+            return []
+        if self.lock.locked(wall):  # cannot happen with one check at a time; never exit
+            return []
+        self.lock.succeeded()
+        if self.pin is None:
+            log.info("staff PIN right, but the pad was closed: the show goes on")
+            return []
+        log.info("staff PIN accepted: closing the show")
+        self.pin = None
+        return [Exit()]
