@@ -83,7 +83,7 @@ class App:
 
     def setup(self) -> None:
         """Install the signal handlers, open the display, start every thread."""
-        signals.install(self.stop, self.parts.live.reload_now, self.stop_unexpected)
+        signals.install(self.stop, self.reload_everything, self.stop_unexpected)
         self.parts.open()
 
     def teardown(self) -> None:
@@ -209,6 +209,10 @@ class App:
 
     def snapshot(self, now: float, state: str | None = None) -> dict[str, Any]:
         return self.parts.status(now, self.frame, state)
+
+    def reload_everything(self) -> None:
+        log.info("SIGHUP: reading the settings and every exhibit again")
+        self.parts.live.reload_now()
 
     # -- ways out ----------------------------------------------------------------------
     def stop(self, signal_name: str) -> None:
