@@ -1,6 +1,7 @@
 """Command line: parses arguments and wires objects; no decisions live here.
 
-Subcommands: run (the default), validate, schema, render, pin. Every subcommand that
+Subcommands: run (the default), validate, schema, render, report, pin, and for curators
+new and captions. Every subcommand that
 reads a show takes --exhibits, --assets and --config.
 """
 
@@ -88,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--db", type=Path, metavar="FILE",
                         help="the proof-of-play database (default: the kiosk's state folder)")
 
+    new = sub.add_parser("new", help="start an exhibit from a folder of photos and clips")
+    _show_flags(new)
+    new.add_argument("name", metavar="NAME", help="the exhibit's file name, without .yaml")
+    new.add_argument("--from", dest="source", type=Path, required=True, metavar="FOLDER",
+                     help="the folder of photos and clips to start from")
+
     pin = sub.add_parser("pin", help="print the hash of a staff PIN for config/kiosk.yaml")
     pin.add_argument("pin", nargs="?", help="the PIN (asked for when left out)")
     return parser
@@ -116,7 +123,8 @@ def _usage(message: str) -> int:
 
 def main(argv: Sequence[str] | None = None, home: Path = HOME) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    commands = {"run", "validate", "schema", "render", "report", "pin", "-h", "--help"}
+    commands = {"run", "validate", "schema", "render", "report", "pin", "new", "captions",
+                "-h", "--help"}
     if not args_list or args_list[0] not in commands:
         args_list.insert(0, "run")  # no subcommand means `run`
     args = build_parser().parse_args(args_list)
@@ -139,6 +147,10 @@ def main(argv: Sequence[str] | None = None, home: Path = HOME) -> int:
             from kiosk.show.validate import validate_command
 
             return validate_command(paths)
+        if args.command == "new":
+            from kiosk.curator.new_exhibit import new_command
+
+            return new_command(paths, args.name, args.source)
         if args.command == "render":
             from kiosk.render.still_frames import render_command
 

@@ -45,6 +45,10 @@ VIDEO_EXTENSIONS = (".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi")
 SUBTITLE_EXTENSIONS = (".srt", ".vtt")
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 
+# A text still to be written (`new` puts it where a file carried no title or caption).
+PLACEHOLDER = "TODO"
+_PLACEHOLDER_FIELDS = ("title", "caption", "source", "date", "credit", "card", "body")
+
 MIN_ITEM_S, MAX_ITEM_S = 0.1, 24 * 3600.0
 MAX_TRANSITION_S = 10.0
 DEFAULT_TRANSITION_S = {"cut": 0.0, "crossfade": 1.0, "slide": 0.8}
@@ -354,6 +358,8 @@ def _parse_fields(ctx: Context, values: Mapping[str, Node], table: Mapping[str, 
             continue
         if isinstance(node, Scalar) and node.is_empty:
             continue  # `caption:` with nothing after it: as if not written
+        if name in _PLACEHOLDER_FIELDS:
+            _placeholder_warnings(ctx, name, node)
         try:
             out[name] = table[name].parse(ctx, node)
         except Invalid:
@@ -361,6 +367,18 @@ def _parse_fields(ctx: Context, values: Mapping[str, Node], table: Mapping[str, 
     if bad:
         raise Invalid("item")
     return out
+
+
+def _placeholder_warnings(ctx: Context, name: str, node: Node) -> None:
+    """A to-do for each text that still starts with the placeholder word."""
+    texts = [("", node)] if isinstance(node, Scalar) else [
+        (code, value) for code, (_, value) in node.entries.items()
+    ] if isinstance(node, Map) else []
+    for code, value in texts:
+        if isinstance(value, Scalar) and value.value.strip().startswith(PLACEHOLDER):
+            which = f"`{name}` in `{code}`" if code else f"`{name}`"
+            ctx.warning(value, f"to do: {which} is still a placeholder ({PLACEHOLDER})",
+                        "write the text, or delete the line")
 
 
 def _label(values: Mapping[str, Any], base: Label | None = None) -> Label:
