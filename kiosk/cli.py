@@ -95,6 +95,17 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--from", dest="source", type=Path, required=True, metavar="FOLDER",
                      help="the folder of photos and clips to start from")
 
+    captions = sub.add_parser("captions", help="the show's texts through a spreadsheet")
+    captions_sub = captions.add_subparsers(dest="captions_command", metavar="ACTION",
+                                           required=True)
+    export = captions_sub.add_parser("export", help="write every text to a CSV or XLSX sheet")
+    _show_flags(export)
+    export.add_argument("--out", type=Path, required=True, metavar="FILE",
+                        help="the sheet to write: FILE.csv or FILE.xlsx")
+    import_ = captions_sub.add_parser("import", help="write a sheet's edited texts back")
+    _show_flags(import_)
+    import_.add_argument("sheet", type=Path, metavar="FILE", help="the edited .csv or .xlsx")
+
     pin = sub.add_parser("pin", help="print the hash of a staff PIN for config/kiosk.yaml")
     pin.add_argument("pin", nargs="?", help="the PIN (asked for when left out)")
     return parser
@@ -151,6 +162,12 @@ def main(argv: Sequence[str] | None = None, home: Path = HOME) -> int:
             from kiosk.curator.new_exhibit import new_command
 
             return new_command(paths, args.name, args.source)
+        if args.command == "captions":
+            from kiosk.curator.captions import export_command, import_command
+
+            if args.captions_command == "export":
+                return export_command(paths, args.out)
+            return import_command(paths, args.sheet)
         if args.command == "render":
             from kiosk.render.still_frames import render_command
 

@@ -53,7 +53,7 @@ def block_lines(text: str) -> list[str] | None:
     lines = text.split("\n")
     if not text.strip() or lines[0][:1] in (" ", "\t"):
         return None
-    if any(not (ch.isprintable() or ch == "\t") or ch in _YAML_BREAKS for ch in text):
+    if any(not (ch.isprintable() or ch in "\t\n") or ch in _YAML_BREAKS for ch in text):
         return None
     if any(line != line.rstrip(" \t") for line in lines):
         return None
