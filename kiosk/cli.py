@@ -47,6 +47,13 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _item_ref(text: str) -> tuple[str, str]:
+    exhibit, sep, item = text.rpartition(":")
+    if not sep or not exhibit or not item:
+        raise argparse.ArgumentTypeError(f"`{text}` is not an item like 01-festival:3")
+    return exhibit, item
+
+
 def _show_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("show")
     group.add_argument("--exhibits", type=Path, metavar="DIR",
@@ -79,8 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     render = sub.add_parser("render", help="write the frame shown at a moment to a PNG")
     _show_flags(render)
-    render.add_argument("--at", type=_seconds, required=True, metavar="SECONDS",
-                        help="seconds from the start of the show")
+    render.add_argument("--at", type=_seconds, metavar="SECONDS",
+                        help="seconds from the start of the show (with --item: from the "
+                             "item's start)")
+    render.add_argument("--item", type=_item_ref, metavar="EXHIBIT:N",
+                        help="the item to show: `01-festival:3`, or `01-festival:2.4` for a "
+                             "sequence's fourth photo")
+    render.add_argument("--lang", metavar="CODE",
+                        help="the language visitors chose (default: the default language)")
     render.add_argument("--out", type=Path, required=True, metavar="FILE", help="PNG to write")
     render.add_argument("--size", type=_size, metavar="WxH", help="frame size (default 1920x1080)")
 
@@ -171,7 +184,10 @@ def main(argv: Sequence[str] | None = None, home: Path = HOME) -> int:
         if args.command == "render":
             from kiosk.render.still_frames import render_command
 
-            return render_command(paths, at_s=args.at, out=args.out, size=args.size)
+            if args.at is None and args.item is None:
+                return _usage("render needs --at SECONDS or --item EXHIBIT:N")
+            return render_command(paths, at_s=args.at, out=args.out, size=args.size,
+                                  language=args.lang, item=args.item)
         from kiosk.app import run_command
 
         return run_command(paths, windowed=args.windowed, size=args.size,
