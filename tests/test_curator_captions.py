@@ -136,6 +136,32 @@ def test_new_translation_and_new_field_are_added_as_curators_write_them(
     assert code == 0, capsys.readouterr().out
 
 
+def test_a_language_joins_the_others_and_an_empty_cell_deletes_nothing(
+        show: Path, tmp_path: Path, capsys):
+    """Guards: a new translation written as a second `caption:`; a cleared cell erasing
+    the curator's text."""
+    (show / "05-extra.yaml").write_text("""title: Extra
+items:
+  - card: Opening hours   # shown at the door too
+    body:
+      en: Open every day.  # check with the town hall
+""", encoding="utf-8")
+    sheet = tmp_path / "c.csv"
+    captions(capsys, show, "export", "--out", str(sheet))
+    rows = read_csv(sheet)
+    set_cell(rows, "05-extra", "1", "body:ru", "Открыто каждый день.")
+    set_cell(rows, "05-extra", "1", "card:en", "")  # cleared: keeps "Opening hours"
+    code, out = captions(capsys, show, "import", str(write_csv(sheet, rows)))
+    assert code == 0, out
+    assert (show / "05-extra.yaml").read_text(encoding="utf-8") == """title: Extra
+items:
+  - card: Opening hours   # shown at the door too
+    body:
+      en: Open every day.  # check with the town hall
+      ru: Открыто каждый день.
+"""
+
+
 def test_every_mistake_is_reported_by_row_and_column_and_nothing_is_written(
         show: Path, tmp_path: Path, capsys):
     """Guards: a half-applied import, or errors that do not say where in the sheet."""

@@ -73,9 +73,13 @@ def test_new_exhibit_in_curator_order_with_texts_and_todos(show_dir: ShowDir, tm
     make_clip(scans / "keeper.mp4", seconds=0.5, audio=None)
     (scans / "keeper.en.srt").write_text("1\n00:00:00,000 --> 00:00:00,400\nHello\n")
     (scans / "notes.docx").write_bytes(b"PK")
+    (scans / "torn.jpg").write_bytes(b"\xff\xd8 not really")
+    (scans / "extra").mkdir()
     code, out, err = new(capsys, show_dir, "harbour", "--from", str(scans))
     assert code == 0, err
-    assert "left out notes.docx" in out
+    assert "left out notes.docx: not a photo or clip the kiosk plays" in out
+    assert "left out torn.jpg: cannot be read as a photo" in out
+    assert "left out extra/: a subfolder" in out
     text = (show_dir.exhibits / "harbour.yaml").read_text(encoding="utf-8")
     order = [line.split(": ", 1)[1].split("  #")[0] for line in text.splitlines()
              if line.startswith("  - ")]
