@@ -1,7 +1,7 @@
 """Command line: parses arguments and wires objects; no decisions live here.
 
 Subcommands: run (the default), validate, schema, render, report, pin, and for curators
-new and captions. Every subcommand that
+new, captions and proof. Every subcommand that
 reads a show takes --exhibits, --assets and --config.
 """
 
@@ -119,6 +119,16 @@ def build_parser() -> argparse.ArgumentParser:
     _show_flags(import_)
     import_.add_argument("sheet", type=Path, metavar="FILE", help="the edited .csv or .xlsx")
 
+    proof = sub.add_parser("proof", help="every slide in every language, as a PDF and HTML "
+                                         "page to approve")
+    _show_flags(proof)
+    proof.add_argument("--out", type=Path, required=True, metavar="FILE.pdf",
+                       help="the PDF to write; the HTML page goes beside it (FILE.html)")
+    proof.add_argument("--size", type=_size, metavar="WxH",
+                       help="slide size (default 960x540)")
+    proof.add_argument("--lang", action="append", metavar="CODE",
+                       help="only this language (repeat for several; default: all offered)")
+
     pin = sub.add_parser("pin", help="print the hash of a staff PIN for config/kiosk.yaml")
     pin.add_argument("pin", nargs="?", help="the PIN (asked for when left out)")
     return parser
@@ -148,7 +158,7 @@ def _usage(message: str) -> int:
 def main(argv: Sequence[str] | None = None, home: Path = HOME) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     commands = {"run", "validate", "schema", "render", "report", "pin", "new", "captions",
-                "-h", "--help"}
+                "proof", "-h", "--help"}
     if not args_list or args_list[0] not in commands:
         args_list.insert(0, "run")  # no subcommand means `run`
     args = build_parser().parse_args(args_list)
@@ -181,6 +191,10 @@ def main(argv: Sequence[str] | None = None, home: Path = HOME) -> int:
             if args.captions_command == "export":
                 return export_command(paths, args.out)
             return import_command(paths, args.sheet)
+        if args.command == "proof":
+            from kiosk.curator.proof import proof_command
+
+            return proof_command(paths, args.out, args.size, args.lang)
         if args.command == "render":
             from kiosk.render.still_frames import render_command
 

@@ -24,6 +24,25 @@ def _written_items(file: Path) -> list[Any]:
     return items.items if isinstance(items, Seq) else []
 
 
+def step_numbers(exhibit: Any) -> list[str]:
+    """Each step's number as the curator counts items: `3` for the third entry of `items:`
+    (dropped ones included), `3.2` for the second photo of a sequence."""
+    written = _written_items(exhibit.file)
+    number_at = {(n.line, n.col): i for i, n in enumerate(written, 1)}
+    out: list[str] = []
+    for item in exhibit.items:
+        n = number_at.get((item.where.line, item.where.col), 0)
+        if not isinstance(item, Sequence):
+            out.append(str(n))
+            continue
+        source = written[n - 1].get("sequence") if n and isinstance(written[n - 1], Map) else None
+        entries = source.items if isinstance(source, Seq) else []
+        entry_at = {(e.line, e.col): m for m, e in enumerate(entries, 1)}
+        for m, photo in enumerate(item.photos, 1):
+            out.append(f"{n}.{entry_at.get((photo.where.line, photo.where.col), m)}")
+    return out
+
+
 def find_item(show: Show, exhibit: str, item: str) -> tuple[int, int]:
     """`01-festival` and `3` (or `3.2`, a sequence's second photo) to the (exhibit, step)
     the timeline jumps to; UsageError says what exists when nothing matches."""
@@ -39,17 +58,50 @@ def find_item(show: Show, exhibit: str, item: str) -> tuple[int, int]:
             photo and not photo.isdigit()):
         raise UsageError(f"`{exhibit}` has no item `{item}`; its items are 1 to {len(written)}"
                          " (a sequence's photos: 3.1, 3.2, ...)")
-    node = written[int(number) - 1]
-    step = 0
-    for found in playable[e].items:
-        size = len(found.photos) if isinstance(found, Sequence) else 1
-        if (found.where.line, found.where.col) == (node.line, node.col):
-            index = int(photo or 1) - 1
-            if not 0 <= index < size:
-                raise UsageError(f"item {number} of `{exhibit}` has {size} photo(s)")
-            return e, step + index
-        step += size
+    numbers = step_numbers(playable[e])
+    wanted = f"{int(number)}.{int(photo)}" if photo else str(int(number))
+    for step, label in enumerate(numbers):
+        if label == wanted or (not photo and label.startswith(f"{wanted}.")):
+            return e, step
+    if photo and any(label.startswith(f"{int(number)}.") for label in numbers):
+        raise UsageError(f"item {number} of `{exhibit}` has no photo {photo} that can play")
     raise UsageError(f"item {item} of `{exhibit}` cannot play; `validate` says why")
+
+
+def still_frame(show: Show, settings: Any, size: tuple[int, int], images: Any,
+                language: str | None, position: tuple[int, int] | None, at_s: float
+                ) -> tuple[Any, Any]:
+    """The surface the loop draws `at_s` seconds after the start (or after the step at
+    `position` = (exhibit, step) appears), and its Frame. `render` and `proof` both draw
+    through here, so a proof's slide is the rendered frame, pixel for pixel."""
+    import pygame
+
+    from kiosk.playback.clips import StillClips
+
+    player = make_player(show, settings, size, images, 0.0, eager=True,
+                         clips=lambda compositor: StillClips(
+                             size, compositor, default_language=settings.languages.default))
+    if language is not None:
+        player.compositor.set_language(language)
+    if position is not None:
+        player.timeline.jump(*position, 0.0)
+    target = pygame.Surface(size, 0, 32)
+    # Tick as the loop would at each step change, so failed items are skipped the same way.
+    frame = player.update(0.0)
+    t = 0.0
+    while t < at_s:
+        wait = player.timeline.next_change_s(t)  # seconds from t; 0 while a fade runs
+        t = min(at_s, t + (wait if wait else 1 / 60)) if wait is not None else at_s
+        frame = player.update(t)
+    try:
+        if frame.no_content or frame.current is None:
+            reason = "no exhibit can be played" if frame.no_content else ""
+            target.blit(player.compositor.layer(fallback_card(reason), None), (0, 0))
+        else:
+            player.draw(target, frame)
+    finally:
+        player.clips.stop()
+    return target, frame
 
 
 def render_command(paths: Any, at_s: float | None, out: Path, size: tuple[int, int] | None,
@@ -59,7 +111,7 @@ def render_command(paths: Any, at_s: float | None, out: Path, size: tuple[int, i
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     import pygame
 
-    from kiosk.playback.clips import StillClips, with_clip_lengths
+    from kiosk.playback.clips import with_clip_lengths
     from kiosk.playback.player import SyncImages
 
     quiet_opencv()
@@ -73,33 +125,13 @@ def render_command(paths: Any, at_s: float | None, out: Path, size: tuple[int, i
     size = size or settings.screen.size or DEFAULT_RENDER
     images = SyncImages(size, settings.max_image_pixels, settings.screen.background)
     show = with_clip_lengths(loaded.reloader.show)
-    player = make_player(show, settings, size, images, 0.0, eager=True,
-                         clips=lambda compositor: StillClips(
-                             size, compositor, default_language=settings.languages.default))
-    if language is not None:
-        player.compositor.set_language(language)
-    if item is not None:
-        try:
-            player.timeline.jump(*find_item(show, *item), 0.0)
-        except UsageError as exc:
-            print(f"run_kiosk.py: error: {exc}", file=sys.stderr)
-            player.clips.stop()
-            return 2
+    try:
+        position = find_item(show, *item) if item is not None else None
+    except UsageError as exc:
+        print(f"run_kiosk.py: error: {exc}", file=sys.stderr)
+        return 2
     at_s = at_s or 0.0
-    target = pygame.Surface(size, 0, 32)
-    # Tick as the loop would at each step change, so failed items are skipped the same way.
-    frame = player.update(0.0)
-    t = 0.0
-    while t < at_s:
-        wait = player.timeline.next_change_s(t)  # seconds from t; 0 while a fade runs
-        t = min(at_s, t + (wait if wait else 1 / 60)) if wait is not None else at_s
-        frame = player.update(t)
-    if frame.no_content or frame.current is None:
-        reason = "no exhibit can be played" if frame.no_content else ""
-        target.blit(player.compositor.layer(fallback_card(reason), None), (0, 0))
-    else:
-        player.draw(target, frame)
-    player.clips.stop()
+    target, frame = still_frame(show, settings, size, images, language, position, at_s)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         pygame.image.save(target, str(out))
