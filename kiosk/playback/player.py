@@ -229,7 +229,7 @@ def make_player(show: Show, settings: Settings, size: tuple[int, int], images: A
         pygame.font.init()
     text = TextRenderer(settings.fonts.text, settings.fonts.heading, cache_size=64)
     look = Look(settings.screen.background, settings.languages.default,
-                settings.languages.default)
+                settings.languages.default, settings.screen.diagonal_in)
     compositor = Compositor(size, text, look, max_layers=4)
     if callable(clips):
         clips = clips(compositor)  # clips draw with the compositor's fonts and labels
