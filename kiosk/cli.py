@@ -1,7 +1,7 @@
 """Command line: parses arguments and wires objects; no decisions live here.
 
 Subcommands: run (the default), validate, schema, render, report, pin, and for curators
-new, captions and proof. Every subcommand that
+new, captions, proof and preview. Every subcommand that
 reads a show takes --exhibits, --assets and --config.
 """
 
@@ -52,6 +52,10 @@ def _item_ref(text: str) -> tuple[str, str]:
     if not sep or not exhibit or not item:
         raise argparse.ArgumentTypeError(f"`{text}` is not an item like 01-festival:3")
     return exhibit, item
+
+
+def _preview_ref(text: str) -> tuple[str, str]:
+    return _item_ref(text) if ":" in text else (text, "")
 
 
 def _show_flags(parser: argparse.ArgumentParser) -> None:
@@ -129,6 +133,14 @@ def build_parser() -> argparse.ArgumentParser:
     proof.add_argument("--lang", action="append", metavar="CODE",
                        help="only this language (repeat for several; default: all offered)")
 
+    preview = sub.add_parser("preview", help="play in a window from an item, with its "
+                                             "file:line and warnings; re-reads at each save")
+    _show_flags(preview)
+    preview.add_argument("start", nargs="?", type=_preview_ref, metavar="EXHIBIT[:N]",
+                         help="where to start: `01-festival` or `01-festival:3`")
+    preview.add_argument("--size", type=_size, metavar="WxH",
+                         help="window size (default 1280x720)")
+
     pin = sub.add_parser("pin", help="print the hash of a staff PIN for config/kiosk.yaml")
     pin.add_argument("pin", nargs="?", help="the PIN (asked for when left out)")
     return parser
@@ -158,7 +170,7 @@ def _usage(message: str) -> int:
 def main(argv: Sequence[str] | None = None, home: Path = HOME) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     commands = {"run", "validate", "schema", "render", "report", "pin", "new", "captions",
-                "proof", "-h", "--help"}
+                "proof", "preview", "-h", "--help"}
     if not args_list or args_list[0] not in commands:
         args_list.insert(0, "run")  # no subcommand means `run`
     args = build_parser().parse_args(args_list)
@@ -191,6 +203,10 @@ def main(argv: Sequence[str] | None = None, home: Path = HOME) -> int:
             if args.captions_command == "export":
                 return export_command(paths, args.out)
             return import_command(paths, args.sheet)
+        if args.command == "preview":
+            from kiosk.curator.preview import preview_command
+
+            return preview_command(paths, args.start, args.size)
         if args.command == "proof":
             from kiosk.curator.proof import proof_command
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from kiosk.errors import UsageError
+from kiosk.errors import ManifestError, UsageError
 from kiosk.live.startup import load_for_playing
 from kiosk.media.images import quiet_opencv
 from kiosk.playback.player import fallback_card, make_player
@@ -18,8 +18,12 @@ DEFAULT_RENDER = (1920, 1080)
 
 
 def _written_items(file: Path) -> list[Any]:
-    """The nodes under `items:` as written, dropped ones included (curators count them)."""
-    root = read_file(str(file)).root
+    """The nodes under `items:` as written, dropped ones included (curators count them);
+    none when the file cannot be read now (a broken save while its last good version plays)."""
+    try:
+        root = read_file(str(file)).root
+    except ManifestError:
+        return []
     items = root.get("items") if isinstance(root, Map) else None
     return items.items if isinstance(items, Seq) else []
 
@@ -30,12 +34,13 @@ def step_numbers(exhibit: Any) -> list[str]:
     written = _written_items(exhibit.file)
     number_at = {(n.line, n.col): i for i, n in enumerate(written, 1)}
     out: list[str] = []
-    for item in exhibit.items:
-        n = number_at.get((item.where.line, item.where.col), 0)
+    for i, item in enumerate(exhibit.items, 1):
+        n = number_at.get((item.where.line, item.where.col), 0 if written else i)
         if not isinstance(item, Sequence):
             out.append(str(n))
             continue
-        source = written[n - 1].get("sequence") if n and isinstance(written[n - 1], Map) else None
+        node = written[n - 1] if 0 < n <= len(written) else None
+        source = node.get("sequence") if isinstance(node, Map) else None
         entries = source.items if isinstance(source, Seq) else []
         entry_at = {(e.line, e.col): m for m, e in enumerate(entries, 1)}
         for m, photo in enumerate(item.photos, 1):
