@@ -1,6 +1,7 @@
 """Command line: parses arguments and wires objects; no decisions live here.
 
-Subcommands: run (the default), validate, schema, render, pin. Every subcommand that
+Subcommands: run (the default), validate, schema, render, report, pin, and for curators
+new, captions, proof and preview. Every subcommand that
 reads a show takes --exhibits, --assets and --config.
 """
 
@@ -56,6 +57,17 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"`{text}` is not a date like 2025-06-01") from None
 
 
+def _item_ref(text: str) -> tuple[str, str]:
+    exhibit, sep, item = text.rpartition(":")
+    if not sep or not exhibit or not item:
+        raise argparse.ArgumentTypeError(f"`{text}` is not an item like 01-festival:3")
+    return exhibit, item
+
+
+def _preview_ref(text: str) -> tuple[str, str]:
+    return _item_ref(text) if ":" in text else (text, "")
+
+
 def _show_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("show")
     group.add_argument("--exhibits", type=Path, metavar="DIR",
@@ -88,8 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     render = sub.add_parser("render", help="write the frame shown at a moment to a PNG")
     _show_flags(render)
-    render.add_argument("--at", type=_seconds, required=True, metavar="SECONDS",
-                        help="seconds from the start of the show")
+    render.add_argument("--at", type=_seconds, metavar="SECONDS",
+                        help="seconds from the start of the show (with --item: from the "
+                             "item's start)")
+    render.add_argument("--item", type=_item_ref, metavar="EXHIBIT:N",
+                        help="the item to show: `01-festival:3`, or `01-festival:2.4` for a "
+                             "sequence's fourth photo")
+    render.add_argument("--lang", metavar="CODE",
+                        help="the language visitors chose (default: the default language)")
     render.add_argument("--out", type=Path, required=True, metavar="FILE", help="PNG to write")
     render.add_argument("--size", type=_size, metavar="WxH", help="frame size (default 1920x1080)")
     render.add_argument("--date", type=_day, metavar="YYYY-MM-DD",
@@ -99,6 +117,41 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--since", metavar="YYYY-MM-DD", help="from this day on")
     report.add_argument("--db", type=Path, metavar="FILE",
                         help="the proof-of-play database (default: the kiosk's state folder)")
+
+    new = sub.add_parser("new", help="start an exhibit from a folder of photos and clips")
+    _show_flags(new)
+    new.add_argument("name", metavar="NAME", help="the exhibit's file name, without .yaml")
+    new.add_argument("--from", dest="source", type=Path, required=True, metavar="FOLDER",
+                     help="the folder of photos and clips to start from")
+
+    captions = sub.add_parser("captions", help="the show's texts through a spreadsheet")
+    captions_sub = captions.add_subparsers(dest="captions_command", metavar="ACTION",
+                                           required=True)
+    export = captions_sub.add_parser("export", help="write every text to a CSV or XLSX sheet")
+    _show_flags(export)
+    export.add_argument("--out", type=Path, required=True, metavar="FILE",
+                        help="the sheet to write: FILE.csv or FILE.xlsx")
+    import_ = captions_sub.add_parser("import", help="write a sheet's edited texts back")
+    _show_flags(import_)
+    import_.add_argument("sheet", type=Path, metavar="FILE", help="the edited .csv or .xlsx")
+
+    proof = sub.add_parser("proof", help="every slide in every language, as a PDF and HTML "
+                                         "page to approve")
+    _show_flags(proof)
+    proof.add_argument("--out", type=Path, required=True, metavar="FILE.pdf",
+                       help="the PDF to write; the HTML page goes beside it (FILE.html)")
+    proof.add_argument("--size", type=_size, metavar="WxH",
+                       help="slide size (default 960x540)")
+    proof.add_argument("--lang", action="append", metavar="CODE",
+                       help="only this language (repeat for several; default: all offered)")
+
+    preview = sub.add_parser("preview", help="play in a window from an item, with its "
+                                             "file:line and warnings; re-reads at each save")
+    _show_flags(preview)
+    preview.add_argument("start", nargs="?", type=_preview_ref, metavar="EXHIBIT[:N]",
+                         help="where to start: `01-festival` or `01-festival:3`")
+    preview.add_argument("--size", type=_size, metavar="WxH",
+                         help="window size (default 1280x720)")
 
     pin = sub.add_parser("pin", help="print the hash of a staff PIN for config/kiosk.yaml")
     pin.add_argument("pin", nargs="?", help="the PIN (asked for when left out)")
@@ -123,7 +176,8 @@ def show_paths(args: argparse.Namespace, home: Path) -> ShowPaths:
 
 def main(argv: Sequence[str] | None = None, home: Path = HOME) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    commands = {"run", "validate", "schema", "render", "report", "pin", "-h", "--help"}
+    commands = {"run", "validate", "schema", "render", "report", "pin", "new", "captions",
+                "proof", "preview", "-h", "--help"}
     if not args_list or args_list[0] not in commands:
         args_list.insert(0, "run")  # no subcommand means `run`
     args = build_parser().parse_args(args_list)
@@ -146,11 +200,31 @@ def main(argv: Sequence[str] | None = None, home: Path = HOME) -> int:
             from kiosk.show.validate import validate_command
 
             return validate_command(paths)
+        if args.command == "new":
+            from kiosk.curator.new_exhibit import new_command
+
+            return new_command(paths, args.name, args.source)
+        if args.command == "captions":
+            from kiosk.curator.captions import export_command, import_command
+
+            if args.captions_command == "export":
+                return export_command(paths, args.out)
+            return import_command(paths, args.sheet)
+        if args.command == "preview":
+            from kiosk.curator.preview import preview_command
+
+            return preview_command(paths, args.start, args.size)
+        if args.command == "proof":
+            from kiosk.curator.proof import proof_command
+
+            return proof_command(paths, args.out, args.size, args.lang)
         if args.command == "render":
             from kiosk.render.still_frames import render_command
 
+            if args.at is None and args.item is None:
+                raise UsageError("render needs --at SECONDS or --item EXHIBIT:N")
             return render_command(paths, at_s=args.at, out=args.out, size=args.size,
-                                  day=args.date)
+                                  language=args.lang, item=args.item, day=args.date)
         from kiosk.app import run_command
 
         return run_command(paths, windowed=args.windowed, size=args.size,

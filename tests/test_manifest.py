@@ -184,9 +184,9 @@ items:
     assert got[0][:2] == (3, 5) and "`foto` is not a kind of item" in got[0][2]
     assert result.errors[0].hint == "did you mean `photo`?"
     assert got[1][:2] == (4, 12) and "single value" in got[1][2]
-    assert got[2][:2] == (6, 14) and "string or a map" in got[2][2]
+    assert got[2][:2] == (6, 14) and "one `language: text` line per language" in got[2][2]
     assert got[3][:2] == (7, 5) and "one kind" in got[3][2]
-    assert got[4][:2] == (9, 5) and "must be a mapping" in got[4][2]
+    assert got[4][:2] == (9, 5) and "must be `key: value` lines" in got[4][2]
     assert [s.path.name for s in result.show.exhibits[0].steps] == ["p1.jpg"]
 
 

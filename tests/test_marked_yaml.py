@@ -25,7 +25,8 @@ def error_of(text: str | bytes) -> tuple[int, int, str, str]:
     ("source", "line", "col", "words"),
     [
         ("title: x\nitems:\n  - photo: a.jpg\n   caption: b\n", 4, 4, "not indented like"),
-        ("title: x\n  caption: b\n", 2, 10, "unexpected `:`"),
+        ("title: x\n  caption: b\n", 2, 3, "`caption:` is indented under `title:`"),
+        ("title: Note: x\n", 1, 12, "unexpected `:`"),
         ("title: 'unclosed\nitems: []\n", 1, 8, "quote is never closed"),
         ('title: "unclosed\n', 1, 8, "quote is never closed"),
         ("items: [a.jpg, b.jpg\n", 1, 8, "`[` is never closed"),

@@ -353,7 +353,7 @@ def make_player(show: Show, settings: Settings, size: tuple[int, int], images: A
     from kiosk.render.compositor import Look
 
     look = Look(settings.screen.background, settings.languages.default,
-                settings.languages.default)
+                settings.languages.default, settings.screen.diagonal_in)
     compositor = Compositor(size, make_text(settings), look, max_layers=4)
     # Clips draw with the compositor's fonts and labels, so they are made for it.
     player = Player(show, compositor, images, now, eager=eager, make_clips=make_clips)

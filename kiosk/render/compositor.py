@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -66,6 +66,7 @@ class Look:
     background: RGB = (0, 0, 0)
     language: str = "en"
     default_language: str = "en"
+    diagonal_in: float = 55.0  # the screen's real size: a link's QR code must scan from 1 m
 
 
 class Compositor:
@@ -94,7 +95,7 @@ class Compositor:
 
     def set_language(self, language: str) -> None:
         if language != self.look.language:
-            self.look = Look(self.look.background, language, self.look.default_language)
+            self.look = replace(self.look, language=language)
 
     def _t(self, text: object) -> str:
         return text.get(self.look.language, self.look.default_language)  # type: ignore[attr-defined]
@@ -126,6 +127,8 @@ class Compositor:
             if image is not None:
                 self._blit_centered(surface, image)
             self._draw_label(surface, step.label, step.caption_position)
+        if step.link:
+            self._draw_link(surface, step.link)
         self._layers[key] = surface
         while len(self._layers) > self._max_layers:
             self._layers.popitem(last=False)
@@ -223,6 +226,24 @@ class Compositor:
         off = max(1, self.size[1] // 540)
         surface.blit(shadow, (at[0] + off, at[1] + off))
         surface.blit(text, at)
+
+    # -- a link as a QR code ------------------------------------------------------------
+    def _draw_link(self, surface: pygame.Surface, link: str) -> None:
+        """The code in the bottom-right corner, its destination written under it."""
+        from kiosk.render import qr
+
+        try:
+            plan = qr.plan(link, self.size, self.look.diagonal_in)
+        except ValueError:  # segno: too long for any QR code; `validate` says so
+            return
+        code = to_surface(qr.image(plan))
+        label = self.text.render(qr.short_label(link), TextStyle("text", self.px(META_SIZE)),
+                                 max(code.get_width(), round(self.size[0] * 0.2)), 1)
+        mx, my = self.margin
+        right = self.size[0] - mx
+        y = self.size[1] - my - self.label_lift - label.get_height() - code.get_height()
+        surface.blit(code, (right - code.get_width(), y))
+        self._shadowed(surface, label, (right - label.get_width(), y + code.get_height()))
 
     # -- text cards --------------------------------------------------------------------
     def _draw_card(self, surface: pygame.Surface, card: TextCard) -> None:

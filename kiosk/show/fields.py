@@ -57,8 +57,7 @@ class Field:
 def entries(ctx: Context, node: Node, fields: Mapping[str, Any], what: str) -> dict[str, Node]:
     """The value nodes of a mapping; an unknown key is reported (with a hint) and ignored."""
     if not isinstance(node, Map):
-        raise ctx.fail(node, f"{what} must be a mapping (`key: value` lines), "
-                             f"not {kind_name(node)}")
+        raise ctx.fail(node, f"{what} must be `key: value` lines, not {kind_name(node)}")
     out: dict[str, Node] = {}
     for name, (key, value) in node.entries.items():
         if name in fields:
@@ -238,7 +237,8 @@ def text(ctx: Context, node: Node) -> Text:
         if bad:
             raise Invalid("text")
         return Text(values)
-    raise ctx.fail(node, "a text must be a string or a map of language to string",
+    raise ctx.fail(node, "a text must follow its key, or be one `language: text` line per "
+                         "language",
                    "write `caption: text`, or one line per language like `en: text`")
 
 

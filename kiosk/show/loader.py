@@ -41,10 +41,21 @@ from kiosk.show.model import (
     Video,
     Where,
 )
+from kiosk.show.placement import (
+    items_without_dashes,
+    misplaced_in_texts,
+    misplaced_items,
+    misplaced_outer,
+    without,
+)
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff")
 VIDEO_EXTENSIONS = (".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi")
 SUBTITLE_EXTENSIONS = (".srt", ".vtt")
+
+# A text still to be written (`new` puts it where a file carried no title or caption).
+PLACEHOLDER = "TODO"
+_PLACEHOLDER_FIELDS = ("title", "caption", "source", "date", "credit", "card", "body")
 
 MIN_ITEM_S, MAX_ITEM_S = 0.1, 24 * 3600.0
 MAX_TRANSITION_S = 10.0
@@ -334,6 +345,10 @@ EXHIBIT_FIELDS: dict[str, Field] = {
     **EXHIBIT_DATE_FIELDS,
 }
 
+# Keys only an exhibit has: one of these inside an item was indented too far.
+_EXHIBIT_ONLY = {k: v for k, v in EXHIBIT_FIELDS.items()
+                 if not any(k in table for table in ITEM_KINDS.values())}
+
 BUILTIN_DEFAULTS: dict[str, Any] = {
     "duration": 8.0,
     "transition": Transition("crossfade", 1.0),
@@ -355,6 +370,8 @@ def _parse_fields(ctx: Context, values: Mapping[str, Node], table: Mapping[str, 
             continue
         if isinstance(node, Scalar) and node.is_empty:
             continue  # `caption:` with nothing after it: as if not written
+        if name in _PLACEHOLDER_FIELDS:
+            _placeholder_warnings(ctx, name, node)
         try:
             out[name] = table[name].parse(ctx, node)
         except Invalid:
@@ -362,6 +379,18 @@ def _parse_fields(ctx: Context, values: Mapping[str, Node], table: Mapping[str, 
     if bad:
         raise Invalid("item")
     return out
+
+
+def _placeholder_warnings(ctx: Context, name: str, node: Node) -> None:
+    """A to-do for each text that still starts with the placeholder word."""
+    texts = [("", node)] if isinstance(node, Scalar) else [
+        (code, value) for code, (_, value) in node.entries.items()
+    ] if isinstance(node, Map) else []
+    for code, value in texts:
+        if isinstance(value, Scalar) and value.value.strip().startswith(PLACEHOLDER):
+            which = f"`{name}` in `{code}`" if code else f"`{name}`"
+            ctx.warning(value, f"to do: {which} is still a placeholder ({PLACEHOLDER})",
+                        "write the text, or delete the line")
 
 
 def _label(values: Mapping[str, Any], base: Label | None = None) -> Label:
@@ -374,6 +403,15 @@ class _ExhibitReader:
         self.ctx = ctx
         self.defaults = dict(BUILTIN_DEFAULTS)
         self.item_count = 0  # items written, dropped ones included
+        self.items_misplaced = False  # `items:` indented under `defaults:`, reported
+
+    def in_place(self, node: Node, fields: Mapping[str, Field], what: str) -> Node:
+        """The item without keys that landed in the wrong place (each one reported)."""
+        if not isinstance(node, Map):
+            return node
+        node = misplaced_in_texts(self.ctx, node, fields, what)
+        return misplaced_outer(self.ctx, node, fields, _EXHIBIT_ONLY,
+                               f"inside the item on line {node.line}", None, 1)[0]
 
     def where(self, node: Node) -> Where:
         return Where(self.ctx.path, node.line, node.col)
@@ -381,7 +419,7 @@ class _ExhibitReader:
     def item(self, node: Node) -> Item:
         ctx = self.ctx
         if not isinstance(node, Map):
-            raise ctx.fail(node, "an item must be a mapping such as `- photo: file.jpg`",
+            raise ctx.fail(node, "an item must be `key: value` lines such as `- photo: file.jpg`",
                            "start the item with `photo:`, `sequence:`, `video:` or `card:`")
         kinds = [k for k in ITEM_KINDS if k in node.entries]
         if len(kinds) != 1:
@@ -396,6 +434,7 @@ class _ExhibitReader:
                            did_you_mean(first, ITEM_KINDS) if first
                            else "start it with `photo:`, `sequence:`, `video:` or `card:`")
         kind = kinds[0]
+        node = self.in_place(node, ITEM_KINDS[kind], f"this {kind}")
         values = f.entries(ctx, node, ITEM_KINDS[kind], f"a {kind} item")
         return getattr(self, kind)(node, values)
 
@@ -437,6 +476,7 @@ class _ExhibitReader:
                     if isinstance(entry, Scalar):
                         entry_values: Mapping[str, Node] = {"photo": entry}
                     else:
+                        entry = self.in_place(entry, PHOTO_FIELDS, "this photo")
                         entry_values = f.entries(ctx, entry, PHOTO_FIELDS, "a photo of a sequence")
                     photo = self.photo(entry, entry_values, inherited, label)
                     if not photo.link and shared.get("link"):
@@ -501,12 +541,14 @@ class _ExhibitReader:
     def exhibit(self, file: Path, root: Node) -> Exhibit | None:
         ctx = self.ctx
         if not isinstance(root, Map):
-            ctx.error(root, "an exhibit file must be a mapping with `title:` and `items:`, "
+            ctx.error(root, "an exhibit file must be `key: value` lines with `title:` and "
+                            "`items:`, "
                             f"not {'a list' if isinstance(root, Seq) else 'a single value'}",
                       "start the file with `title: ...` and then `items:`")
             return None
+        stray = misplaced_items(ctx, root, EXHIBIT_FIELDS, ITEM_KINDS)
         try:
-            values = f.entries(ctx, root, EXHIBIT_FIELDS, "the exhibit")
+            values = f.entries(ctx, without(root, stray), EXHIBIT_FIELDS, "the exhibit")
         except Invalid:
             return None
         title = NO_TEXT
@@ -542,11 +584,14 @@ class _ExhibitReader:
         if "defaults" in values and not (
             isinstance(values["defaults"], Scalar) and values["defaults"].is_empty
         ):
-            self.read_defaults(values["defaults"])
+            self.read_defaults(values["defaults"], root.entries["defaults"][0])
         items_node = values.get("items")
         if items_node is None or (isinstance(items_node, Scalar) and items_node.is_empty):
-            ctx.error(root, "the exhibit has no `items`",
-                      "add `items:` with lines like `- photo: file.jpg`")
+            if not self.items_misplaced:  # else already told where `items:` went
+                ctx.error(root, "the exhibit has no `items`",
+                          "add `items:` with lines like `- photo: file.jpg`")
+            return None
+        if items_without_dashes(ctx, items_node, ITEM_KINDS):
             return None
         try:
             nodes = f.seq_of(ctx, items_node, "`items`")
@@ -563,7 +608,11 @@ class _ExhibitReader:
                        where=self.where(values.get("title", root)),
                        active_from=dates.get("from"), active_until=dates.get("until"))
 
-    def read_defaults(self, node: Node) -> None:
+    def read_defaults(self, node: Node, key: Scalar) -> None:
+        if isinstance(node, Map):
+            node, stray = misplaced_outer(self.ctx, node, PLAY_FIELDS, EXHIBIT_FIELDS, "",
+                                          key, key.col)
+            self.items_misplaced = "items" in stray
         try:
             values = f.entries(self.ctx, node, PLAY_FIELDS, "`defaults`")
         except Invalid:

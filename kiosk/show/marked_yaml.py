@@ -12,6 +12,7 @@ checked while reading, before anything walks the result.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -66,7 +67,7 @@ class Map(Node):
 
 def kind_name(node: Node) -> str:
     if isinstance(node, Map):
-        return "a mapping (`key: value` lines)"
+        return "`key: value` lines"
     if isinstance(node, Seq):
         return "a list (`- ` lines)"
     return "a text value"
@@ -138,6 +139,7 @@ class _Composer:
         self.total = 0
         self.root: Node | None = None
         self.documents = 0
+        self.split_maps: set[int] = set()  # ids of maps already told "this item has no `-`"
 
     # -- positions -----------------------------------------------------------------
     def _pos(self, mark: yaml.Mark | None) -> tuple[int, int]:
@@ -249,21 +251,37 @@ class _Composer:
         key = self.pending_key[-1]
         if key is None:
             if not isinstance(node, Scalar):
-                raise self._fail(mark, "a key must be a plain word, not a list or mapping",
-                                 "write `name: value`")
+                raise self._fail(mark, "a key must be a plain word, not a list or "
+                                       "`key: value` lines", "write `name: value`")
             self.pending_key[-1] = node
             return
         self.pending_key[-1] = None
         previous = parent.entries.get(key.value)
         if previous is not None:
-            self.problems.append(
-                Problem(self.path, key.line, key.col, "error",
-                        f"`{key.value}` is given twice in this mapping "
-                        f"(first at line {previous[0].line})",
-                        "remove one of them; the later one is used")
-            )
+            self._repeated(parent, key, previous[0])
             del parent.entries[key.value]  # re-insert so the later one keeps its place
         parent.entries[key.value] = (key, node)
+
+    def _repeated(self, parent: Map, key: Scalar, first: Scalar) -> None:
+        """A key given twice. When it is the key that began an entry of a list (`- photo:`),
+        the curator started a new entry and forgot its `-`: say that, and not the repeats
+        of the other keys that follow."""
+        if id(parent) in self.split_maps:
+            return
+        in_list = len(self.open) >= 2 and isinstance(self.open[-2][0], Seq)
+        if in_list and next(iter(parent.entries)) == key.value:
+            self.split_maps.add(id(parent))
+            self.problems.append(Problem(
+                self.path, key.line, key.col, "error",
+                f"this item has no `-`, so its `{key.value}:` reads as a second "
+                f"`{key.value}:` of the item above (line {first.line})",
+                f"write `- {key.value}: ...` with the `-` lined up with the one on line "
+                f"{first.line}"))
+            return
+        self.problems.append(Problem(
+            self.path, key.line, key.col, "error",
+            f"`{key.value}` is given twice here (first at line {first.line})",
+            "remove one of them; the later one is used"))
 
     def _merge_keys(self, mapping: Map) -> None:
         """YAML merge keys (`<<: *defaults`): copy keys not already written here."""
@@ -275,7 +293,8 @@ class _Composer:
         if not all(isinstance(s, Map) for s in sources):
             raise ManifestError(
                 Problem(self.path, key.line, key.col, "error",
-                        "`<<` must name a mapping, as in `<<: *defaults`")
+                        "`<<` must name a block of `key: value` lines, as in "
+                        "`<<: *defaults`")
             )
         del mapping.entries["<<"]
         for source in sources:
@@ -309,14 +328,15 @@ class _Composer:
             return self._fail(exc.context_mark, "this `{` is never closed",
                               "add `}` at the end, or remove the `{`")
         if "mapping values are not allowed" in problem:
-            return self._fail(at, "unexpected `:` here",
-                              "check the indentation of this line, or put text that contains "
-                              "`: ` in quotes")
+            return self._key_under_text(at) or self._fail(
+                at, "unexpected `:` here",
+                "check the indentation of this line, or put text that contains `: ` in quotes")
         if "expected <block end>" in problem or "block mapping" in context or (
             "block collection" in context
         ):
-            return self._fail(at, "this line is not indented like its neighbours",
-                              "line it up with the lines of the same level, using spaces")
+            return self._missing_dash(exc) or self._fail(
+                at, "this line is not indented like its neighbours",
+                "line it up with the lines of the same level, using spaces")
         if "could not find expected ':'" in problem:
             return self._fail(exc.context_mark or at, "a line here lacks `:` after its key",
                               "write `key: value`")
@@ -327,8 +347,66 @@ class _Composer:
             char = problem.split("'")[1] if "'" in problem else "?"
             return self._fail(at, f"`{char}` cannot start a value here",
                               "put the value in quotes")
-        text = f"{context}: {problem}" if context else problem
-        return self._fail(at or exc.context_mark, f"the file is not valid YAML ({text})")
+        return self._fail(at or exc.context_mark, "the layout of the file cannot be read here",
+                          "check the indentation, dashes and quotes on this line and the "
+                          "one above")
+
+    # -- indentation mistakes, said in the curator's terms -----------------------------
+    def _line(self, index: int) -> str:
+        return self.lines[index] if 0 <= index < len(self.lines) else ""
+
+    def _owner_line(self, index: int, indent: int) -> int | None:
+        """The nearest line above `index` indented less than `indent` (comments skipped)."""
+        for i in range(index - 1, -1, -1):
+            text = self._line(i)
+            stripped = text.strip()
+            if not stripped or stripped.startswith("#"):
+                continue
+            if len(text) - len(text.lstrip(" ")) < indent:
+                return i
+        return None
+
+    def _missing_dash(self, exc: yaml.MarkedYAMLError) -> ManifestError | None:
+        """`photo: b.jpg` where a list entry (`- photo: b.jpg`) belongs."""
+        at, start = exc.problem_mark, exc.context_mark
+        if at is None or start is None or "block collection" not in (exc.context or ""):
+            return None
+        text = self._line(at.line)
+        dash = self._line(start.line)
+        key = _key_at_start(text)
+        if (key is None or not dash[start.column:].startswith("-") or at.column != start.column
+                or _key_at_start(dash) is None):  # the entries above are `- key: value` items
+            return None
+        return self._fail(at, f"this item has no `-`, so `{key}:` does not start a new item",
+                          f"write `- {key}: ...` with the `-` lined up with the one on line "
+                          f"{start.line + 1}")
+
+    def _key_under_text(self, at: yaml.Mark | None) -> ManifestError | None:
+        """`source:` indented under `caption: text`: it reads as more of the caption."""
+        if at is None:
+            return None
+        text = self._line(at.line)
+        key = _key_at_start(text)
+        indent = len(text) - len(text.lstrip(" "))
+        if key is None or at.column != indent + len(key):
+            return None  # the `:` is inside a text, not after a key at the start
+        owner = self._owner_line(at.line, indent)
+        owner_key = _key_at_start(self._line(owner)) if owner is not None else None
+        if owner is None or owner_key is None:
+            return None
+        owner_text = self._line(owner)
+        col = len(owner_text) - len(owner_text.lstrip(" -")) + 1
+        return ManifestError(Problem(
+            self.path, at.line + 1, indent + 1, "error",
+            f"`{key}:` is indented under `{owner_key}:` (line {owner + 1}), so it reads as "
+            "more of that text",
+            f"if `{key}` is a field of its own, line it up with `{owner_key}:` at column {col}"))
+
+
+def _key_at_start(line: str) -> str | None:
+    """`source` for a line like `    source: Gazette` or `  - photo: a.jpg`."""
+    m = re.match(r"\s*(?:-\s+)?([A-Za-z_][\w-]*)\s*:(\s|$)", line)
+    return m.group(1) if m else None
 
 
 def _index_to_pos(text: str, index: int) -> tuple[int, int]:

@@ -57,10 +57,12 @@ def validate(exhibits: Path, assets: Path, config: Path | None,
 
 
 def default_checks() -> list[MediaCheck]:
-    """The checks that open files: media that decodes, fonts that draw every caption."""
+    """The checks that open files: media that decodes, fonts that draw every caption; and
+    links whose QR code scans at the screen's size."""
+    from kiosk.show.link_checks import check_links
     from kiosk.show.media_checks import check_fonts, check_media, check_videos
 
-    return [check_media, check_videos, check_fonts]
+    return [check_media, check_videos, check_fonts, check_links]
 
 
 def print_report(report: Report, out: TextIO) -> None:

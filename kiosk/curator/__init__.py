@@ -1,0 +1,1 @@
+"""Curator tools: start an exhibit from a folder, captions through a spreadsheet."""
