@@ -98,3 +98,23 @@ def test_a_file_that_is_not_a_font_is_left_out_with_a_warning(show_dir: ShowDir)
     messages = [str(p) for p in result.problems]
     assert "config/kiosk.yaml:2:10: warning: `broken.ttf` cannot be read as a font" \
         in "\n".join(messages)
+
+
+def test_a_pin_hash_others_can_read_is_a_warning_at_its_line(show_dir: ShowDir):
+    """Guards the staff lock's last line of defence: a hash readable by every user of the
+    machine can be attacked offline. 600 (the documented install) is quiet."""
+    import os
+
+    from kiosk.visitor.staff_pin import hash_pin
+
+    config = show_dir.settings("idle_timeout: 1m\nstaff:\n"
+                               f"  pin_hash: \"{hash_pin('271828', iterations=1000)}\"\n")
+    os.chmod(config, 0o644)
+    warned = [p for p in load_settings(config, show_dir.assets).problems
+              if "PIN's hash" in p.message]
+    assert len(warned) == 1 and warned[0].severity == "warning"
+    assert (warned[0].line, warned[0].col) == (3, 13)
+    assert "chmod 600" in warned[0].hint
+    os.chmod(config, 0o600)
+    assert not [p for p in load_settings(config, show_dir.assets).problems
+                if "PIN's hash" in p.message]

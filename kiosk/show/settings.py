@@ -88,6 +88,7 @@ class Settings:
     touch: Touch = field(default_factory=Touch)
     staff: Staff = field(default_factory=Staff)
     idle_timeout_s: float = 60.0
+    controls_visible_s: float = 6.0
     cache_bytes: int = 256 * 1024 * 1024
     max_image_pixels: int = 100_000_000
     volume: float = 1.0
@@ -270,6 +271,10 @@ TOP_LEVEL: dict[str, tuple[str, Field]] = {
     "idle_timeout": ("idle_timeout_s", Field(f.duration(5, 3600), _DUR("idle timeout"),
                                              "after this long without a touch, back to the "
                                              "loop")),
+    "controls_visible": ("controls_visible_s", Field(f.duration(2, 120),
+                                                     _DUR("controls visible time"),
+                                                     "the visitor controls hide after this "
+                                                     "long without a touch")),
     "cache_size": ("cache_bytes", Field(f.byte_size(16 * 1024**2, 8 * 1024**3),
                                         {"type": "string"},
                                         "memory for decoded photos, like `256MB`")),
@@ -355,7 +360,27 @@ def load_settings(path: Path | None, assets_dir: Path, shown: str | None = None)
                 top_changes[attr] = spec.parse(ctx, node)
     settings = replace(settings, **top_changes)
     settings = _check_languages(ctx, settings, values)
+    _check_pin_file_mode(ctx, path, settings, values)
     return SettingsResult(settings, ctx.problems)
+
+
+def _check_pin_file_mode(ctx: Context, path: Path, settings: Settings,
+                         values: Mapping[str, Node]) -> None:
+    """A PIN hash others can read can be guessed offline, at leisure."""
+    if not settings.staff.pin_hash:
+        return
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        return
+    if not mode & 0o077:
+        return
+    staff = values.get("staff")
+    node = (staff.get("pin_hash") if isinstance(staff, Map) else None) or Scalar(1, 1)
+    ctx.warning(node, f"this file holds the staff PIN's hash and other users of this machine "
+                      f"can read it (mode {mode:o})",
+                f"let only the kiosk's user read it: `sudo chown kiosk: {path.name} && "
+                f"sudo chmod 600 {path.name}`")
 
 
 def reload_settings(path: Path, assets_dir: Path, shown: str | None = None
