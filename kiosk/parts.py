@@ -196,6 +196,7 @@ class Parts:
             self.stats.status(now),
             self.player.status() if self.player is not None else {},
             self.shows.status(),
+            self.sound.status(),
             {"mode": "attract", "language": language, "touches": 0, **visitor},
             self.ops.status(),
             uptime_s=now - self.started, started_wall=self.started_wall)

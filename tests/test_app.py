@@ -248,12 +248,14 @@ def test_sound_comes_back_when_a_sound_device_returns(show_dir: ShowDir, caplog)
         pygame.event.post(pygame.event.Event(pygame.AUDIODEVICEREMOVED, which=1, iscapture=0))
         app.frame_once(app.clock.now())
         assert "a sound device went away" in caplog.text
+        assert app.snapshot(app.clock.now())["sound"] == "lost"
         pygame.event.post(pygame.event.Event(pygame.AUDIODEVICEADDED, which=1, iscapture=1))
         app.frame_once(app.clock.now())
         assert not pygame.mixer.get_init(), "a microphone is not a reason to reopen"
         pygame.event.post(pygame.event.Event(pygame.AUDIODEVICEADDED, which=2, iscapture=0))
         app.frame_once(app.clock.now())
         assert pygame.mixer.get_init(), "the returning device was not opened"
+        assert app.snapshot(app.clock.now())["sound"] == "on"
         assert "clips play with sound again" in caplog.text
     finally:
         app.teardown()

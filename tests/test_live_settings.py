@@ -106,6 +106,18 @@ def test_idle_time_returns_to_the_loop_sooner(running: App, show_dir: ShowDir):
     assert controller.visitor.mode == "attract", "the old 60 s idle time still applied"
 
 
+def test_controls_stay_up_as_long_as_the_settings_say(running: App, show_dir: ShowDir):
+    from kiosk.visitor.rules import Context
+
+    edit_settings(running, show_dir,
+                  "languages: {offered: [en, de], default: en}\ncontrols_visible: 20s\n")
+    visitor = running.parts.visitor.visitor
+    now = running.clock.now()
+    visitor.handle(_tap(0.5, 0.5, now), Context(now=now, size=SIZE))  # a tap in the middle
+    assert visitor.controls_visible(now + 10.0), "the controls hid after the old 6 s"
+    assert not visitor.controls_visible(now + 20.5)
+
+
 def test_a_pin_set_while_running_enables_the_staff_exit(running: App, show_dir: ShowDir):
     from kiosk.visitor.staff_pin import hash_pin
 

@@ -54,6 +54,14 @@ class SoundDevice:
         if init_mixer():
             log.info("sound device opened: clips play with sound again")
 
+    def status(self) -> dict[str, str]:
+        """`sound`: `on`, `lost` (the device went away; clips play silently) or `none`."""
+        import pygame
+
+        if self.lost:
+            return {"sound": "lost"}
+        return {"sound": "on" if pygame.mixer.get_init() else "none"}
+
     def close(self) -> None:
         import pygame
 

@@ -123,7 +123,8 @@ class VisitorController:
         self.visitor = v.Visitor(langs.default, langs.offered, settings.idle_timeout_s,
                                  settings.touch.double_tap_s,
                                  staff_exit=bool(settings.staff.pin_hash),
-                                 lock=self.staff_worker.store.load())
+                                 lock=self.staff_worker.store.load(),
+                                 controls_visible_s=settings.controls_visible_s)
         self.recognizer = GestureRecognizer(settings.touch, aspect=size[0] / size[1])
         self.memory = TouchMemory()
         self.overlay = Overlay(size, player.text)
@@ -168,6 +169,7 @@ class VisitorController:
         visitor.default_language = langs.default
         visitor.languages = langs.offered
         visitor.idle_timeout_s = settings.idle_timeout_s
+        visitor.controls_visible_s = settings.controls_visible_s
         visitor.double_tap_s = settings.touch.double_tap_s
         visitor.staff_exit = bool(settings.staff.pin_hash)
         if not visitor.staff_exit:

@@ -166,6 +166,7 @@ class Visitor:
     double_tap_s: float = 0.3
     staff_exit: bool = False  # a staff PIN is configured: the corner gesture opens the pad
     lock: StaffLock = field(default_factory=StaffLock)  # the kiosk's, not one pad's
+    controls_visible_s: float = CONTROLS_VISIBLE_S  # the controls hide after this long
     mode: Mode = "attract"
     language: str = ""
     controls_until: float | None = None
@@ -290,7 +291,7 @@ class Visitor:
         if self.controls_visible(ctx.now):
             element = hit(ctx.controls, x, y)
             if element is not None:
-                self.controls_until = ctx.now + CONTROLS_VISIBLE_S
+                self.controls_until = ctx.now + self.controls_visible_s
                 return self._on_control(element.id)
         left, right = edge_zones(ctx.size, ctx.diagonal_in)
         if x < left or x > w - right:
@@ -305,7 +306,7 @@ class Visitor:
         if self.controls_visible(ctx.now):
             self.controls_until = None
         else:
-            self.controls_until = ctx.now + CONTROLS_VISIBLE_S
+            self.controls_until = ctx.now + self.controls_visible_s
         return []
 
     def _on_control(self, element_id: str) -> list[Command]:
@@ -337,7 +338,7 @@ class Visitor:
                 ctx.now - self._last_toggle[0] <= self.double_tap_s * 2):
             # A double tap means zoom, not controls: undo the first tap's toggle.
             was_visible = self._last_toggle[1]
-            self.controls_until = ctx.now + CONTROLS_VISIBLE_S if was_visible else None
+            self.controls_until = ctx.now + self.controls_visible_s if was_visible else None
             self._last_toggle = None
         return [ZoomReset()] if ctx.zoomed else [ZoomIn(x, y)]
 
