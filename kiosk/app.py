@@ -157,7 +157,7 @@ class App:
             parts.ops.presented(canvas)
         if frame.current is not self.shown_step:
             self.shown_step = frame.current
-            parts.ops.item_shown(frame.current, frame.exhibit_name, visitor.visitor.mode, now)
+            parts.ops.item_shown(frame.current, frame.exhibit_name, visitor.mode, now)
         # One layer ahead per frame, when this frame has time left, or at once when the
         # show is held waiting for that layer (a still screen hides the cost).
         held = frame.waiting or frame.finished or frame.pending_target is not None

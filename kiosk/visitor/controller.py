@@ -196,6 +196,11 @@ class VisitorController:
                 self._gesture(gesture, now, frame)
         return True
 
+    @property
+    def mode(self) -> str:
+        """`attract` (the loop plays by itself) or `interactive` (a visitor is using it)."""
+        return self.visitor.mode
+
     def keyboard_exit_allowed(self) -> bool:
         rule = self.settings.staff.keyboard_exit
         return rule == "always" or (rule == "windowed" and not self.fullscreen)
