@@ -164,6 +164,7 @@ class LiveReload:
         result = self.reloader.apply(changes)
         langs = settings.settings.languages if settings is not None else None
         if langs is not None and self.reloader.set_languages(langs.offered, langs.default):
+            assert self.config is not None  # settings are read only when it changed
             # Captions are checked against the offered languages and the show falls back
             # on the default one: every manifest is read again, and the show has changed.
             result = replace(self.reloader.load_all(), changed_exhibits=[self.config],

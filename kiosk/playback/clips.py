@@ -29,7 +29,7 @@ from kiosk.media.video import ReaderStats, VideoReader
 from kiosk.playback.frame_stats import percentiles
 from kiosk.render.compositor import Compositor, pixels
 from kiosk.render.text import TextStyle
-from kiosk.show.model import Video
+from kiosk.show.model import Exhibit, Show, Video
 from kiosk.show.settings import Settings
 
 log = logging.getLogger("kiosk.playback.clips")
@@ -532,12 +532,11 @@ class StillClips:
         return view
 
 
-def with_clip_lengths(show: object) -> object:
+def with_clip_lengths(show: Show) -> Show:
     """The show with each clip's playing time written in (for `render`)."""
     from dataclasses import replace
 
     from kiosk.media.video import VideoError, probe_video
-    from kiosk.show.model import Exhibit, Show
 
     def length(video: Video) -> Video:
         if video.duration_s is not None:
@@ -548,7 +547,6 @@ def with_clip_lengths(show: object) -> object:
             return video  # it fails at readiness and is skipped, as in the loop
         return replace(video, duration_s=playing_length_s(video, info.duration_s or 0.0))
 
-    assert isinstance(show, Show)
     exhibits: list[Exhibit] = []
     for exhibit in show.exhibits:
         items = tuple(length(i) if isinstance(i, Video) else i for i in exhibit.items)
