@@ -363,9 +363,10 @@ class ZoomWorker:
                         request = None
                     else:
                         job = None
-                        gen, rid, zoom, screen = self._request  # type: ignore[misc]
+                        pending, image = self._request, self._image
+                        assert pending is not None and image is not None  # the wait above
+                        gen, rid, zoom, screen = pending
                         self._request = None
-                        image = self._image
                         request = (gen, rid, zoom, screen, image)
                         self._busy = f"rendering request {rid}"
                 if job is not None:
@@ -399,6 +400,7 @@ class ZoomWorker:
                 self._error = error
                 log.warning("zoom: %s: %s", path, error)
                 return
+            assert image is not None  # _load returns an image or raises
             self._image = image
             self._image_size = (image.shape[1], image.shape[0])
             self._wake.notify_all()
