@@ -41,6 +41,7 @@ import math
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -49,6 +50,9 @@ import numpy as np
 
 from kiosk.media.images import DEFAULT_MAX_PIXELS, ImageError, load_full
 from kiosk.visitor.layout import Rect
+
+# Decodes a picture at full size: (path, max pixels, background) -> BGR array.
+Loader = Callable[[str, int, tuple[int, int, int]], np.ndarray]
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +222,7 @@ class ZoomWorker:
     """
 
     def __init__(self, background: tuple[int, int, int] = (0, 0, 0),
-                 load=load_full) -> None:
+                 load: Loader = load_full) -> None:
         self._background = background
         self._load = load
         self._lock = threading.Lock()
