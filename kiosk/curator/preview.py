@@ -117,7 +117,7 @@ def preview_command(paths: ShowPaths, start: tuple[str, str] | None, size: tuple
     if position is not None:
         player.timeline.jump(*position, clock())
     live = LiveReload(loaded.reloader, paths.exhibits, paths.assets, paths.config,
-                      errors_file=False, make_poller=make_poller)  # type: ignore[arg-type]
+                      errors_file=False, make_poller=make_poller)
     cwd = Path.cwd()
     problems: list[Problem] = list(loaded.show.problems)
     kept: set[Path] = set()
