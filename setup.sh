@@ -1,7 +1,8 @@
 #!/bin/sh
 # One command to set the kiosk up on a fresh Debian or Raspberry Pi OS machine.
 #   ./setup.sh demo   install into .venv, then play the demo show in a window
-#   ./setup.sh test   install into .venv with the test tools, then run the tests
+#   ./setup.sh test   install into .venv with the test tools, then run the tests,
+#                     the linter and the type checker
 # A virtual environment keeps the kiosk's packages apart from the system's
 # ("externally managed" pip on Debian 12 and Raspberry Pi OS).
 set -eu
@@ -42,6 +43,7 @@ case "$mode" in
         pip install -e '.[test]'
         .venv/bin/python -m pytest -q
         .venv/bin/python -m ruff check .
+        .venv/bin/python -m mypy
         ;;
     *)
         echo "usage: ./setup.sh demo | ./setup.sh test" >&2

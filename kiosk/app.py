@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.operations import signals
 from kiosk.parts import Parts, RunOptions
@@ -21,6 +21,9 @@ from kiosk.playback.clock import Clock, MonotonicClock
 from kiosk.playback.pacing import Pacer
 from kiosk.playback.player import fallback_card
 from kiosk.render.display import NoDisplay
+
+if TYPE_CHECKING:
+    from kiosk.cli import ShowPaths
 
 log = logging.getLogger("kiosk")
 
@@ -35,7 +38,7 @@ __all__ = ["App", "NoDisplay", "RunOptions", "run_command"]
 
 
 class App:
-    def __init__(self, paths: Any, options: RunOptions, clock: Clock | None = None) -> None:
+    def __init__(self, paths: ShowPaths, options: RunOptions, clock: Clock | None = None) -> None:
         self.options = options
         self.clock = clock or MonotonicClock()
         self.parts = Parts(paths, options, self.clock, on_exit=self.staff_exit)
@@ -231,7 +234,7 @@ class App:
         self.exit_code = 0
 
 
-def run_command(paths: Any, *, windowed: bool, size: tuple[int, int] | None,
+def run_command(paths: ShowPaths, *, windowed: bool, size: tuple[int, int] | None,
                 run_for_s: float | None, status_file: Path | None) -> int:
     from kiosk.operations.logs import setup_logging
 

@@ -25,7 +25,7 @@ import logging
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.live.reload_thread import LiveReload
 from kiosk.live.show_state import ShowState
@@ -38,6 +38,9 @@ from kiosk.playback.frame_stats import FrameStats
 from kiosk.render.display import Display
 from kiosk.show.exhibit_dates import active_show
 from kiosk.show.settings import Settings, SettingsResult
+
+if TYPE_CHECKING:
+    from kiosk.cli import ShowPaths
 
 log = logging.getLogger("kiosk")
 
@@ -54,7 +57,7 @@ class RunOptions:
 
 
 class Parts:
-    def __init__(self, paths: Any, options: RunOptions, clock: Clock,
+    def __init__(self, paths: ShowPaths, options: RunOptions, clock: Clock,
                  on_exit: Any) -> None:
         self.paths = paths
         self.clock = clock

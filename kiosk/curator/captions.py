@@ -12,6 +12,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -35,6 +36,9 @@ from kiosk.curator.yaml_edit import (
 from kiosk.errors import Problem, count, did_you_mean
 from kiosk.show.fields import LANGUAGE_CODE
 from kiosk.show.marked_yaml import decode_text
+
+if TYPE_CHECKING:
+    from kiosk.cli import ShowPaths
 
 ID_COLUMNS = ("exhibit", "item", "file")
 _ALWAYS = ("title", "caption")
@@ -355,17 +359,16 @@ def _reads_back(manifest: Manifest, new_text: str, file_changes: list[_Change],
 # -- the commands ---------------------------------------------------------------------
 
 
-def _load(paths: object) -> tuple[list[Manifest], tuple[str, ...], str]:
+def _load(paths: ShowPaths) -> tuple[list[Manifest], tuple[str, ...], str]:
     from kiosk.show.loader import manifest_files
     from kiosk.show.settings import load_settings
 
-    exhibits, assets, config = (paths.exhibits, paths.assets,  # type: ignore[attr-defined]
-                                paths.config)  # type: ignore[attr-defined]
+    exhibits, assets, config = paths.exhibits, paths.assets, paths.config
     langs = load_settings(config, assets).settings.languages
     return [read_manifest(p) for p in manifest_files(exhibits)], langs.offered, langs.default
 
 
-def export_command(paths: object, out: Path) -> int:
+def export_command(paths: ShowPaths, out: Path) -> int:
     if out.suffix.lower() not in SHEET_SUFFIXES:
         print(f"run_kiosk.py: error: {out} should end in .csv or .xlsx", file=sys.stderr)
         return 2
@@ -387,7 +390,7 @@ def export_command(paths: object, out: Path) -> int:
     return 0
 
 
-def import_command(paths: object, sheet_path: Path) -> int:
+def import_command(paths: ShowPaths, sheet_path: Path) -> int:
     manifests, _, default = _load(paths)
     try:
         sheet = read_sheet(sheet_path, str(sheet_path))

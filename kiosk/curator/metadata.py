@@ -55,8 +55,8 @@ def exif_datetime(text: Any) -> datetime | None:
     if not m:
         return None
     try:
-        parts = [int(p) if p else 0 for p in m.groups()]
-        return datetime(*parts)  # type: ignore[arg-type]
+        year, month, day, hour, minute, second = (int(p) if p else 0 for p in m.groups())
+        return datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
 

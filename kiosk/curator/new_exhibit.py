@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.curator.metadata import ANY_LANGUAGE, MediaFacts, photo_facts, video_facts
 from kiosk.curator.yaml_text import inline, value_text
@@ -27,6 +28,9 @@ from kiosk.show.loader import (
     VIDEO_EXTENSIONS,
     _natural_key,
 )
+
+if TYPE_CHECKING:
+    from kiosk.cli import ShowPaths
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _IGNORED = {"thumbs.db", "desktop.ini"}
@@ -187,11 +191,10 @@ def create_exhibit(name: str, folder: Path, exhibits: Path, assets: Path,
     return manifest, scan
 
 
-def new_command(paths: object, name: str, folder: Path) -> int:
+def new_command(paths: ShowPaths, name: str, folder: Path) -> int:
     from kiosk.show.settings import load_settings
 
-    exhibits, assets, config = (paths.exhibits, paths.assets,  # type: ignore[attr-defined]
-                                paths.config)  # type: ignore[attr-defined]
+    exhibits, assets, config = paths.exhibits, paths.assets, paths.config
     default_language = load_settings(config, assets).settings.languages.default
     try:
         manifest, scan = create_exhibit(name, folder, exhibits, assets, default_language)

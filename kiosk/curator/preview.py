@@ -15,11 +15,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.curator.proof import Slide, plan_slides
 from kiosk.errors import Problem, UsageError
 from kiosk.live.watcher import Poller
+
+if TYPE_CHECKING:
+    from kiosk.cli import ShowPaths
 
 KEYS = {"right": "next", "space": "next", "left": "previous", "l": "language",
         "escape": "quit", "q": "quit"}
@@ -66,7 +69,7 @@ class PreviewFrame:
     lines: list[str]
 
 
-def preview_command(paths: Any, start: tuple[str, str] | None, size: tuple[int, int] | None,
+def preview_command(paths: ShowPaths, start: tuple[str, str] | None, size: tuple[int, int] | None,
                     *, clock: Callable[[], float] = time.monotonic,
                     events: Callable[[], list[Any]] | None = None,
                     after_frame: Callable[[PreviewFrame], bool] | None = None,
@@ -114,7 +117,7 @@ def preview_command(paths: Any, start: tuple[str, str] | None, size: tuple[int, 
     if position is not None:
         player.timeline.jump(*position, clock())
     live = LiveReload(loaded.reloader, paths.exhibits, paths.assets, paths.config,
-                      errors_file=False, make_poller=make_poller)  # type: ignore[arg-type]
+                      errors_file=False, make_poller=make_poller)
     cwd = Path.cwd()
     problems: list[Problem] = list(loaded.show.problems)
     kept: set[Path] = set()

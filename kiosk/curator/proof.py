@@ -16,11 +16,14 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from kiosk.errors import Problem, count
 from kiosk.show.fields import format_seconds
 from kiosk.show.model import Exhibit, Show, Step, TextCard, Video
+
+if TYPE_CHECKING:
+    from kiosk.cli import ShowPaths
 
 MAX_CLIP_FRAMES = 4
 BAND_PAD_PX = 12
@@ -171,7 +174,7 @@ def header_of(slide: Slide, language: str) -> str:
             f"{slide.where} · {length} · {language}")
 
 
-def proof_command(paths: Any, out: Path, size: tuple[int, int] | None,
+def proof_command(paths: ShowPaths, out: Path, size: tuple[int, int] | None,
                   languages: list[str] | None, err: TextIO = sys.stderr) -> int:
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
     import pygame

@@ -57,9 +57,12 @@ def write_sheet(path: Path, header: list[str], rows: list[list[str]]) -> None:
 def _write_xlsx(path: Path, header: list[str], rows: list[list[str]]) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook opens on one empty worksheet
     sheet.title = "captions"
     sheet.append(header)
     for cell in sheet[1]:
@@ -70,8 +73,7 @@ def _write_xlsx(path: Path, header: list[str], rows: list[list[str]]) -> None:
             cell.data_type = "s"  # a caption starting with `=` is text, not a formula
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for c, name in enumerate(header, 1):
-        letter = sheet.cell(row=1, column=c).column_letter
-        sheet.column_dimensions[letter].width = 40 if ":" in name else 14
+        sheet.column_dimensions[get_column_letter(c)].width = 40 if ":" in name else 14
     sheet.freeze_panes = "D2"
     book.save(path)
 

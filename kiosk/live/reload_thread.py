@@ -16,6 +16,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,6 +26,10 @@ from kiosk.live.watcher import Changes, Poller
 from kiosk.show.settings import SettingsResult, reload_settings
 
 log = logging.getLogger("kiosk.live.reloader")
+
+# Builds the watcher from (exhibits folder, config file, asset paths); the preview passes one
+# that does not wait for files to settle.
+MakePoller = Callable[[Path, Path | None, Iterable[Path]], Poller]
 
 WAIT_S = 0.5  # how long the thread waits for changes before checking it should stop
 
@@ -42,7 +47,7 @@ class LiveReload:
     def __init__(self, reloader: ShowReloader, exhibits: Path, assets: Path,
                  config: Path | None, *, errors_file: bool = True,
                  errors_text: str | None = None,
-                 make_poller: type[Poller] = Poller) -> None:
+                 make_poller: MakePoller = Poller) -> None:
         self.reloader = reloader
         self.exhibits, self.assets, self.config = exhibits, assets, config
         self.errors_file = errors_file  # follows the settings as they are re-read
@@ -164,6 +169,7 @@ class LiveReload:
         result = self.reloader.apply(changes)
         langs = settings.settings.languages if settings is not None else None
         if langs is not None and self.reloader.set_languages(langs.offered, langs.default):
+            assert self.config is not None  # settings are read only when it changed
             # Captions are checked against the offered languages and the show falls back
             # on the default one: every manifest is read again, and the show has changed.
             result = replace(self.reloader.load_all(), changed_exhibits=[self.config],

@@ -347,7 +347,7 @@ def decode_pcm(path: str | os.PathLike[str], rate: int, channels: int, start_s: 
                 on_open(False)
             return
         stream = container.streams.audio[0]
-        stream.thread_type = "AUTO"
+        stream.codec_context.thread_type = "AUTO"
         if on_open:
             on_open(True)
         if start_s > 0:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Literal
 
 import cv2
@@ -39,7 +40,7 @@ from kiosk.media import check_readable_file
 # hide the image size we want to report.
 
 
-def _pil():
+def _pil() -> ModuleType:
     """Pillow, imported when the first header is read (off the render thread)."""
     from PIL import Image
 

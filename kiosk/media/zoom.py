@@ -41,6 +41,7 @@ import math
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -49,6 +50,9 @@ import numpy as np
 
 from kiosk.media.images import DEFAULT_MAX_PIXELS, ImageError, load_full
 from kiosk.visitor.layout import Rect
+
+# Decodes a picture at full size: (path, max pixels, background) -> BGR array.
+Loader = Callable[[str, int, tuple[int, int, int]], np.ndarray]
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +222,7 @@ class ZoomWorker:
     """
 
     def __init__(self, background: tuple[int, int, int] = (0, 0, 0),
-                 load=load_full) -> None:
+                 load: Loader = load_full) -> None:
         self._background = background
         self._load = load
         self._lock = threading.Lock()
@@ -363,9 +367,10 @@ class ZoomWorker:
                         request = None
                     else:
                         job = None
-                        gen, rid, zoom, screen = self._request  # type: ignore[misc]
+                        pending, image = self._request, self._image
+                        assert pending is not None and image is not None  # the wait above
+                        gen, rid, zoom, screen = pending
                         self._request = None
-                        image = self._image
                         request = (gen, rid, zoom, screen, image)
                         self._busy = f"rendering request {rid}"
                 if job is not None:
@@ -399,6 +404,7 @@ class ZoomWorker:
                 self._error = error
                 log.warning("zoom: %s: %s", path, error)
                 return
+            assert image is not None  # _load returns an image or raises
             self._image = image
             self._image_size = (image.shape[1], image.shape[0])
             self._wake.notify_all()

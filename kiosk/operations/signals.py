@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Callable
+from types import FrameType
 
 STOP = ("SIGTERM", "SIGINT")
 RELOAD = ("SIGHUP",)
@@ -33,7 +34,13 @@ def install(on_stop: Callable[[str], None], on_reload: Callable[[], None],
             number = getattr(signal, name, None)
             if number is None:
                 continue
-            signal.signal(number, lambda signum, _frame, act=act: act(
-                signal.Signals(signum).name))
+            signal.signal(number, _handler(act))
             handled.append(name)
     return handled
+
+
+def _handler(act: Callable[[str], None]) -> Callable[[int, FrameType | None], None]:
+    """A signal handler that passes the signal's name to ``act``."""
+    def handle(signum: int, _frame: FrameType | None) -> None:
+        act(signal.Signals(signum).name)
+    return handle

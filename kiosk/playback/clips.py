@@ -18,7 +18,9 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
+import numpy as np
 import pygame
 
 from kiosk.media.audio import AudioTrack, AvClock
@@ -29,7 +31,7 @@ from kiosk.media.video import ReaderStats, VideoReader
 from kiosk.playback.frame_stats import percentiles
 from kiosk.render.compositor import Compositor, pixels
 from kiosk.render.text import TextStyle
-from kiosk.show.model import Video
+from kiosk.show.model import Exhibit, Show, Video
 from kiosk.show.settings import Settings
 
 log = logging.getLogger("kiosk.playback.clips")
@@ -62,6 +64,12 @@ def playing_length_s(video: Video, file_s: float | None = None) -> float | None:
     end = clip_end_s(video, file_s)
     return None if end is None else max(end - video.start_s, 0.1)
 
+
+
+class EndListener(Protocol):
+    """What hears that a clip reached its end (the timeline)."""
+
+    def ended(self, step_key: str, now: float, run_id: int | None = None) -> None: ...
 
 @dataclass
 class ClipLayer:
@@ -112,10 +120,10 @@ class ClipPainter:
         surface.fill(self.compositor.look.background)
         return ClipLayer(video, surface, load_subtitles(video))
 
-    def draw(self, view: ClipLayer, bgra: object, t: float, language: str) -> None:
+    def draw(self, view: ClipLayer, bgra: np.ndarray, t: float, language: str) -> None:
         """A new frame into the layer, then the label (at the start) and the subtitle."""
         layer = view.surface
-        h, w = bgra.shape[:2]  # type: ignore[attr-defined]
+        h, w = bgra.shape[:2]
         x, y = (self.size[0] - w) // 2, (self.size[1] - h) // 2
         if (x, y, w, h) != view.picture or view.overlaid:
             # Letterbox bars: clear what the label or a subtitle left there.
@@ -311,7 +319,7 @@ class Clips:
         return min(clip.elapsed_s() / length, 1.0) if length else None
 
     # -- each frame ---------------------------------------------------------------------
-    def update(self, frame: object, timeline: object, now: float, language: str) -> None:
+    def update(self, frame: object, timeline: EndListener, now: float, language: str) -> None:
         """Play the clip on screen; report its end; stop the one that left."""
         current = getattr(frame, "current", None)
         previous = getattr(frame, "previous", None)
@@ -324,7 +332,7 @@ class Clips:
                 self._close(key)  # it left the screen (its fade out is over)
 
     def _play(self, clip: Clip, run_id: int | None, paused: bool, now: float,
-              timeline: object, language: str) -> None:
+              timeline: EndListener, language: str) -> None:
         if clip.run_id != run_id:
             if clip.run_id is not None:  # the same clip again (a one-clip loop): reopen
                 self._close(clip_key(clip.step))
@@ -356,7 +364,7 @@ class Clips:
         if error is not None or (clip.reader.ended and (clip.track.ended
                                                         or not clip.track.has_audio)):
             clip.ended_reported = True
-            timeline.ended(clip.step.key, now, run_id)  # type: ignore[attr-defined]
+            timeline.ended(clip.step.key, now, run_id)
 
     def _drawn(self, clip: Clip, pts_s: float) -> None:
         at = self.monotonic()
@@ -498,7 +506,7 @@ class StillClips:
     def progress(self, step: Video) -> float | None:
         return None
 
-    def update(self, frame: object, timeline: object, now: float, language: str) -> None:
+    def update(self, frame: object, timeline: EndListener, now: float, language: str) -> None:
         self._at.clear()
         for step, at_end in ((getattr(frame, "current", None), False),
                              (getattr(frame, "previous", None), True)):
@@ -532,12 +540,11 @@ class StillClips:
         return view
 
 
-def with_clip_lengths(show: object) -> object:
+def with_clip_lengths(show: Show) -> Show:
     """The show with each clip's playing time written in (for `render`)."""
     from dataclasses import replace
 
     from kiosk.media.video import VideoError, probe_video
-    from kiosk.show.model import Exhibit, Show
 
     def length(video: Video) -> Video:
         if video.duration_s is not None:
@@ -548,7 +555,6 @@ def with_clip_lengths(show: object) -> object:
             return video  # it fails at readiness and is skipped, as in the loop
         return replace(video, duration_s=playing_length_s(video, info.duration_s or 0.0))
 
-    assert isinstance(show, Show)
     exhibits: list[Exhibit] = []
     for exhibit in show.exhibits:
         items = tuple(length(i) if isinstance(i, Video) else i for i in exhibit.items)

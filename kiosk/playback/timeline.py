@@ -96,6 +96,17 @@ class Frame:
 class Timeline:
     """Which step is on screen, which transition runs, and what to decode next."""
 
+    # State set by _clear_screen / _clear_target, declared here once so that every method
+    # sees its type whatever order the methods come in.
+    _cur: int | None
+    _cur_step: Step | None
+    _orphan_ref: tuple[int, int, Path, str] | None  # a step a reload removed
+    _prev_step: Step | None
+    _trans: Transition | None
+    _ended_at: float | None
+    _due_cache: tuple[float | None, bool] | None
+    _target: int | None
+
     def __init__(self, show: Show, now: float) -> None:
         self._auto = True
         self._paused = False
@@ -353,23 +364,23 @@ class Timeline:
     # -- state changes ---------------------------------------------------------------------
 
     def _clear_screen(self) -> None:
-        self._cur: int | None = None
-        self._cur_step: Step | None = None
-        self._orphan_ref: tuple[int, int, Path, str] | None = None  # a step a reload removed
+        self._cur = None
+        self._cur_step = None
+        self._orphan_ref = None
         self._orphan_name = ""
-        self._prev_step: Step | None = None
-        self._trans: Transition | None = None
+        self._prev_step = None
+        self._trans = None
         self._trans_start = 0.0
         self._direction = 1
         self._step_start = 0.0
-        self._ended_at: float | None = None
+        self._ended_at = None
         self._anchor_time = 0.0
         self._anchor_index = 0
         self._anchor_steps = 0
-        self._due_cache: tuple[float | None, bool] | None = None
+        self._due_cache = None
 
     def _clear_target(self) -> None:
-        self._target: int | None = None
+        self._target = None
         self._target_dir = 1
         self._target_time = 0.0
         self._target_wraps = 0
@@ -534,7 +545,8 @@ class Timeline:
         progress = 1.0
         if self._trans is not None:
             progress = min(1.0, max(0.0, (now - self._trans_start) / self._trans.duration_s))
-        pos = self._pos[self._cur] if self._cur is not None else None
+        cur = self._cur
+        pos = self._pos[cur] if cur is not None else None
         target = self._target
         no_content = not self._n or self._all_failed
         return Frame(
@@ -552,7 +564,7 @@ class Timeline:
             loop_count=self._loop_count,
             no_content=no_content,
             waiting=step is None and not no_content,
-            exhibit_name=self._names[self._cur] if pos is not None else self._orphan_name,
+            exhibit_name=self._names[cur] if cur is not None else self._orphan_name,
             item_index=pos[1] if pos is not None else None,
             pending_target=self._steps[target] if target is not None else None,
             pending_target_pos=self._pos[target] if target is not None else None,

@@ -18,7 +18,7 @@ import numpy as np
 import pygame
 
 from kiosk.render.text import TextRenderer, TextStyle
-from kiosk.show.model import Label, Step, TextCard
+from kiosk.show.model import Label, Step, Text, TextCard
 
 RGB = tuple[int, int, int]
 
@@ -37,7 +37,8 @@ def pixels(surface: pygame.Surface) -> np.ndarray:
     The view locks the surface: drop it before blitting onto that surface.
     """
     w, h = surface.get_size()
-    raw = np.frombuffer(surface.get_buffer(), dtype=np.uint8)
+    # pygame's stubs omit that BufferProxy exports the buffer protocol numpy reads.
+    raw = np.frombuffer(surface.get_buffer(), dtype=np.uint8)  # type: ignore[call-overload]
     return raw.reshape(h, surface.get_pitch())[:, : w * 4].reshape(h, w, 4)
 
 
@@ -75,7 +76,7 @@ class Compositor:
         self.size = size
         self.text = text
         self.look = look
-        self._layers: OrderedDict[tuple[str, str], pygame.Surface] = OrderedDict()
+        self._layers: OrderedDict[tuple[str, str, int], pygame.Surface] = OrderedDict()
         self._max_layers = max_layers
         self._band_cache: dict[int, pygame.Surface] = {}
         self._line: pygame.Surface | None = None
@@ -97,8 +98,8 @@ class Compositor:
         if language != self.look.language:
             self.look = replace(self.look, language=language)
 
-    def _t(self, text: object) -> str:
-        return text.get(self.look.language, self.look.default_language)  # type: ignore[attr-defined]
+    def _t(self, text: Text) -> str:
+        return text.get(self.look.language, self.look.default_language)
 
     # -- layers ----------------------------------------------------------------------
     def set_label_lift(self, pixels: int) -> None:
@@ -311,7 +312,7 @@ class Compositor:
                 target.blit(previous, (0, 0))  # hold the last frame rather than go blank
             else:
                 target.fill(self.look.background)
-        elif not mixing:
+        elif not mixing or previous is None:  # (mixing implies a previous layer)
             target.blit(current, (0, 0))
         elif kind == "slide":
             # Forward: the new item comes in from the right; backward: from the left.

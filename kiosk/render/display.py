@@ -84,8 +84,10 @@ class Display:
     def refresh_hz(self) -> float:
         import pygame
 
+        # Only pygame-ce has it; with pygame the kiosk assumes 60 Hz.
+        get_rates = getattr(pygame.display, "get_desktop_refresh_rates", None)
         try:
-            rates = pygame.display.get_desktop_refresh_rates()  # type: ignore[attr-defined]
+            rates = get_rates() if get_rates is not None else None
             hz = float(rates[0]) if rates and rates[0] else 60.0
         except (AttributeError, pygame.error, IndexError):
             hz = 60.0

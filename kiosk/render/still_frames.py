@@ -6,7 +6,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.errors import ManifestError, UsageError
 from kiosk.live.startup import load_for_playing
@@ -15,6 +15,9 @@ from kiosk.playback.player import fallback_card, make_player
 from kiosk.show.exhibit_dates import active_show
 from kiosk.show.marked_yaml import Map, Seq, read_file
 from kiosk.show.model import Sequence, Show
+
+if TYPE_CHECKING:
+    from kiosk.cli import ShowPaths
 
 DEFAULT_RENDER = (1920, 1080)
 
@@ -111,7 +114,7 @@ def still_frame(show: Show, settings: Any, size: tuple[int, int], images: Any,
     return target, frame
 
 
-def render_command(paths: Any, at_s: float | None, out: Path, size: tuple[int, int] | None,
+def render_command(paths: ShowPaths, at_s: float | None, out: Path, size: tuple[int, int] | None,
                    language: str | None = None, item: tuple[str, str] | None = None,
                    day: date | None = None) -> int:
     """The frame the loop shows `at_s` seconds after the start, with no input; or, with

@@ -192,8 +192,9 @@ def _natural_key(path: Path) -> list[Any]:
             for part in re.split(r"(\d+)", path.name)]
 
 
-def photo_glob(ctx: ManifestContext, node: Node) -> list[Path]:
+def photo_glob(ctx: Context, node: Node) -> list[Path]:
     """``folder/*.jpg`` or a folder: its photos in natural order (2 before 10)."""
+    assert isinstance(ctx, ManifestContext)
     raw = _path_text(ctx, node)
     for base in (ctx.base_dir, ctx.opts.assets_dir):
         pattern = str(base / raw)
@@ -224,7 +225,7 @@ def transition(ctx: Context, node: Node) -> Transition:
     if name not in TRANSITIONS:
         raise ctx.fail(node, f"`{name}` is not a transition", did_you_mean(name, TRANSITIONS))
     if not rest.strip():
-        return Transition(name, DEFAULT_TRANSITION_S[name])  # type: ignore[arg-type]
+        return Transition(name, DEFAULT_TRANSITION_S[name])
     seconds = f.parse_seconds(rest)
     if seconds is None:
         raise ctx.fail(node, f"`{rest.strip()}` is not a duration",
@@ -232,7 +233,7 @@ def transition(ctx: Context, node: Node) -> Transition:
     if not 0 <= seconds <= MAX_TRANSITION_S:
         raise ctx.fail(node, "the transition is too long",
                        f"use at most {MAX_TRANSITION_S:g}s")
-    return Transition(name, 0.0 if name == "cut" else seconds)  # type: ignore[arg-type]
+    return Transition(name, 0.0 if name == "cut" else seconds)
 
 
 # -- field tables (also the source of the JSON Schema and docs) -----------------------
@@ -552,16 +553,16 @@ class _ExhibitReader:
         except Invalid:
             return None
         title = NO_TEXT
-        order = None
-        for name, parse in (("title", f.text), ("order", EXHIBIT_FIELDS["order"].parse)):
+        order: float | None = None
+        for name in ("title", "order"):
             node = values.get(name)
             if node is None or (isinstance(node, Scalar) and node.is_empty):
                 continue
             try:
                 if name == "title":
-                    title = parse(ctx, node)
+                    title = f.text(ctx, node)
                 else:
-                    order = parse(ctx, node)
+                    order = EXHIBIT_FIELDS["order"].parse(ctx, node)
             except Invalid:
                 pass
         dates: dict[str, Any] = {}

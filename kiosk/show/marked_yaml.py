@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import yaml
 
@@ -30,6 +31,13 @@ _ALLOWED_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
+
+
+class _Mark(Protocol):
+    """A position PyYAML reports: its pure-Python and its C parser each have a Mark class."""
+
+    line: int  # from 0
+    column: int  # from 0
 
 
 @dataclass(eq=False)
@@ -142,7 +150,7 @@ class _Composer:
         self.split_maps: set[int] = set()  # ids of maps already told "this item has no `-`"
 
     # -- positions -----------------------------------------------------------------
-    def _pos(self, mark: yaml.Mark | None) -> tuple[int, int]:
+    def _pos(self, mark: _Mark | None) -> tuple[int, int]:
         """A 1-based position that lies inside the file, even for end-of-stream marks."""
         if mark is None:
             return 1, 1
@@ -155,7 +163,7 @@ class _Composer:
             col = len(self.lines[line])
         return line + 1, col + 1
 
-    def _fail(self, mark: yaml.Mark | None, message: str, hint: str = "") -> ManifestError:
+    def _fail(self, mark: _Mark | None, message: str, hint: str = "") -> ManifestError:
         line, col = self._pos(mark)
         return ManifestError(Problem(self.path, line, col, "error", message, hint))
 
@@ -190,7 +198,7 @@ class _Composer:
         if isinstance(ev, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
             return
         if isinstance(ev, yaml.AliasEvent):
-            node = self.anchors.get(ev.anchor)
+            node = self.anchors.get(ev.anchor) if ev.anchor is not None else None
             if node is None:
                 raise self._fail(ev.start_mark, f"`*{ev.anchor}` refers to no `&{ev.anchor}` above",
                                  "define the anchor before using it")
@@ -222,7 +230,7 @@ class _Composer:
                 self._merge_keys(container)
             self._attach(container, ev.start_mark)
 
-    def _check_tag(self, ev: yaml.NodeEvent) -> None:
+    def _check_tag(self, ev: yaml.ScalarEvent | yaml.CollectionStartEvent) -> None:
         tag = ev.tag
         if tag in _ALLOWED_TAGS:
             return
@@ -234,7 +242,7 @@ class _Composer:
         if anchor is not None:
             self.anchors[anchor] = node
 
-    def _attach(self, node: Node, mark: yaml.Mark) -> None:
+    def _attach(self, node: Node, mark: _Mark | None) -> None:
         self.total += node.size
         if self.total > MAX_NODES:
             raise self._fail(mark, "aliases (`*name`) here expand to far too much data",
@@ -381,7 +389,7 @@ class _Composer:
                           f"write `- {key}: ...` with the `-` lined up with the one on line "
                           f"{start.line + 1}")
 
-    def _key_under_text(self, at: yaml.Mark | None) -> ManifestError | None:
+    def _key_under_text(self, at: _Mark | None) -> ManifestError | None:
         """`source:` indented under `caption: text`: it reads as more of the caption."""
         if at is None:
             return None

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from kiosk.errors import Problem
+from kiosk.errors import Problem, Severity
 from kiosk.media.images import ImageError, load_image, probe_image
 from kiosk.media.subtitles import SubtitleError, Subtitles, read_subtitles
 from kiosk.media.video import VideoError, VideoInfo, probe_video
@@ -19,8 +19,8 @@ from kiosk.show.settings import Settings
 DEFAULT_SCREEN = (1920, 1080)
 
 
-def _problem(where: Where, severity: str, message: str, hint: str = "") -> Problem:
-    return Problem(where.path, where.line, where.col, severity, message, hint)  # type: ignore[arg-type]
+def _problem(where: Where, severity: Severity, message: str, hint: str = "") -> Problem:
+    return Problem(where.path, where.line, where.col, severity, message, hint)
 
 
 def _check_photo(photo: Photo, screen: tuple[int, int], max_pixels: int) -> list[Problem]:

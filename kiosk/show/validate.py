@@ -6,11 +6,14 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from kiosk.errors import Problem, count
 from kiosk.show.loader import LoadOptions, ShowResult, load_show, shown_path
 from kiosk.show.settings import Settings, SettingsResult, load_settings
+
+if TYPE_CHECKING:
+    from kiosk.cli import ShowPaths
 
 DEFAULT_SCREEN = (1920, 1080)  # assumed for size warnings when the settings say `auto`
 
@@ -72,8 +75,8 @@ def print_report(report: Report, out: TextIO) -> None:
     print(report.summary(), file=out)
 
 
-def validate_command(paths: object) -> int:
-    report = validate(paths.exhibits, paths.assets, paths.config,  # type: ignore[attr-defined]
+def validate_command(paths: ShowPaths) -> int:
+    report = validate(paths.exhibits, paths.assets, paths.config,
                       default_checks(), Path.cwd())
     print_report(report, sys.stdout)
     return 1 if report.errors else 0

@@ -319,7 +319,8 @@ class VisitorController:
             self.zoom_step = step
             self.zoom = Zoom()
             self.zoom_worker.open(step.path)
-        src = self._zoom_source.get_size()  # type: ignore[union-attr]
+        assert self._zoom_source is not None  # set with the zoom, just above or before
+        src = self._zoom_source.get_size()
         full = self.zoom_worker.image_size or src
         limit = max(max_scale_for(full, self.size), 2.0)
         z = self.zoom
@@ -376,9 +377,11 @@ class VisitorController:
             self.thumbnails = Thumbnails((thumb_box.w, thumb_box.h),
                                          self.settings.max_image_pixels)
             self.thumbnails.start()
+        if self.thumbnails is None:
+            return  # no tiles: no thumbnails to want
         for i, exhibit in enumerate(exhibits):
             first = next((s for s in exhibit.steps if isinstance(s, Photo)), None)
-            self.thumbnails.want(i, first.path if first else None)  # type: ignore[union-attr]
+            self.thumbnails.want(i, first.path if first else None)
 
     # -- drawing ----------------------------------------------------------------------------
     def _lift_labels(self, now: float, frame: Any) -> None:

@@ -324,11 +324,12 @@ def _place_chips(codes: list[str], labels: list[str], measure: Measure, t: int, 
     for names, px in attempts:
         widths = [min(width, max(t, measure(name, px) + 2 * pad)) for name in names]
         placed.append((_wrap(list(zip(codes, names, widths, strict=True)), g, width), px))
-    names, codes_only = placed[:-1], placed[-1:]
-    for candidates, limit in ((names, 1), (names, 2), (codes_only, 1), (codes_only, 2)):
+    with_names, codes_only = placed[:-1], placed[-1:]
+    for candidates, limit in ((with_names, 1), (with_names, 2), (codes_only, 1),
+                              (codes_only, 2)):
         for rows, px in candidates:
             if len(rows) <= min(limit, max_rows):
-                return rows, px, candidates is names
+                return rows, px, candidates is with_names
     rows, px = min(placed, key=lambda p: len(p[0]))
     return (rows, px, False) if len(rows) <= max_rows else None
 

@@ -252,7 +252,9 @@ class Visitor:
             out.append(SetAutoAdvance(False))
         if self.pin is not None or self.index_open:
             return out  # the pad and the index are for fingers; keys do not reach past them
-        out.append({"next": Next(), "previous": Previous(), "pause": TogglePause()}[name])
+        by_key: dict[KeyName, Command] = {"next": Next(), "previous": Previous(),
+                                          "pause": TogglePause()}
+        out.append(by_key[name])
         return out
 
     # -- gestures -------------------------------------------------------------------------

@@ -77,8 +77,10 @@ class StaffLock:
         """ValueError/TypeError when ``data`` is not a lock written by ``to_dict``."""
         if not isinstance(data, dict):
             raise TypeError("not a JSON object")
-        failures, total = int(data["failures"]), int(data.get("total", data["failures"]))
-        until = float(data["locked_until"])
+        fields: dict[str, Any] = data  # JSON: values of any type, checked below
+        failures = int(fields["failures"])
+        total = int(fields.get("total", failures))
+        until = float(fields["locked_until"])
         if failures < 0 or total < failures or until != until:  # until != until: NaN
             raise ValueError("counts out of range")
         return cls(failures, total, until)

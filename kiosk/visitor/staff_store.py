@@ -12,6 +12,7 @@ import logging
 import queue
 import threading
 from pathlib import Path
+from typing import Any, Literal
 
 from kiosk.operations.supervise import state_dir, write_durably
 from kiosk.visitor.staff_lock import StaffLock
@@ -47,7 +48,7 @@ class LockStore:
             log.info("staff lock: %d wrong PINs in a row on record", lock.failures)
         return lock
 
-    def save(self, data: dict) -> None:
+    def save(self, data: dict[str, Any]) -> None:
         """Atomic: a power cut leaves the old file or the new one. Failures are logged."""
         try:
             write_durably(self.path, json.dumps(data) + "\n")
@@ -56,7 +57,8 @@ class LockStore:
                         self.path, exc)
 
 
-_Job = tuple[str, str, str] | tuple[str, dict] | None
+# ("check", pin, stored hash), ("save", lock as a dict), or None: stop.
+_Job = tuple[Literal["check"], str, str] | tuple[Literal["save"], dict[str, Any]] | None
 
 
 class StaffWorker:
@@ -98,7 +100,7 @@ class StaffWorker:
             if job is None:
                 return
             if job[0] == "check":
-                _, pin, stored = job  # type: ignore[misc]
+                _, pin, stored = job
                 try:
                     verdict = check_pin(pin, stored)
                 except Exception:  # a broken hash must not leave the pad waiting forever
@@ -106,4 +108,4 @@ class StaffWorker:
                     verdict = False
                 self._verdicts.put(verdict)
             else:
-                self.store.save(job[1])  # type: ignore[arg-type]
+                self.store.save(job[1])
