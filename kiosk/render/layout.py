@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from kiosk.render import bidi
@@ -106,7 +106,11 @@ class FontPicker:
         return self.configured[0]
 
     def candidates(self, script: str, language: str) -> tuple[Face, ...]:
-        key = fc_language(script, language) if script not in (COMMON, INHERITED) else ""
+        if script in (COMMON, INHERITED):  # punctuation alone: the text's language decides
+            primary = language.lower().split("-")[0]
+            key = fc_language("Hani", language) if primary in ("zh", "ja", "ko") else primary
+        else:
+            key = fc_language(script, language)
         found = self._candidates.get(key)
         if found is None:
             system = list(self._lookup(key, self._bold)) if key else []
@@ -126,10 +130,12 @@ class FontPicker:
     def missing(self, text: str, language: str) -> list[str]:
         """Distinct visible characters no face can draw, in order of appearance."""
         out: list[str] = []
-        for ch in dict.fromkeys(text):
-            if is_ignorable(ch):
+        seen: set[str] = set()
+        for ch, script in zip(text, _scripts(text), strict=True):
+            if ch in seen or is_ignorable(ch):
                 continue
-            if not any(ord(ch) in f.unicodes for f in self.candidates(script_of(ch), language)):
+            seen.add(ch)
+            if not any(ord(ch) in f.unicodes for f in self.candidates(script, language)):
                 out.append(ch)
         return out
 
@@ -253,7 +259,7 @@ def _shape_paragraph(text: str, picker: FontPicker, size_px: int, language: str,
     advance = [0.0] * len(text)
     for item in items:
         _shape(cps, item, size_px, language)
-        for cluster, gid, adv, _dx, _dy in item.glyphs:
+        for cluster, _gid, adv, _dx, _dy in item.glyphs:
             if 0 <= cluster < len(text):
                 advance[cluster] += adv
     prefix = [0.0]
@@ -291,8 +297,12 @@ def _line(shaped: _Shaped, a: int, b: int) -> Line:
                 frozenset(r.face for r in runs))
 
 
-def _cut_word(shaped: _Shaped, a: int, b: int, max_width: float) -> int:
-    """The furthest grapheme boundary after ``a`` where [a, cut) fits (at least one)."""
+def _cut_word(shaped: _Shaped, a: int, b: int, max_width: float,
+              measure: Callable[[int, int], float]) -> int:
+    """The furthest grapheme boundary after ``a`` where [a, cut) fits (at least one).
+
+    Widths come from ``measure``, which shapes the piece alone: a joined script takes
+    other forms where a word is cut."""
     cut = a + 1
     while cut < b and not shaped.starts[cut]:
         cut += 1
@@ -300,43 +310,53 @@ def _cut_word(shaped: _Shaped, a: int, b: int, max_width: float) -> int:
     k = cut + 1
     while k <= b:
         if shaped.starts[k] or k == b:
-            if shaped.width(a, k) > max_width:
+            if shaped.width(a, k) > max_width * 1.5 or measure(a, k) > max_width:
                 break
             best = k
         k += 1
     return best
 
 
-def _break_lines(shaped: _Shaped, max_width: float | None) -> list[tuple[int, int]]:
+def _break_lines(shaped: _Shaped, max_width: float | None,
+                 measure: Callable[[int, int], float],
+                 max_lines: int | None = None) -> list[tuple[int, int, bool]]:
+    """Spans of lines, each with whether it was cut inside a word (to be shaped alone)."""
     text = shaped.text
     n = len(text)
     if max_width is None or n == 0:
-        return [(0, n)]
+        return [(0, n, False)]
     stops = [*break_opportunities(text, shaped.starts), n]
-    lines: list[tuple[int, int]] = []
+    lines: list[tuple[int, int, bool]] = []
     start = 0
+    start_cut = False  # the current line starts inside a cut word
     last_fit = None  # the furthest break that still fits on the line
     k = 0
     while k < len(stops):
         stop = stops[k]
-        if shaped.width(start, _trim(text, start, stop)) <= max_width:
+        end = _trim(text, start, stop)
+        width = measure(start, end) if start_cut else shaped.width(start, end)
+        if width <= max_width:
             last_fit = stop
             k += 1
             continue
         if last_fit is not None and last_fit > start:
-            lines.append((start, last_fit))
-            start, last_fit = last_fit, None
+            lines.append((start, last_fit, start_cut))
+            start, last_fit, start_cut = last_fit, None, False
+            if max_lines is not None and len(lines) > max_lines:
+                return lines  # enough to know the text is cut
             continue
         # A single word wider than the line: cut it between grapheme clusters.
-        end = _trim(text, start, stop)
-        while start < end and shaped.width(start, end) > max_width:
-            cut = _cut_word(shaped, start, end, max_width)
-            lines.append((start, cut))
-            start = cut
+        while start < end and (shaped.width(start, end) > 1.5 * max_width
+                               or measure(start, end) > max_width):
+            cut = _cut_word(shaped, start, end, max_width, measure)
+            lines.append((start, cut, True))
+            start, start_cut = cut, True
+            if max_lines is not None and len(lines) > max_lines:
+                return lines
         last_fit = stop
         k += 1
     if start < n or not lines:
-        lines.append((start, last_fit if last_fit is not None else n))
+        lines.append((start, last_fit if last_fit is not None else n, start_cut))
     return lines
 
 
@@ -348,13 +368,20 @@ def layout_paragraph(text: str, picker: FontPicker, size_px: int, *, language: s
     With ``max_lines`` the last kept line of a cut paragraph ends in "…".
     """
     shaped = _shape_paragraph(text, picker, size_px, language, direction)
-    spans = _break_lines(shaped, max_width)
+    base = "rtl" if shaped.level % 2 else "ltr"
+
+    def alone(a: int, b: int) -> Line:
+        sub = _shape_paragraph(text[a:b], picker, size_px, language, base)
+        return _line(sub, 0, b - a)
+
+    spans = _break_lines(shaped, max_width, lambda a, b: alone(a, b).width, max_lines)
     cut = max_lines is not None and len(spans) > max_lines
     if cut:
         spans = spans[:max_lines]
-    lines = [_line(shaped, a, _trim(text, a, b)) for a, b in spans]
+    lines = [alone(a, _trim(text, a, b)) if reshape else _line(shaped, a, _trim(text, a, b))
+             for a, b, reshape in spans]
     if cut:
-        a, b = spans[-1]
+        a, b, _ = spans[-1]
         lines[-1] = ellipsized(shaped, a, b, picker, size_px, language, max_width)
     return lines, cut
 

@@ -193,10 +193,9 @@ def break_opportunities(text: str, starts: list[bool] | None = None) -> list[int
             if j < 0 or text[j] not in NO_LINE_END:
                 out.append(i)
             continue
-        if prev in (ZWSP, SOFT_HYPHEN) or prev in _DASHES:
-            out.append(i)
-        elif is_ideographic(prev) or is_ideographic(cur):
-            out.append(i)
-        elif prev in _HYPHENS and i > 1 and text[i - 2].isalnum() and cur.isalnum():
+        after_hyphen = (prev in _HYPHENS and i > 1 and text[i - 2].isalnum()
+                        and cur.isalnum())
+        if (prev in (ZWSP, SOFT_HYPHEN) or prev in _DASHES or after_hyphen
+                or is_ideographic(prev) or is_ideographic(cur)):
             out.append(i)
     return out

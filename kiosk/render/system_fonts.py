@@ -16,14 +16,15 @@ import logging
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable
+from typing import ClassVar
 
 from kiosk.render.faces import FontFace
 
 __all__ = [
-    "FontConfig",
-    "LookUp",
     "NO_SYSTEM_FONTS",
     "SCRIPT_PACKAGES",
+    "FontConfig",
+    "LookUp",
     "fc_language",
     "parse_fc_match",
 ]
@@ -96,7 +97,7 @@ def parse_fc_match(output: str, limit: int = 4) -> tuple[FontFace, ...]:
     return tuple(faces)
 
 
-def NO_SYSTEM_FONTS(language: str, bold: bool) -> tuple[FontFace, ...]:  # noqa: N802
+def NO_SYSTEM_FONTS(language: str, bold: bool) -> tuple[FontFace, ...]:
     """A look-up that finds nothing: only the configured fonts are used."""
     return ()
 
@@ -104,7 +105,7 @@ def NO_SYSTEM_FONTS(language: str, bold: bool) -> tuple[FontFace, ...]:  # noqa:
 class FontConfig:
     """Asks fontconfig; answers are kept for the life of the process."""
 
-    _cache: dict[tuple[str, bool], tuple[FontFace, ...]] = {}
+    _cache: ClassVar[dict[tuple[str, bool], tuple[FontFace, ...]]] = {}
 
     def __init__(self, program: str = "fc-match", timeout_s: float = 5.0) -> None:
         self.program = shutil.which(program)

@@ -29,7 +29,7 @@ from kiosk.render import bidi
 from kiosk.render.faces import Face, FontFace
 from kiosk.render.layout import ELLIPSIS, FontPicker, Line, clean, layout_paragraph
 from kiosk.render.segments import grapheme_starts
-from kiosk.render.system_fonts import NO_SYSTEM_FONTS, FontConfig, LookUp, fc_language
+from kiosk.render.system_fonts import FontConfig, LookUp, fc_language
 
 __all__ = [
     "ELLIPSIS",
@@ -295,8 +295,7 @@ class TextRenderer:
             for run in line.runs:
                 for gid, gx, gy in run.glyphs:
                     glyph = run.face.glyph(size, gid)
-                    gh, gw = glyph.alpha.shape
-                    if not gh:
+                    if not glyph.alpha.size:
                         continue
                     x = round(x0 + gx) + glyph.left
                     y = round(baseline - gy) - glyph.top
