@@ -102,13 +102,8 @@ class Compositor:
 
     def _lang(self, text: object) -> str:
         """The language the shown text is written in (for its fonts and shaping)."""
-        values = text.values  # type: ignore[attr-defined]
-        for key in (self.look.language, self.look.default_language):
-            if values.get(key):
-                return key
-        if values.get(""):
-            return self.look.default_language
-        return next((k for k, v in values.items() if v), "")
+        key = text.pick(self.look.language, self.look.default_language)[0]  # type: ignore[attr-defined]
+        return key or self.look.default_language
 
     # -- layers ----------------------------------------------------------------------
     def set_label_lift(self, pixels: int) -> None:

@@ -113,7 +113,7 @@ def _subtitle_problems(video: Video, info: VideoInfo | VideoError,
                        offered: tuple[str, ...], base: Path) -> list[Problem]:
     problems: list[Problem] = []
     for language, path in video.subtitles.items():
-        if language not in offered:
+        if language not in offered and language.split("-")[0] not in offered:
             problems.append(_problem(
                 video.where, "warning",
                 f"the `{language}` subtitles will never show: `{language}` is not among the "
