@@ -11,7 +11,6 @@ equals the rendering of a private-use code point that no font has.
 
 from __future__ import annotations
 
-import itertools
 import os
 from pathlib import Path
 
@@ -22,15 +21,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.render.fonts import (
-    FontCoverage,
-    FontError,
-    load_cmap,
-    looks_like_font,
-    missing_chars,
-    script_name,
-    split_runs,
-)
+from kiosk.render.faces import FontFace, open_face
+from kiosk.render.fonts import looks_like_font, script_name
 from kiosk.render.system_fonts import NO_SYSTEM_FONTS, FontConfig
 from kiosk.render.text import ELLIPSIS, TextRenderer, TextStyle, size_for_screen
 
@@ -69,7 +61,7 @@ def renderer() -> TextRenderer:
 @pytest.fixture(scope="module")
 def no_font_char() -> str:
     """A private-use code point that no bundled font has: always drawn as .notdef."""
-    cmaps = [load_cmap(p) for p in TEXT_CHAIN + HEADING_CHAIN]
+    cmaps = [open_face(FontFace(p)).unicodes for p in TEXT_CHAIN + HEADING_CHAIN]
     for cp in range(0xE000, 0xF8FF):
         if not any(cp in c for c in cmaps):
             return chr(cp)
@@ -77,7 +69,7 @@ def no_font_char() -> str:
 
 
 def dejavu_only_char() -> str:
-    noto, dejavu = load_cmap(TEXT_CHAIN[0]), load_cmap(TEXT_CHAIN[1])
+    noto, dejavu = (open_face(FontFace(p)).unicodes for p in TEXT_CHAIN)
     only = dejavu - noto
     if 0x263A in only:  # ☺
         return "\u263a"
@@ -87,13 +79,13 @@ def dejavu_only_char() -> str:
 # -- coverage (validate's font checks) ---------------------------------------------------
 
 
-def test_caption_in_latin_cyrillic_azerbaijani_has_no_missing_chars():
-    assert missing_chars(CAPTION, TEXT_CHAIN) == []
-    assert missing_chars(CAPTION, HEADING_CHAIN) == []
+def test_caption_in_latin_cyrillic_azerbaijani_has_no_missing_chars(renderer):
+    assert renderer.missing(CAPTION) == []
+    assert renderer.missing(CAPTION, "heading") == []
 
 
-def test_missing_chars_reports_chinese_once_and_ignores_whitespace():
-    assert missing_chars("Baku 中国 中\t\n\u200d", TEXT_CHAIN) == ["中", "国"]
+def test_missing_chars_reports_chinese_once_and_ignores_whitespace(renderer):
+    assert renderer.missing("Baku 中国 中\t\n\u200d") == ["中", "国"]
 
 
 def test_script_name_names_writing_systems_for_curators():
@@ -105,41 +97,13 @@ def test_script_name_names_writing_systems_for_curators():
     assert script_name("\ue000") == "Unicode U+E000"
 
 
-def test_load_cmap_is_cached_and_reports_bad_files(tmp_path):
-    assert load_cmap(TEXT_CHAIN[0]) is load_cmap(TEXT_CHAIN[0])
-    assert ord("ə") in load_cmap(TEXT_CHAIN[0])
-    with pytest.raises(FontError):
-        load_cmap(tmp_path / "missing.ttf")
-    bad = tmp_path / "bad.ttf"
-    bad.write_bytes(b"not a font at all")
-    with pytest.raises(FontError):
-        load_cmap(bad)
-
-
-def test_load_cmap_reads_first_face_of_a_collection(tmp_path):
-    from fontTools.ttLib import TTFont
-    from fontTools.ttLib.ttCollection import TTCollection
-
-    coll = TTCollection()
-    coll.fonts = [TTFont(TEXT_CHAIN[0]), TTFont(TEXT_CHAIN[1])]
-    path = tmp_path / "pair.ttc"
-    coll.save(str(path))
-    assert load_cmap(path) == load_cmap(TEXT_CHAIN[0])
-    assert looks_like_font(path) and looks_like_font(TEXT_CHAIN[0])  # settings accept both
-
-
-@given(st.text(alphabet="aəğşıБаку ☺→中\u0301", max_size=30))
-def test_split_runs_keeps_every_character_in_order(text):
-    runs = split_runs(text, TEXT_CHAIN)
-    assert "".join(run for _, run in runs) == text
-    assert all(run for _, run in runs)
-    assert all(a[0] != b[0] for a, b in itertools.pairwise(runs))
-
-
-def test_combining_mark_stays_with_its_letter():
-    ch = dejavu_only_char()
-    runs = FontCoverage(TEXT_CHAIN).split_runs(f"{ch}\u0301")
-    assert runs == [(1, f"{ch}\u0301")]
+def test_settings_tell_font_files_by_their_first_bytes(tmp_path):
+    collection = tmp_path / "pair.ttc"
+    collection.write_bytes(b"ttcf" + bytes(60))
+    text = tmp_path / "notes.ttf"
+    text.write_text("not a font")
+    assert looks_like_font(TEXT_CHAIN[0]) and looks_like_font(collection)
+    assert not looks_like_font(text) and not looks_like_font(tmp_path / "missing.ttf")
 
 
 # -- fallback, no tofu -----------------------------------------------------------------

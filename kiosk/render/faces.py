@@ -20,15 +20,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kiosk.errors import KioskError
+from kiosk.render.fonts import FontError
 
-__all__ = ["Face", "FontFace", "FontFileError", "Glyph", "open_face"]
+__all__ = ["Face", "FontFace", "Glyph", "open_face"]
 
 _GLYPHS_PER_FACE = 4096
-
-
-class FontFileError(KioskError, ValueError):
-    """A font file cannot be used (missing, unreadable, or not a font)."""
 
 
 @dataclass(frozen=True)
@@ -59,13 +55,13 @@ class Face:
 
         self.font_face = face
         if not os.path.isfile(face.path):
-            raise FontFileError(f"font file not found: {face.path}")
+            raise FontError(f"font file not found: {face.path}")
         try:
             self._hb_face = hb.Face(hb.Blob.from_file_path(face.path), face.index)
         except Exception as exc:
-            raise FontFileError(f"cannot read font {face.path}: {exc}") from exc
+            raise FontError(f"cannot read font {face.path}: {exc}") from exc
         if self._hb_face.glyph_count == 0:
-            raise FontFileError(f"{face.path} is not a font file (or has no face "
+            raise FontError(f"{face.path} is not a font file (or has no face "
                                 f"{face.index})")
         self.upem = self._hb_face.upem
         self._lock = threading.Lock()
@@ -141,7 +137,7 @@ _OPEN_LOCK = threading.Lock()
 
 
 def open_face(face: FontFace) -> Face:
-    """The shared :class:`Face` for ``face`` (opened on first use). Raises FontFileError."""
+    """The shared :class:`Face` for ``face`` (opened on first use). Raises FontError."""
     with _OPEN_LOCK:
         found = _OPEN.get(face)
         if found is None:

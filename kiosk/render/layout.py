@@ -24,7 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from kiosk.render import bidi
-from kiosk.render.faces import Face, FontFace, FontFileError, open_face
+from kiosk.render.faces import Face, FontFace, open_face
+from kiosk.render.fonts import FontError, is_ignorable
 from kiosk.render.segments import (
     BREAK_SPACES,
     COMMON,
@@ -37,25 +38,13 @@ from kiosk.render.segments import (
 )
 from kiosk.render.system_fonts import LookUp, fc_language
 
-__all__ = ["ELLIPSIS", "FontPicker", "Line", "Run", "clean", "is_ignorable",
-           "layout_paragraph"]
+__all__ = ["ELLIPSIS", "FontPicker", "Line", "Run", "clean", "layout_paragraph"]
 
 log = logging.getLogger(__name__)
 
 ELLIPSIS = "…"
 # Never drawn: they would show as boxes (format controls keep their effect on bidi).
 _INVISIBLE = frozenset((ZWSP, SOFT_HYPHEN))
-
-
-def is_ignorable(ch: str) -> bool:
-    """Characters that need no glyph of their own: spaces, controls, format characters."""
-    if ch.isspace():
-        return True
-    cat = unicodedata.category(ch)
-    if cat in ("Cc", "Cf", "Zl", "Zp", "Zs"):
-        return True
-    cp = ord(ch)
-    return 0xFE00 <= cp <= 0xFE0F or 0xE0100 <= cp <= 0xE01EF
 
 
 def clean(text: str) -> str:
@@ -85,7 +74,7 @@ class FontPicker:
         if not self.configured:
             self.configured = self._open(last_resort)
         if not self.configured:
-            raise FontFileError("no usable font: " + ", ".join(map(str, configured)))
+            raise FontError("no usable font: " + ", ".join(map(str, configured)))
         self._lookup = lookup
         self._bold = bold
         self._last: list[FontFace] = list(last_resort)
@@ -97,7 +86,7 @@ class FontPicker:
         for face in faces:
             try:
                 out.append(open_face(face))
-            except FontFileError as exc:
+            except FontError as exc:
                 log.warning("%s; it is left out", exc)
         return out
 
