@@ -43,6 +43,7 @@ __all__ = ["ELLIPSIS", "FontPicker", "Line", "Run", "clean", "layout_paragraph"]
 log = logging.getLogger(__name__)
 
 ELLIPSIS = "…"
+_CONTEXT = 8  # characters of shaping context given either side of a run
 # Never drawn: they would show as boxes (format controls keep their effect on bidi).
 _INVISIBLE = frozenset((ZWSP, SOFT_HYPHEN))
 
@@ -208,8 +209,12 @@ def _per_char(text: str, start: int, end: int, level: int, script: str, picker: 
 def _shape(codepoints: list[int], item: _Item, size_px: int, language: str) -> None:
     import uharfbuzz as hb
 
+    # HarfBuzz looks at a few characters of context either side (Arabic joining across a
+    # font change, marks at a run's start); a window keeps a long paragraph from being
+    # copied for every run.
+    lo = max(0, item.start - _CONTEXT)
     buf = hb.Buffer()
-    buf.add_codepoints(codepoints, item.start, item.end - item.start)
+    buf.add_codepoints(codepoints[lo:item.end + _CONTEXT], item.start - lo, item.end - item.start)
     buf.direction = "rtl" if item.level % 2 else "ltr"
     if item.script not in (COMMON, INHERITED):
         buf.script = item.script
@@ -217,7 +222,7 @@ def _shape(codepoints: list[int], item: _Item, size_px: int, language: str) -> N
         buf.language = language
     buf.guess_segment_properties()
     hb.shape(item.face.hb_font(size_px), buf, {})
-    item.glyphs = [(info.cluster, info.codepoint, pos.x_advance / 64, pos.x_offset / 64,
+    item.glyphs = [(info.cluster + lo, info.codepoint, pos.x_advance / 64, pos.x_offset / 64,
                     pos.y_offset / 64)
                    for info, pos in zip(buf.glyph_infos, buf.glyph_positions, strict=True)]
 
