@@ -3,8 +3,10 @@
 For each writing system the kiosk asks ``fc-match`` for the best sans-serif face for a
 language, so Han characters get the regional forms their language expects (Simplified
 Chinese, Traditional Chinese, Japanese and Korean faces differ, and Noto Sans CJK keeps all
-four in one .ttc). The lookups run once, all at the same time, when a renderer is built,
-never while a frame is drawn. Without fontconfig the kiosk still runs on its own fonts.
+four in one .ttc). The show's own languages are looked up when a renderer is built (all at
+once, in parallel processes), every other script's on a short-lived thread right after, so
+a frame does not wait for fontconfig. Without fontconfig the kiosk still runs on its own
+fonts.
 
 Deciding which language to ask for is pure (:func:`fc_language`); asking is the edge
 (:class:`FontConfig`), replaceable by any callable in tests.
@@ -15,6 +17,7 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable, Iterable
 from typing import ClassVar
 
@@ -30,6 +33,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+_BATCH = 6  # fc-match processes at a time in the background
 
 # A look-up: (fontconfig language, bold) -> faces, best first.
 LookUp = Callable[[str, bool], tuple[FontFace, ...]]
@@ -106,6 +111,7 @@ class FontConfig:
     """Asks fontconfig; answers are kept for the life of the process."""
 
     _cache: ClassVar[dict[tuple[str, bool], tuple[FontFace, ...]]] = {}
+    _background: ClassVar[threading.Thread | None] = None
 
     def __init__(self, program: str = "fc-match", timeout_s: float = 5.0) -> None:
         self.program = shutil.which(program)
@@ -138,8 +144,36 @@ class FontConfig:
                 out = ""
             self._cache[key] = parse_fc_match(out)
 
+    def prefetch_in_background(self, keys: Iterable[tuple[str, bool]]) -> None:
+        """Look ``keys`` up on a thread of their own, a few processes at a time, so that no
+        frame waits for fontconfig when a script first appears. The thread ends by itself
+        once its list is done; a look-up asked meanwhile waits for it (:meth:`join`)."""
+        todo = [k for k in dict.fromkeys(keys) if k not in self._cache]
+        if not todo or self.program is None or self._background_alive():
+            return
+
+        def run() -> None:
+            for i in range(0, len(todo), _BATCH):
+                self.prefetch(todo[i:i + _BATCH])
+
+        thread = threading.Thread(target=run, name="fontconfig-lookups", daemon=True)
+        FontConfig._background = thread
+        thread.start()
+
+    @classmethod
+    def _background_alive(cls) -> bool:
+        return cls._background is not None and cls._background.is_alive()
+
+    def join(self) -> None:
+        """Wait for the background look-ups (if any) to finish."""
+        thread = FontConfig._background
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(self.timeout_s * 4)
+
     def __call__(self, language: str, bold: bool) -> tuple[FontFace, ...]:
         key = (language, bold)
+        if key not in self._cache and self._background_alive():
+            self.join()
         if key not in self._cache:
             self.prefetch([key])
         return self._cache.get(key, ())
@@ -149,12 +183,7 @@ class FontConfig:
         return f"sans-serif:lang={lang}" + (":weight=bold" if bold else ":weight=regular")
 
     @staticmethod
-    def every_language(languages: Iterable[str] = ()) -> list[str]:
-        """The fontconfig languages worth asking about up front: one per script, plus the
-        regional Han forms and whatever the show's languages need."""
-        langs = dict.fromkeys(_SCRIPT_LANG.values())
-        langs.update(dict.fromkeys(("zh-tw", "zh-hk", "ja", "ko")))
-        for language in languages:
-            for script in ("Hani", "Arab", "Deva", "Latn", "Cyrl"):
-                langs[fc_language(script, language)] = None
-        return list(langs)
+    def every_language() -> list[str]:
+        """The fontconfig languages a caption may ask for: one per script, and the
+        regional Han forms."""
+        return list(dict.fromkeys([*_SCRIPT_LANG.values(), "zh-tw", "zh-hk", "ja", "ko"]))

@@ -139,10 +139,14 @@ class TextRenderer:
         if system_fonts is None:
             system_fonts = FontConfig()
         if isinstance(system_fonts, FontConfig):
-            wanted = [fc_language(s, lang) for lang in languages
-                      for s in ("Hani", "Arab", "Hebr", "Deva", "Thai", "Latn", "Cyrl")]
+            # The show's languages now (fontconfig knows them by their own codes, Han by
+            # region); every other script on a thread, before a caption needs it.
+            wanted = [fc_language("Hani", lang) if lang.split("-")[0] in ("zh", "ja", "ko")
+                      else lang.split("-")[0].lower() for lang in languages]
             system_fonts.prefetch((lang, bold) for lang in dict.fromkeys(wanted)
                                   for bold in (False, True))
+            system_fonts.prefetch_in_background(
+                (lang, bold) for lang in system_fonts.every_language() for bold in (False, True))
         self._pickers = {
             "text": FontPicker([_face(p) for p in text_fonts], system_fonts, False,
                                LAST_RESORT["text"]),
