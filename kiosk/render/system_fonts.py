@@ -110,12 +110,14 @@ def NO_SYSTEM_FONTS(language: str, bold: bool) -> tuple[FontFace, ...]:
 class FontConfig:
     """Asks fontconfig; answers are kept for the life of the process."""
 
-    _cache: ClassVar[dict[tuple[str, bool], tuple[FontFace, ...]]] = {}
+    # Per program (a test's stand-in must not answer for the real one), language, bold.
+    _answers: ClassVar[dict[str | None, dict[tuple[str, bool], tuple[FontFace, ...]]]] = {}
     _background: ClassVar[threading.Thread | None] = None
 
     def __init__(self, program: str = "fc-match", timeout_s: float = 5.0) -> None:
         self.program = shutil.which(program)
         self.timeout_s = timeout_s
+        self._cache = self._answers.setdefault(self.program, {})
 
     @property
     def available(self) -> bool:
@@ -171,6 +173,8 @@ class FontConfig:
             thread.join(self.timeout_s * 4)
 
     def __call__(self, language: str, bold: bool) -> tuple[FontFace, ...]:
+        if self.program is None:
+            return ()
         key = (language, bold)
         if key not in self._cache and self._background_alive():
             self.join()
