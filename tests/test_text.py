@@ -293,6 +293,7 @@ def test_overflowing_paragraph_ends_with_ellipsis_within_max_lines(renderer):
 
 def test_cut_after_an_explicit_newline_also_shows_ellipsis(renderer):
     assert renderer.wrap("Baku\nБаку", STYLE, 1000, max_lines=1) == ["Baku" + ELLIPSIS]
+    assert renderer.wrap("Wait…\nБаку", STYLE, 1000, max_lines=1) == ["Wait…" + ELLIPSIS]
 
 
 @settings(max_examples=40, deadline=None,

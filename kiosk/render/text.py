@@ -211,15 +211,15 @@ class TextRenderer:
         picker = self._picker(style.role)
         forced = None if style.direction == "auto" else style.direction
         lines: list[Line] = []
+        cut = False  # the last paragraph laid out already ends in "…"
         for para in clean(text).split("\n"):
             room = None if max_lines is None else max_lines - len(lines)
             if room is not None and room <= 0:  # more text than lines: "…" on the last
-                if not lines[-1].text.endswith(ELLIPSIS):
+                if not cut:
                     lines[-1] = _with_ellipsis(lines[-1], picker, style, max_width)
                 break
-            got, _cut = layout_paragraph(para, picker, style.size_px, language=style.language,
-                                         direction=forced, max_width=max_width,
-                                         max_lines=room)
+            got, cut = layout_paragraph(para, picker, style.size_px, language=style.language,
+                                        direction=forced, max_width=max_width, max_lines=room)
             lines.extend(got)
         faces: set[Face] = {picker.main}
         for line in lines:
