@@ -165,16 +165,19 @@ class Compositor:
         lang = self._lang(label.caption) if caption else self._lang(label.title)
         meta = "  ·  ".join(t for t in (self._t(label.source), self._t(label.date),
                                         self._t(label.credit)) if t)
+        side = "right" if direction == "rtl" else "left"  # every part to the label's side
         if title:
             parts.append(self.text.render(title, TextStyle(
-                "heading", self.px(TITLE_SIZE), language=self._lang(label.title)), width, 2))
+                "heading", self.px(TITLE_SIZE), language=self._lang(label.title)), width, 2,
+                align=side))
         if caption:
             parts.append(self.text.render(caption, TextStyle(
-                "text", self.px(CAPTION_SIZE), line_spacing=1.1, language=lang), width, 4))
+                "text", self.px(CAPTION_SIZE), line_spacing=1.1, language=lang), width, 4,
+                align=side))
         if meta:
             parts.append(self.text.render(meta, TextStyle(
                 "text", self.px(META_SIZE), META_COLOR, language=lang, direction=direction),
-                width, 2))
+                width, 2, align=side))
         return parts, direction == "rtl"
 
     def _band(self, height: int) -> pygame.Surface:
