@@ -132,6 +132,11 @@ class Face:
         return Glyph(alpha, ft.glyph.bitmap_left, ft.glyph.bitmap_top)
 
 
+def warm_up() -> None:
+    """Import FreeType's binding (~0.1 s) ahead of the first glyph, off the render thread."""
+    import freetype  # noqa: F401
+
+
 _OPEN: dict[FontFace, Face] = {}
 _OPEN_LOCK = threading.Lock()
 

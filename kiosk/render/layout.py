@@ -112,6 +112,10 @@ class FontPicker:
     def face_for(self, chars: str, script: str, language: str) -> Face | None:
         """The first face that has every visible character of ``chars``, or None."""
         need = {ord(c) for c in chars if not is_ignorable(c)}
+        # The configured fonts first: a run they draw never waits for a system look-up.
+        for face in self.configured:
+            if need <= face.unicodes:
+                return face
         for face in self.candidates(script, language):
             if need <= face.unicodes:
                 return face
@@ -125,6 +129,8 @@ class FontPicker:
             if ch in seen or is_ignorable(ch):
                 continue
             seen.add(ch)
+            if any(ord(ch) in f.unicodes for f in self.configured):
+                continue
             if not any(ord(ch) in f.unicodes for f in self.candidates(script, language)):
                 out.append(ch)
         return out

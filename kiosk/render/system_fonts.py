@@ -123,16 +123,19 @@ class FontConfig:
     def available(self) -> bool:
         return self.program is not None
 
-    def prefetch(self, keys: Iterable[tuple[str, bool]]) -> None:
-        """Look up many (language, bold) pairs at once, in parallel processes."""
+    def prefetch(self, keys: Iterable[tuple[str, bool]], *, gently: bool = False) -> None:
+        """Look up many (language, bold) pairs at once, in parallel processes; ``gently``
+        runs them at the lowest CPU priority (the show is starting meanwhile)."""
         todo = [k for k in dict.fromkeys(keys) if k not in self._cache]
         if not todo or self.program is None:
             return
         procs = []
         for lang, bold in todo:
             try:
+                nice = ["nice", "-n", "19"] if gently and shutil.which("nice") else []
                 procs.append(((lang, bold), subprocess.Popen(
-                    [self.program, "-s", "-f", "%{file}|%{index}\n", self._pattern(lang, bold)],
+                    [*nice, self.program, "-s", "-f", "%{file}|%{index}\n",
+                     self._pattern(lang, bold)],
                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)))
             except OSError as exc:
                 log.warning("fontconfig cannot be asked for fonts: %s", exc)
@@ -146,17 +149,22 @@ class FontConfig:
                 out = ""
             self._cache[key] = parse_fc_match(out)
 
-    def prefetch_in_background(self, keys: Iterable[tuple[str, bool]]) -> None:
+    def prefetch_in_background(self, keys: Iterable[tuple[str, bool]],
+                               before: Callable[[], object] | None = None) -> None:
         """Look ``keys`` up on a thread of their own, a few processes at a time, so that no
         frame waits for fontconfig when a script first appears. The thread ends by itself
-        once its list is done; a look-up asked meanwhile waits for it (:meth:`join`)."""
+        once its list is done; a look-up asked meanwhile waits for it (:meth:`join`).
+        ``before`` runs first on that thread (other start-up work that need not hold up
+        the first frame)."""
         todo = [k for k in dict.fromkeys(keys) if k not in self._cache]
         if not todo or self.program is None or self._background_alive():
             return
 
         def run() -> None:
+            if before is not None:
+                before()
             for i in range(0, len(todo), _BATCH):
-                self.prefetch(todo[i:i + _BATCH])
+                self.prefetch(todo[i:i + _BATCH], gently=True)
 
         thread = threading.Thread(target=run, name="fontconfig-lookups", daemon=True)
         FontConfig._background = thread

@@ -26,7 +26,7 @@ import numpy as np
 import pygame
 
 from kiosk.render import bidi
-from kiosk.render.faces import Face, FontFace
+from kiosk.render.faces import Face, FontFace, warm_up
 from kiosk.render.layout import ELLIPSIS, FontPicker, Line, clean, layout_paragraph
 from kiosk.render.segments import grapheme_starts
 from kiosk.render.system_fonts import FontConfig, LookUp, fc_language
@@ -139,14 +139,14 @@ class TextRenderer:
         if system_fonts is None:
             system_fonts = FontConfig()
         if isinstance(system_fonts, FontConfig):
-            # The show's languages now (fontconfig knows them by their own codes, Han by
-            # region); every other script on a thread, before a caption needs it.
+            # On a thread, the show's languages first (fontconfig knows them by their own
+            # codes, Han by region), then every other script, before a caption needs them;
+            # the start does not wait (runs the configured fonts draw need no look-up).
             wanted = [fc_language("Hani", lang) if lang.split("-")[0] in ("zh", "ja", "ko")
                       else lang.split("-")[0].lower() for lang in languages]
-            system_fonts.prefetch((lang, bold) for lang in dict.fromkeys(wanted)
-                                  for bold in (False, True))
             system_fonts.prefetch_in_background(
-                (lang, bold) for lang in system_fonts.every_language() for bold in (False, True))
+                ((lang, bold) for lang in [*wanted, *system_fonts.every_language()]
+                 for bold in (False, True)), before=warm_up)
         self._pickers = {
             "text": FontPicker([_face(p) for p in text_fonts], system_fonts, False,
                                LAST_RESORT["text"]),
