@@ -33,6 +33,28 @@ if [ ! -x .venv/bin/python ]; then
     fi
 fi
 
+# Fonts for every script captions may use (Arabic, Hebrew, Devanagari, Thai, Georgian,
+# Armenian... in fonts-noto-core; Chinese, Japanese, Korean in fonts-noto-cjk), found by the
+# kiosk through fontconfig. Without them the kiosk still runs and `validate` names what is
+# missing; a machine without apt (not Debian) is left as it is.
+fonts=""
+if command -v dpkg-query >/dev/null 2>&1; then
+    for package in fontconfig fonts-noto-core fonts-noto-cjk; do
+        dpkg-query -W -f '${Status}' "$package" 2>/dev/null | grep -q "ok installed" ||
+            fonts="$fonts $package"
+    done
+fi
+if [ -n "$fonts" ]; then
+    echo "setup.sh: installing fonts for every script:$fonts" >&2
+    if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+    # shellcheck disable=SC2086
+    if ! { $sudo apt-get update -qq &&
+           $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $fonts >/dev/null; }; then
+        echo "setup.sh: could not install$fonts; captions in those scripts will show" \
+             "as boxes (run_kiosk.py validate names them)" >&2
+    fi
+fi
+
 pip() { .venv/bin/python -m pip --disable-pip-version-check -q "$@"; }
 case "$mode" in
     demo)

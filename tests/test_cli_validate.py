@@ -55,21 +55,31 @@ def test_warnings_alone_exit_zero(show_dir: ShowDir, capsys):
     assert out[-1] == "1 exhibit, 1 item, 0 errors, 1 warning"
 
 
-def test_broken_image_and_missing_glyphs(show_dir: ShowDir, capsys):
+def test_broken_image_and_missing_glyphs(show_dir: ShowDir, capsys, monkeypatch):
+    """On a machine without CJK fonts, `validate` names the script, the languages and the
+    package to install, once per script (not once per field)."""
+    from kiosk.render.system_fonts import NO_SYSTEM_FONTS
+    from kiosk.show import media_checks
+
+    monkeypatch.setattr(media_checks, "SYSTEM_FONTS", NO_SYSTEM_FONTS)
     data = (show_dir.assets / "photos" / "p0.jpg").read_bytes()
     (show_dir.assets / "cut.jpg").write_bytes(data[: len(data) // 2])
     (show_dir.assets / "text.png").write_text("not an image")
     show_dir.manifest("a.yaml", "title: A\nitems:\n  - photo: cut.jpg\n  - photo: text.png\n"
-                                "  - card: {en: Welcome, zh: 欢迎}\n")
-    show_dir.settings("languages: {offered: [en, zh], default: en}\n")
+                                "  - card: {en: Welcome, zh: 欢迎, ja: ようこそ}\n"
+                                "  - card: {en: Again, zh: 再见, ar: مرحبا}\n")
+    show_dir.settings("languages: {offered: [en, zh, ja, ar], default: en}\n")
     code, out, _ = run(capsys, "validate", "--exhibits", str(show_dir.exhibits),
                        "--config", str(show_dir.config))
     assert code == 1
     text = "\n".join(out)
     assert ":3:5: error: `cut.jpg` cannot be shown" in text
     assert ":4:5: error: `text.png` cannot be shown" in text
-    assert ":5:5: warning: no configured font can draw 欢迎 (Chinese/Japanese (CJK))" in text
-    assert "Noto Sans CJK" in text
+    assert (":5:5: warning: no font on this machine can draw Chinese/Japanese (CJK) (欢迎再见), "
+            "used in the `zh` text (install the Debian package fonts-noto-cjk") in text
+    assert text.count("Chinese/Japanese (CJK)") == 1
+    assert "Japanese (Hiragana) (ようこそ), used in the `ja` text" in text
+    assert "Arabic" not in text  # DejaVu Sans, shipped with the kiosk, draws it
 
 
 @pytest.mark.parametrize("args", [["validate", "--exhibits", "/nonexistent/folder"],

@@ -134,12 +134,21 @@ def test_portrait_controls_draw_inside_the_screen(overlay):
     assert all(target.get_rect().contains(r) for r in drawn)
 
 
-def test_language_names_the_renderer_cannot_draw_become_codes(overlay):
-    assert overlay.drawable("Azərbaycan") and overlay.drawable("Русский")
-    assert not overlay.drawable("العربية")  # no bidi/shaping: it would read backwards
-    labels = {e.id: e.label for e in controls_layout(SIZE, DIAG, ["en", "ar"], 1,
-                                                     drawable=overlay.drawable)}
-    assert labels["lang:ar"] == "AR" and labels["lang:en"] == "English"
+def test_language_chips_show_each_language_by_its_own_name():
+    """Arabic chips showed "AR" (the renderer could not shape it); now every language the
+    fonts can draw shows its own name, and only one no font has falls back to its code."""
+    from kiosk.render.system_fonts import NO_SYSTEM_FONTS
+
+    fonts = default_fonts()
+    own = Overlay(SIZE, TextRenderer(fonts.text, fonts.heading, system_fonts=NO_SYSTEM_FONTS))
+    assert own.drawable("Azərbaycan dili") and own.drawable("Русский")
+    assert own.drawable("العربية")
+    assert not own.drawable("中文")  # no CJK face among the kiosk's own fonts
+    labels = {e.id: e.label for e in controls_layout(SIZE, DIAG, ["en", "ar", "az", "ru", "zh"],
+                                                     1, drawable=own.drawable)
+              if e.id.startswith("lang:")}
+    assert labels == {"lang:en": "English", "lang:ar": "العربية", "lang:az": "Azərbaycan dili",
+                      "lang:ru": "Русский", "lang:zh": "ZH"}
 
 
 def test_warm_builds_everything_the_first_frame_needs():

@@ -84,7 +84,7 @@ def test_edge_zones_are_15_percent_and_at_least_a_target():
 
 def test_language_labels_are_the_languages_own_names():
     assert language_label("ru") == "Русский"
-    assert language_label("az") == "Azərbaycan"
+    assert language_label("az") == "Azərbaycan dili"
     assert language_label("zh") == "中文"
     assert language_label("xx") == "XX"
     assert language_label("pt-BR") == "Português"

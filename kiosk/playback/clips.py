@@ -143,9 +143,19 @@ class ClipPainter:
         view.has_picture = True
 
     def _cue(self, view: ClipLayer, t: float, language: str) -> str | None:
-        subs = (view.subtitles.get(language) or view.subtitles.get(self.default_language)
-                or next(iter(view.subtitles.values()), None))
+        subs = view.subtitles.get(self._cue_language(view, language))
         return subs.cue_at(view.step.start_s + t) if subs is not None else None
+
+    def _cue_language(self, view: ClipLayer, language: str) -> str:
+        """The subtitles shown: the language's (or one of its regions', `ar-SA` for
+        `ar`), else the default language's, else any."""
+        for want in (language, self.default_language):
+            if want in view.subtitles:
+                return want
+            for key in view.subtitles:
+                if key.split("-")[0] == want:
+                    return key
+        return next(iter(view.subtitles), "")
 
     def _draw_subtitle(self, view: ClipLayer, t: float, language: str) -> bool:
         cue = self._cue(view, t, language)
@@ -153,8 +163,9 @@ class ClipPainter:
             return False
         w, h = self.size
         size = max(12, round(h * SUBTITLE_SIZE))
-        text = self.compositor.text.render(cue, TextStyle("text", size, (255, 255, 255)),
-                                           round(w * 0.8), 3, align="center")
+        style = TextStyle("text", size, (255, 255, 255),
+                          language=self._cue_language(view, language))
+        text = self.compositor.text.render(cue, style, round(w * 0.8), 3, align="center")
         pad = size // 3
         box = pygame.Surface((text.get_width() + 2 * pad, text.get_height() + pad),
                              pygame.SRCALPHA, 32)

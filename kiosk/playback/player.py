@@ -337,14 +337,11 @@ class CachedImages:
 
 
 def make_text(settings: Settings) -> Any:
-    """The caption fonts the settings name."""
-    import pygame
-
+    """The caption fonts the settings name (and the machine's, for the offered languages)."""
     from kiosk.render.text import TextRenderer
 
-    if not pygame.font.get_init():
-        pygame.font.init()
-    return TextRenderer(settings.fonts.text, settings.fonts.heading, cache_size=64)
+    return TextRenderer(settings.fonts.text, settings.fonts.heading, cache_size=64,
+                        languages=settings.languages.offered)
 
 
 def make_player(show: Show, settings: Settings, size: tuple[int, int], images: Any,

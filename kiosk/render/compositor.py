@@ -101,6 +101,11 @@ class Compositor:
     def _t(self, text: Text) -> str:
         return text.get(self.look.language, self.look.default_language)
 
+    def _lang(self, text: object) -> str:
+        """The language the shown text is written in (for its fonts and shaping)."""
+        key = text.pick(self.look.language, self.look.default_language)[0]  # type: ignore[attr-defined]
+        return key or self.look.default_language
+
     # -- layers ----------------------------------------------------------------------
     def set_label_lift(self, pixels: int) -> None:
         """Raise bottom labels by this much (to clear the visitor controls)."""
@@ -148,22 +153,33 @@ class Compositor:
         surface.blit(image, ((w - iw) // 2, (h - ih) // 2))
 
     # -- the museum label ----------------------------------------------------------
-    def _label_block(self, label: Label) -> list[pygame.Surface]:
+    def _label_block(self, label: Label) -> tuple[list[pygame.Surface], bool]:
+        """The label's parts, and whether it reads right to left.
+
+        The caption's direction (else the title's) sets the whole label's: its parts align
+        to that side and the credit line lists source, date and credit in reading order.
+        """
         width = round(self.size[0] * LABEL_WIDTH)
         parts: list[pygame.Surface] = []
         title, caption = self._t(label.title), self._t(label.caption)
+        direction = self.text.direction(caption or title or "")
+        lang = self._lang(label.caption) if caption else self._lang(label.title)
         meta = "  ·  ".join(t for t in (self._t(label.source), self._t(label.date),
                                         self._t(label.credit)) if t)
+        side = "right" if direction == "rtl" else "left"  # every part to the label's side
         if title:
-            parts.append(self.text.render(title, TextStyle("heading", self.px(TITLE_SIZE)),
-                                          width, 2))
+            parts.append(self.text.render(title, TextStyle(
+                "heading", self.px(TITLE_SIZE), language=self._lang(label.title)), width, 2,
+                align=side))
         if caption:
-            parts.append(self.text.render(caption, TextStyle("text", self.px(CAPTION_SIZE),
-                                                             line_spacing=1.1), width, 4))
+            parts.append(self.text.render(caption, TextStyle(
+                "text", self.px(CAPTION_SIZE), line_spacing=1.1, language=lang), width, 4,
+                align=side))
         if meta:
-            parts.append(self.text.render(meta, TextStyle("text", self.px(META_SIZE),
-                                                          META_COLOR), width, 2))
-        return parts
+            parts.append(self.text.render(meta, TextStyle(
+                "text", self.px(META_SIZE), META_COLOR, language=lang, direction=direction),
+                width, 2, align=side))
+        return parts, direction == "rtl"
 
     def _band(self, height: int) -> pygame.Surface:
         """A dark gradient, opaque enough behind text to read on any photo."""
@@ -197,7 +213,7 @@ class Compositor:
         found = self._labels.get(key)
         if found is not None and found[0] is label:
             return found[1], found[2]
-        parts = self._label_block(label)
+        parts, rtl = self._label_block(label)
         if not parts:
             return None
         mx, my = self.margin
@@ -212,7 +228,8 @@ class Compositor:
         else:
             y, at = band_h - my - block_h - lift, (0, self.size[1] - band_h)
         for part in parts:
-            self._shadowed(strip, part, (mx, y))
+            x = self.size[0] - mx - part.get_width() if rtl else mx
+            self._shadowed(strip, part, (x, y))
             y += part.get_height() + gap
         if len(self._labels) > 8:
             self._labels.clear()
@@ -262,10 +279,12 @@ class Compositor:
         title, body = self._t(card.title), self._t(card.body)
         parts: list[pygame.Surface] = []
         if title:
-            parts.append(self.text.render(title, TextStyle("heading", self.px(CARD_TITLE_SIZE)),
-                                          width, 3, align="center"))
+            parts.append(self.text.render(title, TextStyle(
+                "heading", self.px(CARD_TITLE_SIZE), language=self._lang(card.title)),
+                width, 3, align="center"))
         if body:
-            style = TextStyle("text", self.px(CARD_BODY_SIZE), (226, 230, 236), 1.2)
+            style = TextStyle("text", self.px(CARD_BODY_SIZE), (226, 230, 236), 1.2,
+                              language=self._lang(card.body))
             room = avail - sum(p.get_height() + gap for p in parts)
             lines = 12
             rendered = self.text.render(body, style, width, lines, align="center")

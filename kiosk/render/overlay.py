@@ -31,7 +31,6 @@ before ``Compositor.draw``).
 
 from __future__ import annotations
 
-import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -40,7 +39,6 @@ import numpy as np
 import pygame
 
 from kiosk.render.compositor import pixels
-from kiosk.render.fonts import missing_chars
 from kiosk.render.text import TextRenderer, TextStyle
 from kiosk.visitor.layout import Element, Rect, tile_parts, union
 
@@ -178,13 +176,10 @@ class Overlay:
     def drawable(self, text: str) -> bool:
         """Whether ``text`` comes out readable: ``controls_layout(drawable=...)``.
 
-        False when a font lacks a character, and for right-to-left scripts: the renderer
-        has no bidi or shaping, so "العربية" would show reversed, unjoined letters (the
-        chip then shows the language code).
+        False when no font (configured or installed) has one of its characters: the chip
+        then shows the language code rather than boxes.
         """
-        if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
-            return False
-        return not missing_chars(text, self.text.font_paths("text"))
+        return self.text.drawable(text)
 
     def forget(self) -> None:
         """Drop cached pieces (another screen size or font)."""
@@ -205,9 +200,9 @@ class Overlay:
         return surface
 
     def _label(self, text: str, px: int, color: RGB, max_w: int, lines: int = 1,
-               role: str = "text") -> pygame.Surface:
-        return self.text.render(text, TextStyle(role, max(1, px), color), max(1, max_w), lines,
-                                align="center")
+               role: str = "text", language: str = "") -> pygame.Surface:
+        return self.text.render(text, TextStyle(role, max(1, px), color, language=language),
+                                max(1, max_w), lines, align="center")
 
     @staticmethod
     def _blit_centred(dst: pygame.Surface, src: pygame.Surface, box: pygame.Rect) -> None:
@@ -360,7 +355,7 @@ class Overlay:
                 chip = _rounded((w, h), CHIP_FILL, radius, CHIP_EDGE, max(1, h // 36))
             pad = max(2, round(h * 0.2))
             label = self._label(e.label, e.text_px, ACTIVE_TEXT if active else CHIP_TEXT,
-                                w - 2 * pad)
+                                w - 2 * pad, language=e.id[5:])  # each name in its own script
             self._blit_centred(chip, label, chip.get_rect())
             return chip
         return self._cached(("chip", e, active), build)

@@ -1,79 +1,57 @@
-"""Caption and heading text for the kiosk screen.
+"""Caption and heading text for the kiosk screen: every string the kiosk draws comes here.
 
-Visitors read captions in many languages, and pygame's font (SDL_ttf) draws a
-".notdef" box for any character the font lacks.  The renderer therefore takes
-an ordered *chain* of fonts per role and draws each run of characters with the
-first font that really has them (see :mod:`kiosk.render.fonts`), all runs sharing one
-baseline.  Paragraphs are word-wrapped to a pixel width, CJK text without spaces
-wraps between characters, and text that does not fit ends in "…".
+Layout (bidi, runs with a font each, HarfBuzz shaping, line breaking) is done by
+:mod:`kiosk.render.layout`; this module draws the glyphs (FreeType) into a transparent
+pygame surface and caches both the layouts and the surfaces (small LRUs), so a caption is
+laid out and rasterised once and then only blitted.
 
-A rendered caption is cached (small LRU), so it is rasterised once and then
-only blitted every frame.
+Fonts per role: the configured chain first (the `fonts` setting, else the kiosk's own
+Noto Sans), then the faces fontconfig finds for the run's language (Arabic, CJK with the
+language's regional forms, Devanagari, ...), then DejaVu Sans as a last resort.
 
-Only ``pygame.font`` is used: no display is needed (headless tests run with
+``align="start"`` puts each paragraph where its reading starts: left for Latin, right
+for Arabic and Hebrew. No display is needed (headless tests run with
 ``SDL_VIDEODRIVER=dummy``).
-
-Limitation: no bidirectional reordering and no script shaping.  SDL_ttf draws
-every run left to right, one glyph per character, so Arabic comes out as
-isolated (unjoined) letters in reversed order and Hebrew reversed; scripts that
-need shaping (Devanagari, Thai marks, ...) may show misplaced marks.
 """
 
 from __future__ import annotations
 
 import os
-import unicodedata
+import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pygame
 
-from kiosk.render.fonts import FontCoverage, is_ignorable
+from kiosk.render import bidi
+from kiosk.render.faces import Face, FontFace, warm_up
+from kiosk.render.layout import ELLIPSIS, FontPicker, Line, clean, layout_paragraph
+from kiosk.render.segments import grapheme_starts
+from kiosk.render.system_fonts import FontConfig, LookUp, fc_language
 
 __all__ = [
     "ELLIPSIS",
     "ROLES",
+    "TextBlock",
     "TextRenderer",
     "TextStyle",
     "size_for_screen",
 ]
 
 ROLES = ("text", "heading")
-ELLIPSIS = "…"
-_ASCII_ELLIPSIS = "..."
+DIRECTIONS = ("auto", "ltr", "rtl")
+ALIGNS = ("left", "center", "right", "start", "end")
 
 Color = tuple[int, int, int]
+FontPath = str | os.PathLike[str] | FontFace
 
-# Spaces a line may break at.  NO-BREAK SPACE (U+00A0), FIGURE SPACE (U+2007)
-# and NARROW NO-BREAK SPACE (U+202F) deliberately are not here.
-_BREAK_SPACES = " \u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u2009\u200a\u205f\u3000"
-_ZWSP = "\u200b"  # invisible break opportunity
-_SOFT_HYPHEN = "\u00ad"  # fonts draw it as a visible hyphen: never draw it
-
-# Kinsoku: CJK punctuation that must not start a line / must not end a line.
-_NO_LINE_START = frozenset(
-    "、。，．・：；？！ー」』）】〕〉》〗〙〟ぁぃぅぇぉっゃゅょゎゕゖァィゥェォッャュョヮヵヶ"
-    "々ゝゞヽヾ〜！）］｝，．：；？%)]},.!?:;…"
-)
-_NO_LINE_END = frozenset("「『（【〔〈《〖〘〝（［｛([{")
-
-
-def _is_cjk(ch: str) -> bool:
-    """Characters of scripts written without spaces: a line may break around them."""
-    cp = ord(ch)
-    return (
-        0x2E80 <= cp <= 0x2FDF  # CJK radicals, Kangxi radicals
-        or 0x3000 <= cp <= 0x303F  # CJK symbols and punctuation
-        or 0x3040 <= cp <= 0x30FF  # Hiragana, Katakana
-        or 0x3100 <= cp <= 0x31FF  # Bopomofo, Hangul compat jamo, Katakana ext
-        or 0x3400 <= cp <= 0x4DBF  # CJK ext A
-        or 0x4E00 <= cp <= 0x9FFF  # CJK unified ideographs
-        or 0xAC00 <= cp <= 0xD7AF  # Hangul syllables
-        or 0xF900 <= cp <= 0xFAFF  # CJK compatibility ideographs
-        or 0xFF00 <= cp <= 0xFFEF  # half/full-width forms
-        or 0x20000 <= cp <= 0x3FFFF  # CJK ext B and later
-    )
+_BUNDLED = os.path.join(os.path.dirname(__file__), "..", "..", "assets", "fonts")
+LAST_RESORT = {
+    "text": (FontFace(os.path.abspath(os.path.join(_BUNDLED, "DejaVuSans.ttf"))),),
+    "heading": (FontFace(os.path.abspath(os.path.join(_BUNDLED, "DejaVuSans-Bold.ttf"))),),
+}
 
 
 def size_for_screen(screen_h_px: int, fraction: float, minimum: int = 8) -> int:
@@ -85,14 +63,19 @@ def size_for_screen(screen_h_px: int, fraction: float, minimum: int = 8) -> int:
 class TextStyle:
     """How a piece of text looks.
 
-    ``size_px`` is the em size in pixels.  ``line_spacing`` multiplies the
-    fonts' natural line height (1.0 = as the font designer intended).
+    ``size_px`` is the em size in pixels. ``line_spacing`` multiplies the fonts' natural
+    line height. ``language`` (a code like ``zh-Hant``) picks fonts with the right
+    regional forms and language-specific shaping; ``direction`` "auto" takes each
+    paragraph's direction from its first strong letter, "ltr"/"rtl" force it (a label's
+    credit line follows its caption's direction).
     """
 
     role: str = "text"
     size_px: int = 32
     color: Color = (255, 255, 255)
     line_spacing: float = 1.0
+    language: str = ""
+    direction: str = "auto"
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:
@@ -106,342 +89,264 @@ class TextStyle:
         object.__setattr__(self, "size_px", int(self.size_px))
         if not self.line_spacing > 0:
             raise ValueError(f"line_spacing must be > 0, got {self.line_spacing!r}")
+        if self.direction not in DIRECTIONS:
+            raise ValueError(f"direction must be one of {DIRECTIONS}, got {self.direction!r}")
 
 
 @dataclass(frozen=True)
-class _Layout:
-    lines: tuple[str, ...]
-    widths: tuple[int, ...]
+class TextBlock:
+    """Laid-out text: lines, and the box they need."""
+
+    lines: tuple[Line, ...]
     width: int
     height: int
     ascent: int
     line_height: int
     pitch: int
+    rtl: bool  # the first paragraph's direction
+
+    @property
+    def texts(self) -> list[str]:
+        return [line.text for line in self.lines]
+
+
+def _face(path: FontPath) -> FontFace:
+    if isinstance(path, FontFace):
+        return path
+    return FontFace(os.path.abspath(os.fspath(path)))
 
 
 class TextRenderer:
-    """Draws text with a per-role font fallback chain; caches the results.
+    """Lays out and draws text for the two roles; caches layouts and surfaces.
 
-    ``text_fonts`` / ``heading_fonts`` are ordered font file paths; the first
-    is the main font, later ones are fallbacks for characters it lacks.
-    ``heading_fonts`` defaults to ``text_fonts``.
+    ``text_fonts`` / ``heading_fonts`` are ordered font files; they win over system fonts
+    for every run they can draw. ``system_fonts`` finds installed faces per language
+    (default: fontconfig; :data:`NO_SYSTEM_FONTS` for the configured fonts only).
+    ``languages`` are looked up in advance, so the first caption does not wait.
     """
 
     def __init__(
         self,
-        text_fonts: Sequence[str | os.PathLike[str]],
-        heading_fonts: Sequence[str | os.PathLike[str]] | None = None,
+        text_fonts: Sequence[FontPath],
+        heading_fonts: Sequence[FontPath] | None = None,
         *,
         cache_size: int = 32,
+        system_fonts: LookUp | None = None,
+        languages: Iterable[str] = (),
     ) -> None:
         if cache_size < 0:
             raise ValueError("cache_size must be >= 0")
-        if not pygame.font.get_init():
-            pygame.font.init()
-        # Reading the cmaps here makes a missing/broken font fail at startup,
-        # not in the middle of the slideshow.
-        self._chains: dict[str, FontCoverage] = {
-            "text": FontCoverage(text_fonts),
-            "heading": FontCoverage(heading_fonts or text_fonts),
+        if system_fonts is None:
+            system_fonts = FontConfig()
+        if isinstance(system_fonts, FontConfig):
+            # On a thread, the show's languages first (fontconfig knows them by their own
+            # codes, Han by region), then every other script, before a caption needs them;
+            # the start does not wait (runs the configured fonts draw need no look-up).
+            wanted = [fc_language("Hani", lang) if lang.split("-")[0] in ("zh", "ja", "ko")
+                      else lang.split("-")[0].lower() for lang in languages]
+            system_fonts.prefetch_in_background(
+                ((lang, bold) for lang in [*wanted, *system_fonts.every_language()]
+                 for bold in (False, True)), before=warm_up)
+        self._pickers = {
+            "text": FontPicker([_face(p) for p in text_fonts], system_fonts, False,
+                               LAST_RESORT["text"]),
+            "heading": FontPicker([_face(p) for p in heading_fonts or text_fonts],
+                                  system_fonts, True, LAST_RESORT["heading"]),
         }
-        self._fonts: dict[tuple[str, int], pygame.font.Font] = {}
+        self._lock = threading.RLock()  # layouts may be built on a worker thread
+        self._layouts: OrderedDict[tuple, TextBlock] = OrderedDict()
         self._cache: OrderedDict[tuple, pygame.Surface] = OrderedDict()
         self._cache_size = cache_size
         self.cache_hits = 0
         self.cache_misses = 0
 
-    # -- fonts ---------------------------------------------------------------
+    # -- fonts ---------------------------------------------------------------------------
 
-    def font_paths(self, role: str = "text") -> tuple[str, ...]:
-        return self._chain(role).paths
-
-    def _chain(self, role: str) -> FontCoverage:
+    def _picker(self, role: str) -> FontPicker:
         try:
-            return self._chains[role]
+            return self._pickers[role]
         except KeyError:
             raise ValueError(f"unknown text role {role!r}; expected one of {ROLES}") from None
 
-    def _font(self, path: str, size_px: int) -> pygame.font.Font:
-        key = (path, size_px)
-        font = self._fonts.get(key)
-        if font is None:
-            font = pygame.font.Font(path, size_px)
-            self._fonts[key] = font
-        return font
+    def font_paths(self, role: str = "text") -> tuple[str, ...]:
+        """The configured font files of a role, in order."""
+        return tuple(f.font_face.path for f in self._picker(role).configured)
 
-    def _visible(self, text: str, chain: FontCoverage) -> str:
-        """Drop characters that must not be drawn (they would show as boxes)."""
-        return "".join(
-            ch
-            for ch in text
-            if not (
-                ch in (_ZWSP, _SOFT_HYPHEN)
-                or unicodedata.category(ch) == "Cc"
-                or (is_ignorable(ch) and not ch.isspace() and not chain.has(ch))
-            )
-        )
+    def missing(self, text: str, role: str = "text", language: str = "") -> list[str]:
+        """Visible characters of ``text`` that no font (configured or installed) has."""
+        return self._picker(role).missing(text, language)
 
-    def _runs(self, text: str, role: str, size_px: int) -> list[tuple[pygame.font.Font, str]]:
-        chain = self._chain(role)
-        text = self._visible(text, chain)
-        return [(self._font(chain.paths[i], size_px), run) for i, run in chain.split_runs(text)]
-
-    # -- measuring -----------------------------------------------------------
-
-    def line_width(self, text: str, role: str, size_px: int) -> int:
-        """Pixel width of one line of text (no wrapping), as it would be drawn."""
-        return sum(font.size(run)[0] for font, run in self._runs(text, role, size_px) if run)
-
-    def measure(
-        self,
-        text: str,
-        style: TextStyle,
-        max_width: int | None = None,
-        max_lines: int | None = None,
-    ) -> tuple[int, int]:
-        """(width, height) of what :meth:`render` would return, without drawing."""
-        key = self._key(text, style, max_width, max_lines, "left")
-        surf = self._cache.get(key)
-        if surf is not None:
-            return surf.get_size()
-        layout = self._layout(text, style, max_width, max_lines)
-        return layout.width, layout.height
-
-    # -- wrapping ------------------------------------------------------------
+    def drawable(self, text: str, role: str = "text", language: str = "") -> bool:
+        return not self.missing(text, role, language)
 
     @staticmethod
-    def _clean(text: str) -> str:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        text = text.replace("\u2028", "\n").replace("\u2029", "\n")
-        return text.replace("\t", " ")
+    def direction(text: str) -> str:
+        """"rtl" when the text's first strong letter is right-to-left, else "ltr"."""
+        return bidi.first_strong(text) or "ltr"
 
-    @staticmethod
-    def _segments(paragraph: str) -> list[tuple[str, str]]:
-        """Split into (word, following spaces) pieces; a line may break after each."""
-        segs: list[tuple[str, str]] = []
-        word: list[str] = []
-        spaces: list[str] = []
-        prev = ""
-        for ch in paragraph:
-            if ch in _BREAK_SPACES:
-                spaces.append(ch)
-                prev = ch
-                continue
-            if ch == _ZWSP:
-                segs.append(("".join(word), "".join(spaces)))
-                word, spaces, prev = [], [], ""
-                continue
-            if spaces:
-                segs.append(("".join(word), "".join(spaces)))
-                word, spaces = [], []
-            elif (
-                word
-                and (_is_cjk(ch) or _is_cjk(prev))
-                and ch not in _NO_LINE_START
-                and prev not in _NO_LINE_END
-                and not unicodedata.combining(ch)
-            ):
-                segs.append(("".join(word), ""))
-                word = []
-            word.append(ch)
-            prev = ch
-        if word or spaces:
-            segs.append(("".join(word), "".join(spaces)))
-        return segs
+    # -- layout --------------------------------------------------------------------------
 
-    def _break_word(self, word: str, role: str, size_px: int, max_width: int) -> list[str]:
-        """Break a word wider than ``max_width`` into pieces that fit."""
-        pieces: list[str] = []
-        rest = word
-        while rest:
-            if self.line_width(rest, role, size_px) <= max_width:
-                pieces.append(rest)
-                break
-            lo, hi = 1, len(rest) - 1  # longest prefix that fits (at least 1 char)
-            while lo < hi:
-                mid = (lo + hi + 1) // 2
-                if self.line_width(rest[:mid], role, size_px) <= max_width:
-                    lo = mid
-                else:
-                    hi = mid - 1
-            cut = lo
-            # never separate a combining mark from its letter
-            while cut > 1 and unicodedata.combining(rest[cut]):
-                cut -= 1
-            if unicodedata.combining(rest[cut]):
-                cut = lo
-                while cut < len(rest) and unicodedata.combining(rest[cut]):
-                    cut += 1
-            pieces.append(rest[:cut])
-            rest = rest[cut:]
-        return pieces
-
-    def _wrap_paragraph(self, paragraph: str, role: str, size_px: int, max_width: int) -> list[str]:
-        lines: list[str] = []
-        cur = ""
-        for word, spaces in self._segments(paragraph):
-            if not word:
-                cur += spaces
-                continue
-            candidate = cur + word
-            if self.line_width(candidate, role, size_px) <= max_width:
-                cur = candidate + spaces
-                continue
-            if cur.strip(_BREAK_SPACES):
-                lines.append(cur.rstrip(_BREAK_SPACES))
-                cur = ""
-            else:
-                cur = ""  # leading spaces do not deserve their own line
-            if self.line_width(word, role, size_px) <= max_width:
-                cur = word + spaces
-            else:
-                *full, last = self._break_word(word, role, size_px, max_width)
-                lines.extend(full)
-                cur = last + spaces
-        lines.append(cur.rstrip(_BREAK_SPACES))
-        return lines
-
-    def _ellipsis(self, role: str) -> str:
-        return ELLIPSIS if self._chain(role).has(ELLIPSIS) else _ASCII_ELLIPSIS
-
-    def _fit_with_ellipsis(self, line: str, role: str, size_px: int, max_width: int | None) -> str:
-        ell = self._ellipsis(role)
-        s = line.rstrip()
-        if max_width is None:
-            return s + ell
-        while s and self.line_width(s + ell, role, size_px) > max_width:
-            s = s[:-1]
-            while s and unicodedata.combining(s[-1]):
-                s = s[:-1]
-            s = s.rstrip()
-        return s + ell
-
-    def wrap(
-        self,
-        text: str,
-        style: TextStyle,
-        max_width: int | None = None,
-        max_lines: int | None = None,
-    ) -> list[str]:
-        """Lines the text is drawn as.
-
-        Breaks at spaces (and between CJK characters), breaks a word longer
-        than a line by characters, keeps explicit newlines.  With ``max_lines``
-        the last kept line ends in "…" when text was cut off.
-        """
+    def layout(self, text: str, style: TextStyle, max_width: int | None = None,
+               max_lines: int | None = None) -> TextBlock:
+        """Lines and box of the text as :meth:`render` would draw it (cached)."""
         if max_width is not None and max_width < 1:
             raise ValueError("max_width must be >= 1")
         if max_lines is not None and max_lines < 1:
             raise ValueError("max_lines must be >= 1")
-        role, size = style.role, style.size_px
-        paragraphs = self._clean(text).split("\n")
-        lines: list[str] = []
-        for para in paragraphs:
-            if max_width is None:
-                lines.append(para)
-            else:
-                lines.extend(self._wrap_paragraph(para, role, size, max_width))
-            if max_lines is not None and len(lines) > max_lines:
+        key = (text, style.role, style.size_px, style.line_spacing, style.language,
+               style.direction, max_width, max_lines)
+        with self._lock:
+            found = self._layouts.get(key)
+            if found is not None:
+                self._layouts.move_to_end(key)
+                return found
+            block = self._layout(text, style, max_width, max_lines)
+            self._layouts[key] = block
+            while len(self._layouts) > max(64, 2 * self._cache_size):
+                self._layouts.popitem(last=False)
+            return block
+
+    def _layout(self, text: str, style: TextStyle, max_width: int | None,
+                max_lines: int | None) -> TextBlock:
+        picker = self._picker(style.role)
+        forced = None if style.direction == "auto" else style.direction
+        lines: list[Line] = []
+        cut = False  # the last paragraph laid out already ends in "…"
+        for para in clean(text).split("\n"):
+            room = None if max_lines is None else max_lines - len(lines)
+            if room is not None and room <= 0:  # more text than lines: "…" on the last
+                if not cut:
+                    lines[-1] = _with_ellipsis(lines[-1], picker, style, max_width)
                 break
-        if max_lines is not None and len(lines) > max_lines:
-            lines = lines[:max_lines]
-            lines[-1] = self._fit_with_ellipsis(lines[-1], role, size, max_width)
-        return lines
-
-    # -- layout & drawing ----------------------------------------------------
-
-    def _layout(
-        self,
-        text: str,
-        style: TextStyle,
-        max_width: int | None,
-        max_lines: int | None,
-    ) -> _Layout:
-        lines = self.wrap(text, style, max_width, max_lines)
-        role, size = style.role, style.size_px
-        chain = self._chain(role)
-        # Baselines line up across fonts: the line box is tall enough for the
-        # highest ascent and deepest descent of every font actually used (the
-        # main font always counts, so empty text still has a line height).
-        used = {0}
+            got, cut = layout_paragraph(para, picker, style.size_px, language=style.language,
+                                        direction=forced, max_width=max_width, max_lines=room)
+            lines.extend(got)
+        faces: set[Face] = {picker.main}
         for line in lines:
-            used.update(i for i, _ in chain.split_runs(self._visible(line, chain)))
-        fonts = [self._font(chain.paths[i], size) for i in sorted(used)]
-        ascent = max(f.get_ascent() for f in fonts)
-        descent = max(-f.get_descent() for f in fonts)
-        line_height = ascent + descent
+            faces.update(line.faces)
+        ascent = max(f.extents(style.size_px)[0] for f in faces)
+        descent = max(f.extents(style.size_px)[1] for f in faces)
+        line_height = max(1, round(ascent + descent))
         pitch = max(1, round(line_height * style.line_spacing))
-        widths = tuple(self.line_width(line, role, size) for line in lines)
-        width = max(widths, default=0)
+        width = max((int(np.ceil(line.width)) for line in lines), default=0)
         if max_width is not None:
             width = min(width, max_width)  # a single glyph wider than the box is clipped
         height = line_height + pitch * (len(lines) - 1)
-        return _Layout(tuple(lines), widths, width, height, ascent, line_height, pitch)
+        rtl = bool(lines) and lines[0].rtl
+        return TextBlock(tuple(lines), width, height, round(ascent), line_height, pitch, rtl)
 
-    @staticmethod
-    def _key(text, style, max_width, max_lines, align) -> tuple:
-        return (
-            text,
-            style.role,
-            style.size_px,
-            style.color,
-            max_width,
-            max_lines,
-            style.line_spacing,
-            align,
-        )
+    # -- the old measuring API, on the same layout -----------------------------------------
 
-    def render(
-        self,
-        text: str,
-        style: TextStyle,
-        max_width: int | None = None,
-        max_lines: int | None = None,
-        align: str = "left",
-    ) -> pygame.Surface:
+    def line_width(self, text: str, role: str, size_px: int, language: str = "") -> int:
+        """Pixel width of one line of text (no wrapping), as it would be drawn."""
+        block = self.layout(text.replace("\n", " "), TextStyle(role, size_px, language=language))
+        return int(np.ceil(block.lines[0].width)) if block.lines else 0
+
+    def measure(self, text: str, style: TextStyle, max_width: int | None = None,
+                max_lines: int | None = None) -> tuple[int, int]:
+        """(width, height) of what :meth:`render` would return, without drawing."""
+        block = self.layout(text, style, max_width, max_lines)
+        return block.width, block.height
+
+    def wrap(self, text: str, style: TextStyle, max_width: int | None = None,
+             max_lines: int | None = None) -> list[str]:
+        """The lines the text is drawn as, in reading order.
+
+        Breaks where Unicode allows a line break (spaces, between CJK characters, ...),
+        cuts a word longer than a line between characters, keeps explicit newlines; with
+        ``max_lines`` the last kept line ends in "…" when text was cut off.
+        """
+        return self.layout(text, style, max_width, max_lines).texts
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def render(self, text: str, style: TextStyle, max_width: int | None = None,
+               max_lines: int | None = None, align: str = "start") -> pygame.Surface:
         """Draw (possibly wrapped) text onto a new transparent surface.
 
-        The result is cached: the same request returns the same Surface
-        object, so callers must treat it as read-only (blit it, don't draw on
-        it).  ``align`` is "left", "center" or "right" within the text block.
+        The result is cached: the same request returns the same Surface object, so callers
+        must treat it as read-only. ``align``: "start" (each paragraph's reading side),
+        "end", "left", "center" or "right" within the text block.
         """
-        if align not in ("left", "center", "right"):
-            raise ValueError(f"align must be left, center or right, got {align!r}")
-        key = self._key(text, style, max_width, max_lines, align)
-        surf = self._cache.get(key)
-        if surf is not None:
-            self._cache.move_to_end(key)
-            self.cache_hits += 1
+        if align not in ALIGNS:
+            raise ValueError(f"align must be one of {ALIGNS}, got {align!r}")
+        key = (text, style, max_width, max_lines, align)
+        with self._lock:
+            surf = self._cache.get(key)
+            if surf is not None:
+                self._cache.move_to_end(key)
+                self.cache_hits += 1
+                return surf
+            self.cache_misses += 1
+            surf = self._draw(self.layout(text, style, max_width, max_lines), style, align)
+            if self._cache_size:
+                self._cache[key] = surf
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
             return surf
-        self.cache_misses += 1
-        surf = self._draw(self._layout(text, style, max_width, max_lines), style, align)
-        if self._cache_size:
-            self._cache[key] = surf
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return surf
 
-    def _draw(self, layout: _Layout, style: TextStyle, align: str) -> pygame.Surface:
-        surf = pygame.Surface((layout.width, layout.height), pygame.SRCALPHA, 32)
-        for n, (line, line_w) in enumerate(zip(layout.lines, layout.widths, strict=True)):
-            if align == "center":
-                x = (layout.width - line_w) // 2
-            elif align == "right":
-                x = layout.width - line_w
-            else:
-                x = 0
-            baseline = n * layout.pitch + layout.ascent
-            for font, run in self._runs(line, style.role, style.size_px):
-                if not run:
-                    continue
-                glyphs = font.render(run, True, style.color)
-                surf.blit(glyphs, (x, baseline - font.get_ascent()))
-                x += glyphs.get_width()
+    def _draw(self, block: TextBlock, style: TextStyle, align: str) -> pygame.Surface:
+        w, h = max(1, block.width), max(1, block.height)
+        alpha = np.zeros((h, w), np.uint8)
+        size = style.size_px
+        for n, line in enumerate(block.lines):
+            side = align
+            if align in ("start", "end"):
+                side = "right" if line.rtl == (align == "start") else "left"
+            x0 = {"left": 0.0, "right": block.width - line.width,
+                  "center": (block.width - line.width) / 2}[side]
+            baseline = n * block.pitch + block.ascent
+            for run in line.runs:
+                for gid, gx, gy in run.glyphs:
+                    glyph = run.face.glyph(size, gid)
+                    if not glyph.alpha.size:
+                        continue
+                    x = round(x0 + gx) + glyph.left
+                    y = round(baseline - gy) - glyph.top
+                    _stamp(alpha, glyph.alpha, x, y)
+                x0 += run.width
+        surf = pygame.Surface((block.width, block.height), pygame.SRCALPHA, 32)
+        if block.width and block.height:
+            surf.fill((*style.color, 0))
+            view = pygame.surfarray.pixels_alpha(surf)
+            view[:, :] = alpha.T
+            del view
         return surf
 
     def clear_cache(self) -> None:
-        self._cache.clear()
+        with self._lock:
+            self._cache.clear()
+            self._layouts.clear()
 
     @property
     def cache_len(self) -> int:
         return len(self._cache)
+
+
+def _stamp(dst: np.ndarray, src: np.ndarray, x: int, y: int) -> None:
+    """Lay a glyph's alpha onto the canvas (the stronger wins where glyphs touch)."""
+    h, w = dst.shape
+    sh, sw = src.shape
+    x0, y0 = max(0, x), max(0, y)
+    x1, y1 = min(w, x + sw), min(h, y + sh)
+    if x0 >= x1 or y0 >= y1:
+        return
+    part = dst[y0:y1, x0:x1]
+    np.maximum(part, src[y0 - y:y1 - y, x0 - x:x1 - x], out=part)
+
+
+def _with_ellipsis(line: Line, picker: FontPicker, style: TextStyle,
+                   max_width: int | None) -> Line:
+    """``line`` ending in "…" (text after it was cut off), shortened until it fits."""
+    text = line.text
+    direction = "rtl" if line.rtl else "ltr"
+    while True:
+        got = layout_paragraph(text.rstrip() + ELLIPSIS, picker, style.size_px,
+                               language=style.language, direction=direction)[0][0]
+        if max_width is None or got.width <= max_width or not text:
+            return got
+        starts = grapheme_starts(text)
+        cut = len(text) - 1
+        while cut > 0 and not starts[cut]:
+            cut -= 1
+        text = text[:cut]

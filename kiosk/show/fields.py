@@ -213,11 +213,35 @@ def url(ctx: Context, node: Node) -> str:
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 
+# Country codes written where a language is meant (ISO 3166 for ISO 639): the language.
+# Only codes that are no language of their own are here (`kr` is Kanuri, but a kiosk
+# offering Kanuri is rarer than a curator writing Korea's code).
+COUNTRY_NOT_LANGUAGE = {
+    "cn": ("zh", "Chinese"), "jp": ("ja", "Japanese"), "ua": ("uk", "Ukrainian"),
+    "kr": ("ko", "Korean"), "gr": ("el", "Greek"), "dk": ("da", "Danish"),
+    "cz": ("cs", "Czech"), "by": ("be", "Belarusian"), "kz": ("kk", "Kazakh"),
+    "ge": ("ka", "Georgian"), "rs": ("sr", "Serbian"), "ir": ("fa", "Persian"),
+    "il": ("he", "Hebrew"), "vn": ("vi", "Vietnamese"),
+}
+
+
 def language_code(ctx: Context, node: Node) -> str:
+    """A language code like `en`, `zh-Hant` or `ar-SA`; a country code used for a language
+    (`cn`, `jp`, `ua`) is read as that language, with a warning."""
     raw = scalar(ctx, node, "a language code")
     if not LANGUAGE_CODE.fullmatch(raw):
-        raise ctx.fail(node, f"`{raw}` is not a language code",
-                       "use a short code such as `en`, `ru`, `az`, `zh` or `pt-BR`")
+        lowered = raw[:3].lower() + raw[3:] if "-" in raw else raw.lower()
+        hint = (f"did you mean `{lowered}`?" if LANGUAGE_CODE.fullmatch(lowered) else
+                "use a short code such as `en`, `ru`, `az`, `zh` or `pt-BR`")
+        raise ctx.fail(node, f"`{raw}` is not a language code", hint)
+    primary, dash, region = raw.partition("-")
+    found = COUNTRY_NOT_LANGUAGE.get(primary)
+    if found is not None:
+        code, name = found
+        fixed = code + dash + region
+        ctx.warning(node, f"`{raw}` is a country code, not a language: did you mean "
+                          f"`{fixed}` ({name})?", f"it is read as `{fixed}`; write `{fixed}`")
+        return fixed
     return raw
 
 
@@ -228,10 +252,9 @@ def text(ctx: Context, node: Node) -> Text:
     if isinstance(node, Map):
         values: dict[str, str] = {}
         bad = False
-        for code, (key, value) in node.entries.items():
+        for key, value in node.entries.values():
             try:
-                language_code(ctx, key)
-                values[code] = text_value(ctx, value)
+                values[language_code(ctx, key)] = text_value(ctx, value)
             except Invalid:
                 bad = True
         if bad:

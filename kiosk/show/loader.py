@@ -517,10 +517,9 @@ class _ExhibitReader:
         out: dict[str, Path] = {}
         parse = media_path(SUBTITLE_EXTENSIONS, "subtitle")
         bad = False
-        for code, (key, value) in node.entries.items():
+        for key, value in node.entries.values():
             try:
-                f.language_code(ctx, key)
-                out[code] = parse(ctx, value)
+                out[f.language_code(ctx, key)] = parse(ctx, value)
             except Invalid:
                 bad = True
         if bad:
@@ -646,7 +645,9 @@ def _translation_warnings(ctx: Context, exhibit: Exhibit, opts: LoadOptions) -> 
                 if not langs:
                     continue
                 node = Scalar(step.where.line, step.where.col)
-                unknown = sorted(langs - offered)
+                # `ar-SA` is a region of `ar`: visitors who chose Arabic read it.
+                unknown = sorted(c for c in langs - offered if c.split("-")[0] not in offered)
+                langs = langs | {c.split("-")[0] for c in langs}
                 if unknown:
                     ctx.warning(node, f"`{name}` is written in " +
                                 ", ".join(f"`{c}`" for c in unknown) +

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -10,7 +10,7 @@ from kiosk.errors import Problem, Severity
 from kiosk.media.images import ImageError, load_image, probe_image
 from kiosk.media.subtitles import SubtitleError, Subtitles, read_subtitles
 from kiosk.media.video import VideoError, VideoInfo, probe_video
-from kiosk.render.fonts import FontCoverage, script_name
+from kiosk.render.fonts import script_name
 from kiosk.show.fields import format_seconds
 from kiosk.show.loader import ShowResult, shown_path
 from kiosk.show.model import Photo, Step, Text, TextCard, Video, Where
@@ -113,7 +113,7 @@ def _subtitle_problems(video: Video, info: VideoInfo | VideoError,
                        offered: tuple[str, ...], base: Path) -> list[Problem]:
     problems: list[Problem] = []
     for language, path in video.subtitles.items():
-        if language not in offered:
+        if language not in offered and language.split("-")[0] not in offered:
             problems.append(_problem(
                 video.where, "warning",
                 f"the `{language}` subtitles will never show: `{language}` is not among the "
@@ -186,12 +186,28 @@ def _texts(step: Step) -> Iterator[tuple[str, Text]]:
             yield name, getattr(step.label, name)
 
 
+# Which installed fonts `validate` may count on (fontconfig); tests swap in a fixed answer.
+SYSTEM_FONTS: Callable[[str, bool], tuple] | None = None
+
+
 def check_fonts(show: ShowResult, settings: Settings) -> list[Problem]:
-    """Characters that no configured font can draw would show as empty boxes."""
-    chains = {"text": FontCoverage(settings.fonts.text),
-              "heading": FontCoverage(settings.fonts.heading)}
-    problems: list[Problem] = []
-    seen: set[tuple[str, str]] = set()
+    """Characters no font can draw (configured or installed) would show as empty boxes.
+
+    One warning per writing system, at its first use, naming the languages it is used in
+    and the Debian package that brings a font for it.
+    """
+    from kiosk.render.faces import FontFace
+    from kiosk.render.layout import FontPicker
+    from kiosk.render.segments import script_of
+    from kiosk.render.system_fonts import SCRIPT_PACKAGES, FontConfig
+    from kiosk.render.text import LAST_RESORT
+
+    lookup = SYSTEM_FONTS or FontConfig()
+    pickers = {role: FontPicker([FontFace(str(p)) for p in paths], lookup, role == "heading",
+                                LAST_RESORT[role])
+               for role, paths in (("text", settings.fonts.text),
+                                   ("heading", settings.fonts.heading))}
+    found: dict[str, tuple[Where, list[str], set[str], str]] = {}
     for exhibit in show.show.exhibits:
         texts: list[tuple[Where, str, Text]] = []
         if exhibit.where is not None:
@@ -201,16 +217,21 @@ def check_fonts(show: ShowResult, settings: Settings) -> list[Problem]:
         for where, name, text in texts:
             role = "heading" if name in ("title", "card") else "text"
             for language, value in text.values.items():
-                missing = "".join(chains[role].missing_chars(value))
-                if not missing or (where.path, missing) in seen:
-                    continue
-                seen.add((where.path, missing))
-                scripts = sorted({script_name(c) for c in missing})
-                problems.append(_problem(
-                    where, "warning",
-                    f"no configured font can draw {missing[:12]} ({', '.join(scripts)})"
-                    + (f" in the `{language}` {name}" if language else f" in the {name}"),
-                    "add a font that has them to `fonts` in config/kiosk.yaml"
-                    + (", e.g. Noto Sans CJK (Debian: fonts-noto-cjk)"
-                       if any("CJK" in s or "Hangul" in s for s in scripts) else "")))
+                for ch in pickers[role].missing(value, language):
+                    script = script_name(ch)
+                    _, chars, langs, _ = found.setdefault(
+                        script, (where, [], set(), SCRIPT_PACKAGES.get(script_of(ch), "")))
+                    if ch not in chars and len(chars) < 12:
+                        chars.append(ch)
+                    langs.add(language or settings.languages.default)
+    problems = []
+    for script, (where, chars, langs, package) in found.items():
+        used = ", ".join(f"`{lang}`" for lang in sorted(langs))
+        install = (f"install the Debian package {package} (`sudo apt install {package}`, "
+                   "or run ./setup.sh), or " if package else "")
+        problems.append(_problem(
+            where, "warning",
+            f"no font on this machine can draw {script} ({''.join(chars)}), used in the "
+            f"{used} text{'s' if len(langs) > 1 else ''}",
+            install + "add a font that has them to `fonts` in config/kiosk.yaml"))
     return problems

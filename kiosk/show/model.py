@@ -32,10 +32,22 @@ class Text:
 
     def get(self, language: str, default_language: str) -> str:
         """The text in ``language``; else the default language; else any given one."""
-        for key in (language, default_language, ""):
-            if self.values.get(key):
-                return self.values[key]
-        return next((v for v in self.values.values() if v), "")
+        return self.pick(language, default_language)[1]
+
+    def pick(self, language: str, default_language: str) -> tuple[str, str]:
+        """(language code, text) shown for ``language``: the language itself or one of its
+        regions (`ar-SA` for `ar`), else the default language, else the plain text (code
+        ``""``), else any."""
+        for want in (language, default_language):
+            if self.values.get(want):
+                return want, self.values[want]
+            region = next((k for k, v in self.values.items()
+                           if v and k.split("-")[0] == want), None)
+            if region is not None:
+                return region, self.values[region]
+        if self.values.get(""):
+            return "", self.values[""]
+        return next(((k, v) for k, v in self.values.items() if v), ("", ""))
 
     @property
     def languages(self) -> frozenset[str]:

@@ -299,10 +299,14 @@ TOP_LEVEL: dict[str, tuple[str, Field]] = {
 
 
 def default_fonts() -> Fonts:
-    """Noto Sans (Latin, Cyrillic, Greek, Azerbaijani), then DejaVu Sans for symbols."""
+    """Noto Sans (Latin, Cyrillic, Greek, Azerbaijani, Vietnamese).
+
+    Other scripts come from the fonts installed on the machine (fontconfig), and DejaVu
+    Sans, shipped beside it, is the renderer's last resort for symbols.
+    """
     return Fonts(
-        text=(BUNDLED_FONTS / "NotoSans-Regular.ttf", BUNDLED_FONTS / "DejaVuSans.ttf"),
-        heading=(BUNDLED_FONTS / "NotoSans-Bold.ttf", BUNDLED_FONTS / "DejaVuSans-Bold.ttf"),
+        text=(BUNDLED_FONTS / "NotoSans-Regular.ttf",),
+        heading=(BUNDLED_FONTS / "NotoSans-Bold.ttf",),
     )
 
 

@@ -64,11 +64,12 @@ TILE_TITLE_LINES = 2
 TITLE_LINE = 1.3  # line height of a tile title, of its size
 
 LANGUAGE_NAMES = {
-    "en": "English", "ru": "Русский", "az": "Azərbaycan", "zh": "中文", "de": "Deutsch",
+    "en": "English", "ru": "Русский", "az": "Azərbaycan dili", "zh": "中文", "de": "Deutsch",
     "fr": "Français", "es": "Español", "tr": "Türkçe", "ar": "العربية", "uk": "Українська",
     "ka": "ქართული", "ja": "日本語", "it": "Italiano", "pt": "Português", "ko": "한국어",
     "fa": "فارسی", "he": "עברית", "hy": "Հայերեն", "kk": "Қазақша", "uz": "Oʻzbekcha",
     "pl": "Polski", "nl": "Nederlands", "el": "Ελληνικά", "hi": "हिन्दी",
+    "zh-hans": "简体中文", "zh-hant": "繁體中文", "bn": "বাংলা", "th": "ไทย", "vi": "Tiếng Việt",
 }
 
 _NOT_TAPPABLE = ("dot:", "clip", "pin:display", "pin:message")
