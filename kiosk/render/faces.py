@@ -17,6 +17,7 @@ import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -67,7 +68,7 @@ class Face:
         self._lock = threading.Lock()
         self._unicodes: frozenset[int] | None = None
         self._fonts: dict[int, object] = {}
-        self._ft: object | None = None
+        self._ft: Any = None  # a freetype.Face (freetype-py ships no types), opened lazily
         self._ft_size = 0
         self._glyphs: OrderedDict[tuple[int, int], Glyph] = OrderedDict()
 

@@ -31,6 +31,7 @@ before ``Compositor.draw``).
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -73,7 +74,7 @@ CROP_LIMIT = 0.35  # a thumbnail is letterboxed rather than lose more than this 
 _MAX_CACHED = 96
 
 
-def _aa(size: tuple[int, int], paint: Callable[[pygame.Surface, int], None]) -> pygame.Surface:
+def _aa(size: tuple[int, int], paint: Callable[[pygame.Surface, int], object]) -> pygame.Surface:
     """A transparent surface of ``size`` painted at SUPERSAMPLE x and scaled down."""
     w, h = max(1, size[0]), max(1, size[1])
     big = pygame.Surface((w * SUPERSAMPLE, h * SUPERSAMPLE), pygame.SRCALPHA, 32)
@@ -112,7 +113,7 @@ def _icon(kind: str, side: int, color: RGB = ICON) -> pygame.Surface:
             bw, bh = n * 0.09, n * 0.36
             for x in (-0.09, 0.09):
                 r = pygame.Rect(0, 0, bw, bh)
-                r.center = pt(x, 0)
+                r.center = _whole(pt(x, 0))
                 pygame.draw.rect(s, col, r, border_radius=round(bw / 3))
         elif kind == "play":
             pygame.draw.polygon(s, col, [pt(-0.11, -0.2), pt(0.19, 0.0), pt(-0.11, 0.2)])
@@ -121,7 +122,7 @@ def _icon(kind: str, side: int, color: RGB = ICON) -> pygame.Surface:
             for dx in (-1, 1):
                 for dy in (-1, 1):
                     r = pygame.Rect(0, 0, cell, cell)
-                    r.center = pt(dx * (cell + gap) / 2 / n, dy * (cell + gap) / 2 / n)
+                    r.center = _whole(pt(dx * (cell + gap) / 2 / n, dy * (cell + gap) / 2 / n))
                     pygame.draw.rect(s, col, r, border_radius=round(cell / 4))
         elif kind == "close":
             for a, b in ((pt(-0.15, -0.15), pt(0.15, 0.15)), (pt(-0.15, 0.15), pt(0.15, -0.15))):
@@ -227,16 +228,16 @@ class Overlay:
         for group in self._groups(elements):
             key = ("panel", group.elements, paused, language,
                    self._lit_dot(group.elements, active_dot))
-            panel = self._cached(key, lambda g=group, k=key: self._build_panel(g, paused,
-                                                                                 language, k[4]))
+            panel = self._cached(key, functools.partial(self._build_panel, group, paused,
+                                                        language, key[4]))
             panel.set_alpha(a)
             drawn.append(target.blit(panel, (group.rect.x, group.rect.y)))
             clip = clip or next((e for e in group.elements if e.id == "clip"), None)
         if clip is not None and clip_progress is not None:
             length = round(clip.rect.w * min(max(clip_progress, 0.0), 1.0))
             if length > 0:
-                bar = self._cached(("bar", clip.rect.w, clip.rect.h), lambda c=clip: _rounded(
-                    (c.rect.w, c.rect.h), BAR, c.rect.h // 2))
+                bar = self._cached(("bar", clip.rect.w, clip.rect.h), functools.partial(
+                    _rounded, (clip.rect.w, clip.rect.h), BAR, clip.rect.h // 2))
                 bar.set_alpha(a)
                 drawn.append(target.blit(bar, (clip.rect.x, clip.rect.y),
                                          pygame.Rect(0, 0, length, clip.rect.h)))
@@ -248,7 +249,7 @@ class Overlay:
         for group in self._groups(elements):
             lit = self._lit_dot(group.elements, active_dot)
             self._cached(("panel", group.elements, paused, language, lit),
-                         lambda g=group, lit=lit: self._build_panel(g, paused, language, lit))
+                         functools.partial(self._build_panel, group, paused, language, lit))
 
     @staticmethod
     def _lit_dot(elements: Iterable[Element], step: int | None) -> str | None:
@@ -279,15 +280,16 @@ class Overlay:
         for e in elements:
             buckets.setdefault(kind(e), []).append(e)
         pad = max(4, round(self._button_side(elements) * 0.12))
-        groups = [[list(es), union(e.rect for e in es).grown(pad)] for es in buckets.values()]
+        groups: list[tuple[list[Element], Rect]] = [
+            (list(es), union(e.rect for e in es).grown(pad)) for es in buckets.values()]
         merged = True
         while merged:
             merged = False
             for i in range(len(groups)):
                 for j in range(i + 1, len(groups)):
                     if groups[i][1].overlaps(groups[j][1]):
-                        groups[i][0] += groups[j][0]
-                        groups[i][1] = union((groups[i][1], groups[j][1]))
+                        groups[i] = (groups[i][0] + groups[j][0],
+                                     union((groups[i][1], groups[j][1])))
                         del groups[j]
                         merged = True
                         break
@@ -327,8 +329,8 @@ class Overlay:
                 surface.blit(self._chip(e, e.id[5:] == language), box)
             elif e.id.startswith("dot:"):
                 d = box.w if e.id == lit else max(2, round(box.w * 0.7))
-                dot = self._cached(("dot", d, e.id == lit), lambda d=d, on=e.id == lit: _icon(
-                    "dot", d, (255, 255, 255)))
+                dot = self._cached(("dot", d, e.id == lit), functools.partial(
+                    _icon, "dot", d, (255, 255, 255)))
                 if e.id != lit:
                     dot = dot.copy()
                     dot.fill((255, 255, 255, DOT_DIM[3]), special_flags=pygame.BLEND_RGBA_MULT)
@@ -372,8 +374,8 @@ class Overlay:
                 thumb = thumbnails.get(i)
                 # The key holds the thumbnail itself: an id() could be reused by a new one.
                 key = ("tile", e, titles.get(i, ""), thumb, i == current)
-                tile = self._cached(key, lambda e=e, i=i, t=thumb: self._build_tile(
-                    e, titles.get(i, ""), t, i == current))
+                tile = self._cached(key, functools.partial(
+                    self._build_tile, e, titles.get(i, ""), thumb, i == current))
                 target.blit(tile, (e.rect.x, e.rect.y))
             elif e.id == "close":
                 target.blit(self._button("close", e.rect.w), (e.rect.x, e.rect.y))
@@ -461,7 +463,7 @@ class Overlay:
                 d = max(6, round(e.rect.h * 0.36))
                 pitch = round(d * 1.8)
                 n = min(entered, max(1, e.rect.w // pitch))
-                dot = self._cached(("pin-dot", d), lambda d=d: _icon("dot", d))
+                dot = self._cached(("pin-dot", d), functools.partial(_icon, "dot", d))
                 x = e.rect.x + (e.rect.w - n * pitch) // 2 + (pitch - d) // 2
                 y = e.rect.y + (e.rect.h - d) // 2
                 for k in range(n):
@@ -492,3 +494,7 @@ class Overlay:
                 surface.blit(key, box)
         return surface
 
+
+def _whole(point: tuple[float, float]) -> tuple[int, int]:
+    """A point in whole pixels, as pygame's Rect keeps it (it drops the fraction)."""
+    return int(point[0]), int(point[1])
