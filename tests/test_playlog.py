@@ -18,7 +18,7 @@ from kiosk.operations.proof_of_play import (
     report_command,
     retry_delay_s,
 )
-from tests.conftest import wait_for
+from tests.conftest import ROOT, wait_for
 
 DAY = 86400.0
 
@@ -364,10 +364,55 @@ def test_small_helpers() -> None:
         parse_since("20240102")
 
 
-def test_default_db_path(tmp_path: Path) -> None:
+def test_default_db_path() -> None:
     from kiosk.operations.proof_of_play import default_db_path
 
-    assert default_db_path(tmp_path, {"STATE_DIRECTORY": "/var/lib/kiosk"}) == Path(
+    assert default_db_path({"STATE_DIRECTORY": "/var/lib/kiosk"}) == Path(
         "/var/lib/kiosk/playlog.sqlite")
     if not Path("/var/lib/kiosk/playlog.sqlite").exists():
-        assert default_db_path(tmp_path, {}) == tmp_path / "state" / "playlog.sqlite"
+        assert default_db_path({}) == ROOT / "state" / "playlog.sqlite"
+
+
+def test_report_reads_the_database_the_kiosk_writes_without_state_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Guards issue 14: without STATE_DIRECTORY the kiosk wrote beside its exhibits folder
+    and `report` read `state/` beside run_kiosk.py, so a show kept elsewhere reported
+    nothing."""
+    import kiosk.operations.proof_of_play as pop
+    import kiosk.operations.service as service
+    from kiosk.cli import main
+    from kiosk.show.settings import Settings
+
+    monkeypatch.delenv("STATE_DIRECTORY", raising=False)
+
+    class NoRestartLog:  # the restart count is not the subject; keep it out of the repo
+        def record_start(self, now: float) -> None: ...
+        def should_enter_safe_mode(self, now: float) -> bool: return False
+        def restarts(self, now: float) -> int: return 0
+
+    monkeypatch.setattr(service, "RestartLog", NoRestartLog)
+    show_elsewhere = tmp_path / "venue" / "show"  # app.py hands over the exhibits' parent
+    written = service.Operations(Settings(), show_elsewhere).playlog.path  # not started
+    read: list[Path] = []
+    monkeypatch.setattr(pop, "report_command", lambda db, since: read.append(db) or 0)
+    assert main(["report"]) == 0
+    assert read == [written]
+
+
+def test_report_since_the_year_1_is_a_clear_error_not_a_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Guards issue 14: `report --since 0001-01-01` printed a traceback."""
+    db = tmp_path / "playlog.sqlite"
+    fill(db)
+    assert report_command(db, "0001-01-01") == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "0001-01-01" in err and "out of range" in err
+
+
+def test_report_of_a_folder_says_it_is_a_folder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Guards issue 14: `report --db FOLDER` said the database does not exist."""
+    assert report_command(tmp_path, None) == 2
+    err = capsys.readouterr().err
+    assert "is a folder" in err and str(tmp_path / "playlog.sqlite") in err
+    assert "does not exist" not in err

@@ -113,10 +113,11 @@ def _damaged(exc: BaseException) -> bool:
 SYSTEMD_STATE = Path("/var/lib/kiosk")  # StateDirectory=kiosk in deploy/kiosk.service
 
 
-def default_db_path(home: Path, env: Mapping[str, str] | None = None) -> Path:
-    """The database the kiosk writes: in $STATE_DIRECTORY under systemd; for a report run
-    from an operator's shell (no $STATE_DIRECTORY), the service's folder when it has a
-    database, else `state/` beside run_kiosk.py."""
+def default_db_path(env: Mapping[str, str] | None = None) -> Path:
+    """The database the kiosk writes and `report` reads, the one rule for both: in
+    $STATE_DIRECTORY under systemd; without it (the kiosk run by hand, or a report from an
+    operator's shell), the service's folder when it has a database, else `state/` beside
+    run_kiosk.py (where the restart count is kept too), wherever the exhibits are."""
     from kiosk.operations.supervise import state_dir
 
     env = os.environ if env is None else env
@@ -124,7 +125,7 @@ def default_db_path(home: Path, env: Mapping[str, str] | None = None) -> Path:
         return state_dir(env=env) / DB_NAME
     if (SYSTEMD_STATE / DB_NAME).is_file():
         return SYSTEMD_STATE / DB_NAME
-    return state_dir(home=home, env={}) / DB_NAME
+    return state_dir(env={}) / DB_NAME
 
 
 class PlayLog:
@@ -548,19 +549,30 @@ def parse_since(text: str | None) -> date | None:
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             raise ValueError
-        return date.fromisoformat(text)
+        since = date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"`{text}` is not a date like 2024-05-31") from None
+    try:
+        _since_ts(since)
+    except (ValueError, OverflowError, OSError):  # before year 1 in local time, say
+        raise ValueError(f"`{text}` is out of range (leave --since out to see everything "
+                         "kept)") from None
+    return since
 
 
 def report_command(db_path: Path, since_text: str | None) -> int:
-    """`run_kiosk.py report [--since YYYY-MM-DD]`: 0 printed, 1 unreadable, 2 bad date."""
+    """`run_kiosk.py report [--since YYYY-MM-DD]`: 0 printed, 1 unreadable, 2 bad date or
+    a folder given as the database."""
     try:
         since = parse_since(since_text)
     except ValueError as exc:
         print(f"run_kiosk.py: error: --since: {exc}", file=sys.stderr)
         return 2
     db_path = Path(db_path)
+    if db_path.is_dir():
+        print(f"run_kiosk.py: error: --db: {db_path} is a folder, not a database (give the "
+              f"file, e.g. {db_path / DB_NAME})", file=sys.stderr)
+        return 2
     if not db_path.is_file():
         print(f"no plays recorded yet ({db_path} does not exist)")
         return 0

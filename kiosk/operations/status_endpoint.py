@@ -24,7 +24,6 @@ import contextlib
 import hmac
 import http.client
 import io
-import ipaddress
 import json
 import logging
 import socket
@@ -39,27 +38,21 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from kiosk.errors import KioskError
+from kiosk.operations.endpoint_rules import MIN_TOKEN_CHARS, is_loopback, refusal
+
+__all__ = ["MIN_TOKEN_CHARS", "FrameGrabber", "StatusServer", "StatusServerError",
+           "encode_png", "is_loopback"]
 
 log = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 8192  # request line + all headers
 MAX_REQUEST_LINE = 2048
 MAX_HEADERS = 64
-MIN_TOKEN_CHARS = 16
 PATHS = ("/status", "/screenshot.png")
 
 
 class StatusServerError(KioskError):
     """The endpoint was configured in a way that would be unsafe or cannot work."""
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False  # a name or "" (all addresses): treat as reachable from outside
 
 
 # -- screenshot: raw frame from the loop, PNG made here ----------------------------------
@@ -440,18 +433,9 @@ class StatusServer:
                  timeout_s: float = 5.0, head_deadline_s: float = 5.0,
                  max_connections: int = 32, max_per_client: int = 4) -> None:
         token = token or None
-        if not is_loopback(host):
-            if token is None:
-                raise StatusServerError(
-                    f"the status endpoint on {host or 'all addresses'}:{port} is reachable "
-                    "from the network and needs a token; set one (e.g. the output of "
-                    "`python3 -c 'import secrets; print(secrets.token_urlsafe(24))'`) "
-                    "or bind to 127.0.0.1")
-            if len(token) < MIN_TOKEN_CHARS:
-                raise StatusServerError(f"the status endpoint token is too short: use at "
-                                        f"least {MIN_TOKEN_CHARS} characters")
-        if not 0 <= port <= 65535:
-            raise StatusServerError(f"port {port} is out of range")
+        refused = refusal(host, port, token)  # the same rule `validate` applies
+        if refused is not None:
+            raise StatusServerError(str(refused))
         self.host = host
         self.port = port
         self.token = token
