@@ -144,6 +144,7 @@ def test_non_loopback_bind_with_a_token_serves() -> None:
     ({"Authorization": f"Basic {TOKEN}"}, "/status"),
     ({"Authorization": f"Bearer {TOKEN}x"}, "/status"),
     ({}, "/status?token=wrong"),
+    ({"Authorization": f"Bearer {TOKEN}"}, "/status?token=wrong"),  # one wrong is enough
     ({}, "/screenshot.png"),
     ({}, "/other"),
 ])
