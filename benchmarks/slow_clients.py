@@ -37,7 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import PYTHON, ROOT, camera_like, kiosk_env
 
-WARM_UP_S = 5.0
+WARM_UP_S = 15.0  # one loop of the show: every photo decoded and cached
 HEAD = b"GET /status HTTP/1.0\r\nHost: kiosk\r\nX-Slow: " + b"a" * 4000
 
 

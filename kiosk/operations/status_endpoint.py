@@ -368,8 +368,6 @@ class _Server(ThreadingHTTPServer):
         self.owner = owner
         self.conns: dict[socket.socket, _Conn] = {}
         self.conns_lock = threading.Lock()
-        self.refused = 0
-        self.cut = 0
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
@@ -381,13 +379,10 @@ class _Server(ThreadingHTTPServer):
                                         self.owner.max_per_client, self.owner.max_connections)
             if victim is not None:
                 victim.cut = True
-                self.cut += 1
                 with contextlib.suppress(OSError):  # its recv returns at once: thread ends
                     victim.sock.shutdown(socket.SHUT_RDWR)
             if admit:
                 self.conns[request] = _Conn(client, time.monotonic(), request)
-            else:
-                self.refused += 1
         if not admit:
             with contextlib.suppress(OSError):
                 request.setblocking(False)  # a fresh socket's buffer takes it; never wait
