@@ -289,16 +289,18 @@ class SlowClients:
     """Real sockets that send a request head one byte at a time and never finish it.
 
     One thread sends the next byte on every open socket each `tick_s`; a socket the server
-    cut is opened again at the next tick, as an attacker would. Stops by itself after
-    `max_ticks`, or at `stop()`."""
+    cut is opened again `reopen_s` later, as a slowloris tool refills its pool. Stops by
+    itself after `max_ticks`, or when the block ends."""
 
     HEAD = b"GET /status HTTP/1.0\r\nX-Slow: " + b"a" * 4000
 
     def __init__(self, address: tuple[str, int], sources: list[str], tick_s: float = 0.05,
-                 max_ticks: int = 2000) -> None:
+                 max_ticks: int = 2000, reopen_s: float = 1.0) -> None:
         self.address, self.sources, self.tick_s, self.max_ticks = address, sources, tick_s, \
             max_ticks
+        self.reopen_ticks = max(1, round(reopen_s / tick_s))
         self.socks: list[tuple[socket.socket, int] | None] = [None] * len(sources)
+        self.cut_at = [0] * len(sources)
         self.ticks = 0
         self.cut = 0  # connections the server closed or refused
         self._stop = threading.Event()
@@ -326,11 +328,13 @@ class SlowClients:
         while self.ticks < self.max_ticks and not self._stop.is_set():
             for i, entry in enumerate(self.socks):
                 if entry is None:
-                    self._open(i)
+                    if self.ticks - self.cut_at[i] >= self.reopen_ticks:
+                        self._open(i)
                     continue
                 sock, sent = entry
                 if self._answered(sock):  # a 408/503, or closed: the server cut it
                     self.cut += 1
+                    self.cut_at[i] = self.ticks
                     sock.close()
                     self.socks[i] = None
                     continue
@@ -339,6 +343,7 @@ class SlowClients:
                     self.socks[i] = (sock, sent + 1)
                 except OSError:
                     self.cut += 1
+                    self.cut_at[i] = self.ticks
                     sock.close()
                     self.socks[i] = None
             self.ticks += 1
@@ -443,3 +448,24 @@ def test_status_server_error_is_a_kiosk_error() -> None:
 
     assert issubclass(StatusServerError, KioskError)
     assert not issubclass(StatusServerError, ValueError)
+
+
+def test_who_makes_room_over_a_cap() -> None:
+    """Only a client still sending its head loses its place, the oldest first; a head that
+    has all arrived, or an answer under way, is never cut."""
+    from kiosk.operations.status_endpoint import _Conn, pick_victim
+
+    def conn(client: str, since: float, **state: bool) -> _Conn:
+        return _Conn(client, since, socket.socket(), **state)
+
+    old, new = conn("a", 1.0), conn("a", 2.0)
+    assert pick_victim([old, new], "a", per_client=4, total=8) == (True, None)
+    assert pick_victim([new, old], "a", per_client=2, total=8) == (True, old)
+    arrived = conn("a", 0.5, arrived=True)
+    assert pick_victim([arrived, new], "a", per_client=2, total=8) == (True, new)
+    answering = [conn("a", 1.0, in_head=False), conn("a", 2.0, in_head=False)]
+    assert pick_victim(answering, "a", per_client=2, total=8) == (False, None)
+    others = [conn("b", 1.0), conn("c", 0.1, cut=True), conn("c", 3.0)]
+    assert pick_victim(others, "a", per_client=2, total=2) == (True, others[0])
+    for c in (old, new, arrived, *answering, *others):
+        c.sock.close()

@@ -26,6 +26,7 @@ import http.client
 import io
 import json
 import logging
+import os
 import socket
 import struct
 import threading
@@ -157,13 +158,17 @@ class _DeadlineReader(io.RawIOBase):
     """The socket's input with one deadline for everything read through it.
 
     A socket timeout alone is per recv: a client sending a byte a second never trips it.
-    Here each recv may wait only for what is left of the request's time."""
+    Here each recv may wait only for what is left of the request's time. It also tells
+    `arrived()` once the blank line that ends a head came in: from then on the client is
+    no longer slow, whatever the parsing still takes."""
 
-    def __init__(self, sock: socket.socket, deadline: float,
+    def __init__(self, sock: socket.socket, deadline: float, arrived: Callable[[], None],
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.sock = sock
         self.deadline = deadline
+        self.arrived = arrived
         self.clock = clock
+        self._tail = b""
 
     def readable(self) -> bool:
         return True
@@ -174,12 +179,35 @@ class _DeadlineReader(io.RawIOBase):
             raise _HeadDeadline("request head deadline")
         self.sock.settimeout(left)
         try:
-            return self.sock.recv_into(buffer)
+            n = self.sock.recv_into(buffer)
         except TimeoutError:
             raise _HeadDeadline("request head deadline") from None
+        if self._tail is not None and n:
+            seen = self._tail + bytes(memoryview(buffer)[:n])
+            if _ends_head(seen):
+                self.arrived()
+                self._tail = None  # type: ignore[assignment]
+            else:
+                self._tail = seen[-3:]
+        return n
 
     def close(self) -> None:  # the socket belongs to the server, which closes it
         super().close()
+
+
+def _ends_head(data: bytes) -> bool:
+    return b"\r\n\r\n" in data or b"\n\n" in data
+
+
+def _head_waiting(sock: socket.socket) -> bool:
+    """A whole head sits unread in the socket: the client is done, the kiosk is behind."""
+    try:  # through a duplicate: the handler's socket keeps its timeout (a timed socket
+        # waits for data before a recv, even with MSG_DONTWAIT)
+        with socket.socket(fileno=os.dup(sock.fileno())) as peek:
+            peek.settimeout(0)
+            return _ends_head(peek.recv(MAX_REQUEST_BYTES, socket.MSG_PEEK))
+    except OSError:
+        return False
 
 
 def _token_ok(given: str, token: str) -> bool:
@@ -199,7 +227,8 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         self.rfile.close()  # replaced: reads go through the whole-head deadline
         deadline = time.monotonic() + owner.head_deadline_s
-        reader = io.BufferedReader(_DeadlineReader(self.connection, deadline))
+        reader = io.BufferedReader(_DeadlineReader(
+            self.connection, deadline, lambda: self.server.head_arrived(self.connection)))
         self.rfile = _Budget(reader, MAX_REQUEST_BYTES)  # type: ignore[assignment]
 
     def handle_one_request(self) -> None:
@@ -218,6 +247,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(408, b"request head too slow\n")
         except (TimeoutError, ConnectionError, OSError) as exc:
             log.debug("status endpoint: %s from %s", exc, self.client_address[0])
+        finally:  # answered: what is left (closing) takes no place under the caps
+            self.server.forget(self.connection)
 
     def _read_head(self) -> bool:
         """Request line and headers; the token is judged as soon as it is seen. False when
@@ -333,7 +364,8 @@ class _Conn:
     client: str
     since: float
     sock: socket.socket
-    in_head: bool = True  # still sending its request line and headers
+    in_head: bool = True  # its request line and headers are not read yet
+    arrived: bool = False  # ... but they have all come in: not a slow client
     cut: bool = False  # shut down to make room; its thread is ending
 
 
@@ -346,12 +378,12 @@ def pick_victim(conns: Iterable[_Conn], client: str, per_client: int,
     """Room for one more connection from `client`? (admit, connection to cut first).
 
     Over a cap, the oldest connection of that group still sending its head makes room:
-    a normal request sends its head in milliseconds, so only the slowest lose their place.
+    a normal request sends its whole head at once, so only the slow lose their place.
     When everyone in the group is being answered, the newcomer is refused."""
     live = [c for c in conns if not c.cut]
     for group, cap in (([c for c in live if c.client == client], per_client), (live, total)):
         if len(group) >= cap:
-            waiting = [c for c in group if c.in_head]
+            waiting = [c for c in group if c.in_head and not c.arrived]
             if not waiting:
                 return False, None
             return True, min(waiting, key=lambda c: c.since)
@@ -375,8 +407,13 @@ class _Server(ThreadingHTTPServer):
     def process_request(self, request: Any, client_address: Any) -> None:
         client = str(client_address[0])
         with self.conns_lock:
-            admit, victim = pick_victim(self.conns.values(), client,
-                                        self.owner.max_per_client, self.owner.max_connections)
+            while True:
+                admit, victim = pick_victim(self.conns.values(), client,
+                                            self.owner.max_per_client,
+                                            self.owner.max_connections)
+                if victim is None or not _head_waiting(victim.sock):
+                    break
+                victim.arrived = True  # accepted a moment ago, its thread not yet reading
             if victim is not None:
                 victim.cut = True
                 with contextlib.suppress(OSError):  # its recv returns at once: thread ends
@@ -392,14 +429,20 @@ class _Server(ThreadingHTTPServer):
         try:
             super().process_request(request, client_address)
         except BaseException:
-            self._forget(request)
+            self.forget(request)
             raise
 
     def process_request_thread(self, request: Any, client_address: Any) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
-            self._forget(request)
+            self.forget(request)
+
+    def head_arrived(self, request: socket.socket) -> None:
+        with self.conns_lock:
+            conn = self.conns.get(request)
+            if conn is not None:
+                conn.arrived = True
 
     def head_done(self, request: socket.socket) -> None:
         with self.conns_lock:
@@ -407,7 +450,7 @@ class _Server(ThreadingHTTPServer):
             if conn is not None:
                 conn.in_head = False
 
-    def _forget(self, request: Any) -> None:
+    def forget(self, request: Any) -> None:
         with self.conns_lock:
             self.conns.pop(request, None)
 
