@@ -150,7 +150,7 @@ class _Budget:
         return getattr(self.inner, name)
 
 
-class _HeadDeadline(TimeoutError):
+class _HeadDeadline(KioskError, TimeoutError):
     """The request head did not arrive within the deadline for the whole head."""
 
 
