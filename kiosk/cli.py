@@ -190,7 +190,7 @@ def main(argv: Sequence[str] | None = None, home: Path = HOME) -> int:
         if args.command == "report":
             from kiosk.operations.proof_of_play import default_db_path, report_command
 
-            return report_command(args.db or default_db_path(home), args.since)
+            return report_command(args.db or default_db_path(), args.since)
         if args.command == "pin":
             from kiosk.visitor.staff_pin import pin_command
 

@@ -10,8 +10,7 @@ import kiosk
 from kiosk.errors import KioskError
 
 # Moved into the tree by the change that rewrites the app loop and status endpoint.
-ELSEWHERE = {"kiosk.app.NoDisplay", "kiosk.live.watcher.ScanError",
-             "kiosk.operations.status_endpoint.StatusServerError"}
+ELSEWHERE = {"kiosk.app.NoDisplay", "kiosk.live.watcher.ScanError"}
 
 
 def kiosk_exceptions() -> list[type[BaseException]]:

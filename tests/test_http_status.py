@@ -29,7 +29,7 @@ STATUS = {"state": "playing", "exhibit": "Harbour", "fps": 60.0}
 def server() -> Iterator[StatusServer]:
     srv = StatusServer(port=0, get_status=lambda: STATUS,
                        get_screenshot_png=lambda: encode_png(b"\x10\x20\x30" * 4, 2, 2),
-                       timeout_s=2.0)
+                       timeout_s=2.0, head_deadline_s=2.0)
     srv.start()
     yield srv
     srv.stop()
@@ -144,6 +144,7 @@ def test_non_loopback_bind_with_a_token_serves() -> None:
     ({"Authorization": f"Basic {TOKEN}"}, "/status"),
     ({"Authorization": f"Bearer {TOKEN}x"}, "/status"),
     ({}, "/status?token=wrong"),
+    ({"Authorization": f"Bearer {TOKEN}"}, "/status?token=wrong"),  # one wrong is enough
     ({}, "/screenshot.png"),
     ({}, "/other"),
 ])
@@ -171,9 +172,9 @@ def test_a_silent_client_does_not_block_others(server: StatusServer) -> None:
         started = time.monotonic()
         status, _, _ = request(server, timeout=1.0)
         assert status == 200 and time.monotonic() - started < 1.0
-        # and the idle one is cut off by the socket timeout (2 s in this fixture)
-        idle.settimeout(5)
-        assert idle.recv(100) == b""
+        # and the idle one is cut off by the head deadline (2 s in this fixture)
+        idle.settimeout(10)
+        assert idle.recv(100).startswith(b"HTTP/1.0 408")
     finally:
         idle.close()
         half.close()
@@ -279,3 +280,192 @@ def test_frame_grabber_gives_up_when_the_loop_does_not_answer() -> None:
     assert grabber.png() is None
     assert time.monotonic() - started < 1.0
     assert not grabber.wanted()
+
+
+# -- strangers cannot starve it: caps, a deadline for the whole head, early token checks ---
+
+
+class SlowClients:
+    """Real sockets that send a request head one byte at a time and never finish it.
+
+    One thread sends the next byte on every open socket each `tick_s`; a socket the server
+    cut is opened again `reopen_s` later, as a slowloris tool refills its pool. Stops by
+    itself after `max_ticks`, or when the block ends."""
+
+    HEAD = b"GET /status HTTP/1.0\r\nX-Slow: " + b"a" * 4000
+
+    def __init__(self, address: tuple[str, int], sources: list[str], tick_s: float = 0.05,
+                 max_ticks: int = 2000, reopen_s: float = 1.0) -> None:
+        self.address, self.sources, self.tick_s, self.max_ticks = address, sources, tick_s, \
+            max_ticks
+        self.reopen_ticks = max(1, round(reopen_s / tick_s))
+        self.socks: list[tuple[socket.socket, int] | None] = [None] * len(sources)
+        self.cut_at = [0] * len(sources)
+        self.ticks = 0
+        self.cut = 0  # connections the server closed or refused
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _open(self, i: int) -> None:
+        sock = socket.socket()
+        sock.bind((self.sources[i], 0))
+        sock.settimeout(2)
+        sock.connect(self.address)
+        sock.setblocking(False)
+        self.socks[i] = (sock, 0)
+
+    @staticmethod
+    def _answered(sock: socket.socket) -> bool:
+        try:
+            sock.recv(1, socket.MSG_PEEK)  # bytes of an answer, or b"" at the end
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True  # reset
+        return True
+
+    def _run(self) -> None:
+        while self.ticks < self.max_ticks and not self._stop.is_set():
+            for i, entry in enumerate(self.socks):
+                if entry is None:
+                    if self.ticks - self.cut_at[i] >= self.reopen_ticks:
+                        self._open(i)
+                    continue
+                sock, sent = entry
+                if self._answered(sock):  # a 408/503, or closed: the server cut it
+                    self.cut += 1
+                    self.cut_at[i] = self.ticks
+                    sock.close()
+                    self.socks[i] = None
+                    continue
+                try:
+                    sock.send(self.HEAD[sent % len(self.HEAD):][:1])
+                    self.socks[i] = (sock, sent + 1)
+                except OSError:
+                    self.cut += 1
+                    self.cut_at[i] = self.ticks
+                    sock.close()
+                    self.socks[i] = None
+            self.ticks += 1
+            self._stop.wait(self.tick_s)  # the attack's own pace, not a timing assertion
+
+    def __enter__(self) -> SlowClients:
+        for i in range(len(self.sources)):
+            self._open(i)
+        self._thread.start()
+        wait_for(lambda: self.ticks >= 3)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(10)
+        for entry in self.socks:
+            if entry is not None:
+                entry[0].close()
+
+
+@pytest.mark.parametrize("sources", [
+    ["127.0.0.1"] * 17,  # one stranger, from the very address the normal client uses
+    [f"127.0.0.{10 + i}" for i in range(17)],  # seventeen strangers
+], ids=["one-address", "17-addresses"])
+def test_17_slow_clients_do_not_starve_a_normal_request(sources: list[str]) -> None:
+    """Guards issue 14: 17 connections sending their head a byte at a time left every
+    other request with an empty reply for as long as they kept going."""
+    srv = StatusServer(port=0, get_status=lambda: STATUS, head_deadline_s=60.0,
+                       max_connections=8, max_per_client=4)
+    srv.start()
+    try:
+        with SlowClients(srv.address, sources) as slow:
+            for _ in range(3):  # the attack keeps going between the requests
+                status, _, body = request(srv, timeout=5.0)
+                assert status == 200 and json.loads(body) == STATUS
+            assert slow.ticks < slow.max_ticks  # it was still sending bytes throughout
+    finally:
+        srv.stop()
+
+
+def test_the_deadline_is_for_the_whole_head_not_per_byte() -> None:
+    """Guards issue 14: the socket timeout was per recv, so a client sending a byte every
+    so often was never cut off."""
+    srv = StatusServer(port=0, get_status=lambda: STATUS, timeout_s=5.0, head_deadline_s=0.5)
+    srv.start()
+    try:
+        with SlowClients(srv.address, ["127.0.0.1"], tick_s=0.05, max_ticks=400) as slow:
+            wait_for(lambda: slow.cut >= 1 or slow.ticks >= slow.max_ticks, timeout_s=30)
+            assert slow.cut >= 1, "a byte every 50 ms kept the connection open for 20 s"
+    finally:
+        srv.stop()
+
+
+@pytest.mark.parametrize("head", [
+    b"GET /status?token=wrong HTTP/1.0\r\n",
+    b"GET /status HTTP/1.0\r\nAuthorization: Bearer wrong\r\n",
+    b"GET /status HTTP/1.0\r\nAuthorization: Basic d3Jvbmc=\r\n",
+])
+def test_a_wrong_token_is_refused_before_the_rest_of_the_head(head: bytes) -> None:
+    """Guards issue 14: the token was checked only after all headers had arrived."""
+    srv = StatusServer(port=0, token=TOKEN, get_status=lambda: STATUS, head_deadline_s=60.0)
+    srv.start()
+    try:
+        with socket.create_connection(srv.address, timeout=10) as sock:
+            sock.sendall(head)  # and nothing more: the head is not finished
+            assert sock.recv(100).startswith(b"HTTP/1.0 401")
+    finally:
+        srv.stop()
+
+
+def test_a_client_over_its_cap_while_all_are_answered_gets_503_at_once() -> None:
+    """The newcomer is refused with 503 rather than left hanging."""
+    release = threading.Event()
+    inside = threading.Semaphore(0)
+
+    def slow_status() -> dict[str, str]:
+        inside.release()
+        release.wait(10)
+        return STATUS
+
+    srv = StatusServer(port=0, get_status=slow_status, max_per_client=2)
+    srv.start()
+    clients = [threading.Thread(target=lambda: request(srv, timeout=15), daemon=True)
+               for _ in range(2)]
+    try:
+        for client in clients:
+            client.start()
+        for _ in clients:
+            assert inside.acquire(timeout=5)  # both are being answered
+        with socket.create_connection(srv.address, timeout=10) as sock:
+            reply = sock.recv(200)
+        assert reply.startswith(b"HTTP/1.0 503") and b"Retry-After" in reply
+    finally:
+        release.set()
+        for client in clients:
+            client.join(10)
+        srv.stop()
+
+
+def test_status_server_error_is_a_kiosk_error() -> None:
+    from kiosk.errors import KioskError
+
+    assert issubclass(StatusServerError, KioskError)
+    assert not issubclass(StatusServerError, ValueError)
+
+
+def test_who_makes_room_over_a_cap() -> None:
+    """Only a client still sending its head loses its place, the oldest first; a head that
+    has all arrived, or an answer under way, is never cut."""
+    from kiosk.operations.status_endpoint import _Conn, pick_victim
+
+    def conn(client: str, since: float, **state: bool) -> _Conn:
+        return _Conn(client, since, socket.socket(), **state)
+
+    old, new = conn("a", 1.0), conn("a", 2.0)
+    assert pick_victim([old, new], "a", per_client=4, total=8) == (True, None)
+    assert pick_victim([new, old], "a", per_client=2, total=8) == (True, old)
+    arrived = conn("a", 0.5, arrived=True)
+    assert pick_victim([arrived, new], "a", per_client=2, total=8) == (True, new)
+    answering = [conn("a", 1.0, in_head=False), conn("a", 2.0, in_head=False)]
+    assert pick_victim(answering, "a", per_client=2, total=8) == (False, None)
+    others = [conn("b", 1.0), conn("c", 0.1, cut=True), conn("c", 3.0)]
+    assert pick_victim(others, "a", per_client=2, total=2) == (True, others[0])
+    for c in (old, new, arrived, *answering, *others):
+        c.sock.close()

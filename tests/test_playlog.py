@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from datetime import date, datetime
@@ -9,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.operations.proof_of_play import PlayLog, hms, parse_since, report, report_command
+from kiosk.operations.proof_of_play import (
+    PlayLog,
+    hms,
+    parse_since,
+    report,
+    report_command,
+    retry_delay_s,
+)
+from tests.conftest import ROOT, wait_for
 
 DAY = 86400.0
 
@@ -172,6 +181,118 @@ def test_a_busy_database_stalls_the_writer_not_the_loop(tmp_path: Path) -> None:
     assert len(rows(db)) == 301
 
 
+# -- what an operator or a disk does under the running kiosk ------------------------------
+
+
+def error_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records
+            if r.name == "kiosk.operations.proof_of_play" and r.levelname == "ERROR"]
+
+
+@pytest.mark.parametrize("how", ["rm the file", "rm the file and its WAL", "mv a copy over"])
+def test_a_database_deleted_or_replaced_under_the_writer_gets_the_later_rows(
+        tmp_path: Path, how: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Guards issue 14: after `rm playlog.sqlite` every later row went into the deleted
+    file: `written` kept counting, `failing` stayed false, nothing was logged, and no
+    database existed at exit."""
+    caplog.set_level(logging.INFO, logger="kiosk.operations.proof_of_play")
+    db = tmp_path / "state" / "playlog.sqlite"
+    plays = PlayLog(db, batch_rows=1, wall_clock=lambda: 2000.0)  # nothing old to prune
+    plays.start()
+    try:
+        plays.item_shown("E", "before", 1000.0, 1.0)
+        wait_for(lambda: plays.written == 1)
+        if how == "mv a copy over":
+            copy = tmp_path / "copy.sqlite"
+            with sqlite3.connect(db) as src, sqlite3.connect(copy) as dst:
+                src.backup(dst)
+            copy.replace(db)
+        else:
+            db.unlink()
+            if how == "rm the file and its WAL":
+                for side in ("-wal", "-shm"):
+                    db.with_name(db.name + side).unlink(missing_ok=True)
+        plays.item_shown("E", "after", 1001.0, 1.0)
+        wait_for(lambda: plays.written == 2)
+    finally:
+        plays.stop()
+    kept = ["before", "after"] if how == "mv a copy over" else ["after"]
+    assert [r[3] for r in rows(db)] == kept
+    stats = plays.stats()
+    assert stats["failures"] == 1 and stats["failing"] is False and stats["lost"] == 0
+    assert any("deleted or replaced" in line for line in error_lines(caplog))
+    assert any("writing to" in r.getMessage() and "again" in r.getMessage()
+               for r in caplog.records if r.levelname == "INFO")
+
+
+def test_status_is_failing_while_rows_cannot_be_written_and_recovers_after_2_s(
+        tmp_path: Path) -> None:
+    """Guards issue 14: rows lost to a missing folder were counted as written with
+    `failing: false`, and a fixed disk was tried again only after 60 s."""
+    now = [0.0]
+    state = tmp_path / "state"
+    db = state / "playlog.sqlite"
+    plays = PlayLog(db, batch_rows=1, clock=lambda: now[0])
+    plays.start()
+    try:
+        plays.item_shown("E", "before", 1000.0, 1.0)
+        wait_for(lambda: plays.written == 1)
+        for file in state.iterdir():
+            file.unlink()
+        state.rmdir()
+        state.write_text("a file where the state folder was: nothing can be written")
+        plays.item_shown("E", "lost", 1001.0, 1.0)
+        wait_for(lambda: plays.lost == 1)
+        assert plays.stats()["failing"] is True and plays.written == 1
+        state.unlink()  # the operator fixes it
+        plays.item_shown("E", "too soon", 1002.0, 1.0)
+        wait_for(lambda: plays.lost == 2)  # 1.9 s after the failure: still waiting
+        assert plays.stats()["failing"] is True
+        now[0] += retry_delay_s(1)
+        plays.item_shown("E", "after", 1003.0, 1.0)
+        wait_for(lambda: plays.written == 2)
+        assert plays.stats()["failing"] is False and plays.stats()["failures"] == 1
+    finally:
+        plays.stop()
+    assert [r[3] for r in rows(db)] == ["after"]
+
+
+def test_retry_delays_double_from_2_s_up_to_a_minute() -> None:
+    """Guards issue 14: proof of play stayed off up to 60 s after a disk freed up."""
+    assert [retry_delay_s(n) for n in range(9)] == [0, 2, 4, 8, 16, 32, 60, 60, 60]
+    assert retry_delay_s(10_000) == 60
+
+
+def corrupt_pages(db: Path) -> None:
+    with PlayLog(db, wall_clock=lambda: 1717150500.0) as plays:
+        for i in range(400):
+            plays.item_shown("E", f"old {i} " + "x" * 200, 1717150000.0 + i, 1.0)
+    data = bytearray(db.read_bytes())
+    data[4096:3 * 4096] = b"\xde\xad" * 4096  # the header and schema page stay readable
+    db.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", ["not a database", "corrupt pages"])
+def test_a_damaged_database_is_moved_aside_and_a_fresh_one_started(
+        tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture) -> None:
+    """Guards issue 14: a corrupt database was never moved aside, so proof of play
+    stayed off for good."""
+    db = tmp_path / "playlog.sqlite"
+    if damage == "not a database":
+        db.write_bytes(b"this is not a database " * 200)
+    else:
+        corrupt_pages(db)
+    damaged = db.read_bytes()
+    with PlayLog(db, batch_rows=1, wall_clock=lambda: 1717150500.0) as plays:
+        plays.item_shown("E", "new", 1717150400.0, 1.0)
+        wait_for(lambda: plays.written == 1)
+    assert [r[3] for r in rows(db)] == ["new"]
+    aside = tmp_path / "playlog.sqlite.corrupt-20240531T101500Z"  # the UTC time of the move
+    assert aside.read_bytes()[:4096] == damaged[:4096]
+    assert plays.lost == 0 and plays.stats()["failing"] is False
+    assert any("damaged" in line and aside.name in line for line in error_lines(caplog))
+
+
 # -- report ------------------------------------------------------------------------------
 
 
@@ -243,10 +364,55 @@ def test_small_helpers() -> None:
         parse_since("20240102")
 
 
-def test_default_db_path(tmp_path: Path) -> None:
+def test_default_db_path() -> None:
     from kiosk.operations.proof_of_play import default_db_path
 
-    assert default_db_path(tmp_path, {"STATE_DIRECTORY": "/var/lib/kiosk"}) == Path(
+    assert default_db_path({"STATE_DIRECTORY": "/var/lib/kiosk"}) == Path(
         "/var/lib/kiosk/playlog.sqlite")
     if not Path("/var/lib/kiosk/playlog.sqlite").exists():
-        assert default_db_path(tmp_path, {}) == tmp_path / "state" / "playlog.sqlite"
+        assert default_db_path({}) == ROOT / "state" / "playlog.sqlite"
+
+
+def test_report_reads_the_database_the_kiosk_writes_without_state_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Guards issue 14: without STATE_DIRECTORY the kiosk wrote beside its exhibits folder
+    and `report` read `state/` beside run_kiosk.py, so a show kept elsewhere reported
+    nothing."""
+    import kiosk.operations.proof_of_play as pop
+    import kiosk.operations.service as service
+    from kiosk.cli import main
+    from kiosk.show.settings import Settings
+
+    monkeypatch.delenv("STATE_DIRECTORY", raising=False)
+
+    class NoRestartLog:  # the restart count is not the subject; keep it out of the repo
+        def record_start(self, now: float) -> None: ...
+        def should_enter_safe_mode(self, now: float) -> bool: return False
+        def restarts(self, now: float) -> int: return 0
+
+    monkeypatch.setattr(service, "RestartLog", NoRestartLog)
+    show_elsewhere = tmp_path / "venue" / "show"  # app.py hands over the exhibits' parent
+    written = service.Operations(Settings(), show_elsewhere).playlog.path  # not started
+    read: list[Path] = []
+    monkeypatch.setattr(pop, "report_command", lambda db, since: read.append(db) or 0)
+    assert main(["report"]) == 0
+    assert read == [written]
+
+
+def test_report_since_the_year_1_is_a_clear_error_not_a_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Guards issue 14: `report --since 0001-01-01` printed a traceback."""
+    db = tmp_path / "playlog.sqlite"
+    fill(db)
+    assert report_command(db, "0001-01-01") == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "0001-01-01" in err and "out of range" in err
+
+
+def test_report_of_a_folder_says_it_is_a_folder(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Guards issue 14: `report --db FOLDER` said the database does not exist."""
+    assert report_command(tmp_path, None) == 2
+    err = capsys.readouterr().err
+    assert "is a folder" in err and str(tmp_path / "playlog.sqlite") in err
+    assert "does not exist" not in err

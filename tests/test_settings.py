@@ -118,3 +118,30 @@ def test_a_pin_hash_others_can_read_is_a_warning_at_its_line(show_dir: ShowDir):
     os.chmod(config, 0o600)
     assert not [p for p in load_settings(config, show_dir.assets).problems
                 if "PIN's hash" in p.message]
+
+
+def test_http_settings_the_endpoint_would_refuse_are_errors_at_their_line(show_dir: ShowDir,
+                                                                          capsys):
+    """Guards issue 14: `validate` accepted HTTP settings that the kiosk then refused at
+    start (no token off loopback, a short token)."""
+    from kiosk.cli import main
+
+    show_dir.manifest("a.yaml", "title: A\nitems:\n  - photo: photos/p0.jpg\n")
+    for text, where, words in [
+        ("http:\n  port: 8765\n  host: 0.0.0.0\n", ":3:9: error:", "needs a token"),
+        ("http:\n  port: 8765\n  host: 192.168.1.20\n  token: short\n", ":4:10: error:",
+         "token is too short"),
+    ]:
+        path = show_dir.settings(text)
+        result = load_settings(path, show_dir.assets)
+        assert [str(p) for p in result.problems if where in str(p) and words in str(p)]
+        assert result.settings.http.port == 0  # off, as the kiosk would leave it
+        code = main(["validate", "--exhibits", str(show_dir.exhibits), "--config", str(path)])
+        assert code == 1
+        assert any(line.startswith(f"{path}{where}") and words in line
+                   for line in capsys.readouterr().out.splitlines())
+    fine = show_dir.settings("http:\n  port: 8765\n  host: 0.0.0.0\n  token: "
+                             "a-secret-of-twenty-four-c\n")
+    assert load_settings(fine, show_dir.assets).problems == []
+    loopback = show_dir.settings("http: {port: 8765, host: 127.0.0.1}\n")
+    assert load_settings(loopback, show_dir.assets).problems == []

@@ -8,6 +8,16 @@ Durability: WAL journal with `synchronous=FULL`. In WAL mode FULL costs one fsyn
 WAL per commit, and commits come in batches (every 2 s or 100 rows), so it is cheap; with
 NORMAL a power cut could roll back every commit since the last checkpoint (up to ~1000
 pages), not just the last batch. Either way WAL never leaves a corrupt database.
+
+Things an operator (or a disk) can do under the running kiosk, and what the writer does:
+- the database deleted or replaced: before each batch the writer compares the path's
+  inode with the one it opened (one stat); on a mismatch it logs, closes the orphan and
+  writes the batch into a new file at the path, so no row goes to a file nobody can see;
+- a damaged database (not a database, or corrupt pages): moved aside as
+  `<name>.corrupt-<UTC time>`, logged, and a fresh one started;
+- a failure (disk full, read-only, permissions): `failing` in the status, and tries again
+  after 2 s, 4 s, 8 s ... up to 60 s (`retry_delay_s`); rows that come meanwhile are lost
+  and counted.
 """
 
 from __future__ import annotations
@@ -32,7 +42,8 @@ DB_NAME = "playlog.sqlite"
 MODES = ("attract", "interactive")
 _KIND = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 PRUNE_EVERY_S = 24 * 3600.0
-RETRY_OPEN_S = 60.0
+RETRY_FIRST_S = 2.0
+RETRY_MAX_S = 60.0
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS plays (
@@ -72,13 +83,41 @@ class _Touch:
 
 _STOP = object()
 
+
+def retry_delay_s(failures: int) -> float:
+    """Seconds to wait after `failures` failed tries in a row: 2, 4, 8, 16, 32, then 60.
+
+    A disk freed by an operator is used again within seconds; a disk that stays full
+    costs one try a minute."""
+    if failures <= 0:
+        return 0.0
+    return min(RETRY_FIRST_S * 2.0 ** min(failures - 1, 16), RETRY_MAX_S)
+
+
+def aside_name(name: str, wall: float) -> str:
+    """`playlog.sqlite` -> `playlog.sqlite.corrupt-20240531T101500Z` (UTC)."""
+    return f"{name}.corrupt-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime(wall))}"
+
+
+def _damaged(exc: BaseException) -> bool:
+    """sqlite says the file is not a database or its pages are corrupt."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text
+
+
 SYSTEMD_STATE = Path("/var/lib/kiosk")  # StateDirectory=kiosk in deploy/kiosk.service
 
 
-def default_db_path(home: Path, env: Mapping[str, str] | None = None) -> Path:
-    """The database the kiosk writes: in $STATE_DIRECTORY under systemd; for a report run
-    from an operator's shell (no $STATE_DIRECTORY), the service's folder when it has a
-    database, else `state/` beside run_kiosk.py."""
+def default_db_path(env: Mapping[str, str] | None = None) -> Path:
+    """The database the kiosk writes and `report` reads, the one rule for both: in
+    $STATE_DIRECTORY under systemd; without it (the kiosk run by hand, or a report from an
+    operator's shell), the service's folder when it has a database, else `state/` beside
+    run_kiosk.py (where the restart count is kept too), wherever the exhibits are."""
     from kiosk.operations.supervise import state_dir
 
     env = os.environ if env is None else env
@@ -86,7 +125,7 @@ def default_db_path(home: Path, env: Mapping[str, str] | None = None) -> Path:
         return state_dir(env=env) / DB_NAME
     if (SYSTEMD_STATE / DB_NAME).is_file():
         return SYSTEMD_STATE / DB_NAME
-    return state_dir(home=home, env={}) / DB_NAME
+    return state_dir(env={}) / DB_NAME
 
 
 class PlayLog:
@@ -107,6 +146,8 @@ class PlayLog:
         self._thread: threading.Thread | None = None
         self._db: sqlite3.Connection | None = None
         self._failing = False
+        self._tries_failed = 0  # failures in a row: the next retry waits retry_delay_s(n)
+        self._identity: tuple[int, int] | None = None  # (st_dev, st_ino) of the open file
         self._busy_logged = False
         self._retry_at = 0.0
         self._next_prune = 0.0
@@ -114,6 +155,7 @@ class PlayLog:
         self.lost = 0  # rows taken but not stored (the database could not be written)
         self.written = 0
         self.commits = 0
+        self.failures = 0  # times writing stopped working (each logged once)
 
     # -- the loop's side: cheap, non-blocking ---------------------------------------------
     def item_shown(self, exhibit: str, item: str, started_wall: float, duration_s: float,
@@ -165,7 +207,7 @@ class PlayLog:
     def stats(self) -> dict[str, int | bool]:
         """For the status file."""
         return {"written": self.written, "dropped": self.dropped, "lost": self.lost,
-                "failing": self._failing}
+                "failing": self._failing, "failures": self.failures}
 
     # -- the writer thread ---------------------------------------------------------------
     def _run(self) -> None:
@@ -205,48 +247,121 @@ class PlayLog:
                 self._fail("write to", sqlite3.OperationalError("database is locked"))
                 self.lost += len(batch)
         finally:
-            if self._db is not None:
-                with contextlib.suppress(sqlite3.Error):
-                    self._db.close()
-                self._db = None
+            self._close()
 
     def _fail(self, doing: str, exc: Exception) -> None:
+        self._tries_failed += 1
+        delay = retry_delay_s(self._tries_failed)
         if not self._failing:
             log.error("proof of play: cannot %s %s: %s; the show goes on without it "
-                      "(trying again every %.0f s)", doing, self.path, exc, RETRY_OPEN_S)
+                      "(trying again in %.0f s, then less often up to every %.0f s)",
+                      doing, self.path, exc, delay, RETRY_MAX_S)
             self._failing = True
-        self._retry_at = self.clock() + RETRY_OPEN_S
+            self.failures += 1
+        self._retry_at = self.clock() + delay
+        self._close()
+
+    def _close(self) -> None:
         if self._db is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._db.close()
             self._db = None
+        self._identity = None
+
+    def _path_identity(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=FULL")
+            db.execute("PRAGMA journal_size_limit=4194304")  # keep the WAL file small
+            db.executescript(SCHEMA)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _move_aside(self, exc: Exception) -> bool:
+        """Set a damaged database (and its WAL) aside under a dated name; True when done."""
+        self._close()
+        aside = self.path.with_name(aside_name(self.path.name, self.wall_clock()))
+        n = 1
+        while aside.exists():
+            aside = aside.with_name(f"{aside_name(self.path.name, self.wall_clock())}-{n}")
+            n += 1
+        try:
+            os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm"):  # a stale WAL must not be replayed into the new one
+                side = self.path.with_name(self.path.name + suffix)
+                if side.exists():
+                    os.replace(side, aside.with_name(aside.name + suffix))
+        except OSError as move_exc:
+            log.error("proof of play: %s is damaged (%s) and cannot be moved aside: %s",
+                      self.path, exc, move_exc)
+            return False
+        log.error("proof of play: %s is damaged (%s); moved it aside as %s and started a "
+                  "fresh one", self.path, exc, aside.name)
+        return True
+
+    def _still_ours(self) -> bool:
+        """The path still names the file we opened (one stat, once per batch)."""
+        if self._identity is not None and self._path_identity() == self._identity:
+            return True
+        log.error("proof of play: %s was deleted or replaced while the kiosk ran; "
+                  "writing to a new database there", self.path)
+        if not self._failing:
+            self.failures += 1
+        self._failing = True  # until a batch is stored again
+        self._close()  # sqlite checkpoints into the orphan and removes its WAL
+        if not self.path.exists():  # a WAL left without its database would be replayed
+            for suffix in ("-wal", "-shm"):  # into the new one: it belongs to the orphan
+                with contextlib.suppress(OSError):
+                    self.path.with_name(self.path.name + suffix).unlink()
+        return False
 
     def _open(self) -> bool:
         if self._db is not None:
-            return True
-        if self.clock() < self._retry_at:
+            if self._still_ours():
+                return True
+        elif self.clock() < self._retry_at:
             return False
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=self.busy_timeout_s,
-                                 isolation_level=None)
             try:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=FULL")
-                db.execute("PRAGMA journal_size_limit=4194304")  # keep the WAL file small
-                db.executescript(SCHEMA)
-            except BaseException:
-                db.close()
-                raise
+                db = self._connect()
+            except sqlite3.DatabaseError as exc:
+                if not _damaged(exc) or not self._move_aside(exc):
+                    raise
+                db = self._connect()
         except (sqlite3.Error, OSError) as exc:
             self._fail("open", exc)
             return False
         self._db = db
+        self._identity = self._path_identity()
+        self._maybe_prune(force=True)
+        return self._db is not None
+
+    def _reopen_fresh(self) -> None:
+        """After a damaged database was moved aside: a new one, nothing in it to prune."""
+        try:
+            self._db = self._connect()
+        except (sqlite3.Error, OSError) as exc:
+            self._fail("open", exc)
+            return
+        self._identity = self._path_identity()
+
+    def _stored(self) -> None:
+        """A batch was written: whatever failed before works again."""
+        self._tries_failed = 0
         if self._failing:
             log.info("proof of play: writing to %s again", self.path)
             self._failing = False
-        self._maybe_prune(force=True)
-        return True
 
     def _bounded(self, batch: list[object]) -> list[object]:
         """While the database stays busy, rows wait here, but not without limit."""
@@ -256,7 +371,7 @@ class PlayLog:
             return batch[surplus:]
         return batch
 
-    def _commit(self, batch: list[object]) -> bool:
+    def _commit(self, batch: list[object], fresh_try: bool = True) -> bool:
         """True when the batch is done with (stored or given up); False: busy, retry it."""
         if not self._open():
             self.lost += len(batch)
@@ -271,8 +386,16 @@ class PlayLog:
                                      " mode) VALUES (?, ?, ?, ?, ?)", plays)
                 self._db.executemany("INSERT INTO interactions (at, exhibit, kind)"
                                      " VALUES (?, ?, ?)", touches)
-        except sqlite3.OperationalError as exc:
-            if _busy(exc):  # another process (a report, a backup) holds the lock
+        except sqlite3.DatabaseError as exc:
+            if _damaged(exc) and fresh_try:  # corrupt pages found while writing
+                if self._move_aside(exc):
+                    self._retry_at = 0.0
+                    return self._commit(batch, fresh_try=False)  # into a fresh database
+                self.lost += len(batch)
+                self._fail("write to", exc)
+                return True
+            if isinstance(exc, sqlite3.OperationalError) and _busy(exc):
+                # another process (a report, a backup) holds the lock
                 if not self._busy_logged:
                     log.warning("proof of play: %s is busy; keeping the rows for later",
                                 self.path)
@@ -288,6 +411,7 @@ class PlayLog:
         self._busy_logged = False
         self.written += len(batch)
         self.commits += 1
+        self._stored()
         return True
 
     @contextlib.contextmanager
@@ -312,7 +436,10 @@ class PlayLog:
                 plays = self._db.execute("DELETE FROM plays WHERE started < ?", (cutoff,))
                 touches = self._db.execute("DELETE FROM interactions WHERE at < ?", (cutoff,))
         except (sqlite3.Error, OSError) as exc:
-            self._fail("prune", exc)
+            if _damaged(exc) and self._move_aside(exc):
+                self._reopen_fresh()
+            else:
+                self._fail("prune", exc)
             return
         if plays.rowcount > 0 or touches.rowcount > 0:
             log.info("proof of play: removed %d plays and %d touches older than %g days",
@@ -422,19 +549,30 @@ def parse_since(text: str | None) -> date | None:
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             raise ValueError
-        return date.fromisoformat(text)
+        since = date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"`{text}` is not a date like 2024-05-31") from None
+    try:
+        _since_ts(since)
+    except (ValueError, OverflowError, OSError):  # before year 1 in local time, say
+        raise ValueError(f"`{text}` is out of range (leave --since out to see everything "
+                         "kept)") from None
+    return since
 
 
 def report_command(db_path: Path, since_text: str | None) -> int:
-    """`run_kiosk.py report [--since YYYY-MM-DD]`: 0 printed, 1 unreadable, 2 bad date."""
+    """`run_kiosk.py report [--since YYYY-MM-DD]`: 0 printed, 1 unreadable, 2 bad date or
+    a folder given as the database."""
     try:
         since = parse_since(since_text)
     except ValueError as exc:
         print(f"run_kiosk.py: error: --since: {exc}", file=sys.stderr)
         return 2
     db_path = Path(db_path)
+    if db_path.is_dir():
+        print(f"run_kiosk.py: error: --db: {db_path} is a folder, not a database (give the "
+              f"file, e.g. {db_path / DB_NAME})", file=sys.stderr)
+        return 2
     if not db_path.is_file():
         print(f"no plays recorded yet ({db_path} does not exist)")
         return 0

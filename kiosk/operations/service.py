@@ -61,7 +61,7 @@ class Operations:
         self.safe_mode = self.restart_log.should_enter_safe_mode(now_wall)
         self.restarts = self.restart_log.restarts(now_wall)
         self.watchdog = Watchdog()
-        self.playlog = PlayLog(default_db_path(home), retention_days=settings.play_log_days)
+        self.playlog = PlayLog(default_db_path(), retention_days=settings.play_log_days)
         self.grabber: Any = None  # FrameGrabber, when the HTTP endpoint is on
         self.http: Any = None  # StatusServer
         self.latest_status: dict[str, Any] | None = None

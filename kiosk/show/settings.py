@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.errors import ManifestError, Problem
+from kiosk.operations.endpoint_rules import refusal
 from kiosk.operations.hours import CLOSED_DATES_FIELD, OPENING_HOURS_FIELD, WeeklyHours
 from kiosk.render.fonts import looks_like_font
 from kiosk.show import fields as f
@@ -364,6 +365,7 @@ def load_settings(path: Path | None, assets_dir: Path, shown: str | None = None)
                 top_changes[attr] = spec.parse(ctx, node)
     settings = replace(settings, **top_changes)
     settings = _check_languages(ctx, settings, values)
+    settings = _check_http(ctx, settings, values)
     _check_pin_file_mode(ctx, path, settings, values)
     return SettingsResult(settings, ctx.problems)
 
@@ -416,6 +418,20 @@ def _unusable(path: Path) -> str:
     if not isinstance(root, Map):
         return "is not a list of `key: value` settings"
     return ""
+
+
+def _check_http(ctx: Context, settings: Settings, values: Mapping[str, Node]) -> Settings:
+    """The endpoint's own rule (a token off loopback, long enough), told at the setting
+    that breaks it; the endpoint then stays off, as it would at start."""
+    http = settings.http
+    refused = refusal(http.host, http.port, http.token) if http.port else None
+    if refused is None:
+        return settings
+    section = values.get("http") or Scalar(1, 1)
+    node = section.get(refused.key) if isinstance(section, Map) else None
+    ctx.error(node or section, refused.message + "; the endpoint stays off", refused.hint,
+              playable=True)
+    return replace(settings, http=replace(http, port=0))
 
 
 def _check_languages(ctx: Context, settings: Settings, values: Mapping[str, Node]) -> Settings:
