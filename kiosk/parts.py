@@ -75,7 +75,7 @@ class Parts:
                                size=options.size)
         self.sound = SoundDevice()
         self.status_writer = StatusWriter(options.status_file or self.settings.status_file)
-        self.ops = Operations(self.settings, paths.exhibits.parent)
+        self.ops = Operations(self.settings)
         # Made in `open`, once there is a screen to size them for.
         self.cache: Any = None
         self.player: Any = None

@@ -391,8 +391,7 @@ def test_report_reads_the_database_the_kiosk_writes_without_state_directory(
         def restarts(self, now: float) -> int: return 0
 
     monkeypatch.setattr(service, "RestartLog", NoRestartLog)
-    show_elsewhere = tmp_path / "venue" / "show"  # app.py hands over the exhibits' parent
-    written = service.Operations(Settings(), show_elsewhere).playlog.path  # not started
+    written = service.Operations(Settings()).playlog.path  # not started
     read: list[Path] = []
     monkeypatch.setattr(pop, "report_command", lambda db, since: read.append(db) or 0)
     assert main(["report"]) == 0

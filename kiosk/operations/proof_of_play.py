@@ -31,7 +31,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -415,7 +415,7 @@ class PlayLog:
         return True
 
     @contextlib.contextmanager
-    def _transaction(self):  # type: ignore[no-untyped-def]
+    def _transaction(self) -> Iterator[None]:
         assert self._db is not None
         self._db.execute("BEGIN IMMEDIATE")
         try:

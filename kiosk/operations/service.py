@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from kiosk.operations.hours import OpeningState, schedule_from
@@ -49,7 +48,7 @@ def set_display_asleep(asleep: bool) -> None:
 
 
 class Operations:
-    def __init__(self, settings: Settings, home: Path,
+    def __init__(self, settings: Settings,
                  wall: Callable[[], datetime] = datetime.now,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings

@@ -168,7 +168,7 @@ class _DeadlineReader(io.RawIOBase):
         self.deadline = deadline
         self.arrived = arrived
         self.clock = clock
-        self._tail = b""
+        self._tail: bytes | None = b""  # None once the head has arrived
 
     def readable(self) -> bool:
         return True
@@ -186,7 +186,7 @@ class _DeadlineReader(io.RawIOBase):
             seen = self._tail + bytes(memoryview(buffer)[:n])
             if _ends_head(seen):
                 self.arrived()
-                self._tail = None  # type: ignore[assignment]
+                self._tail = None
             else:
                 self._tail = seen[-3:]
         return n
@@ -218,17 +218,17 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "kiosk"
     sys_version = ""
     protocol_version = "HTTP/1.0"  # one request per connection
-    timeout = 5.0  # replaced per server
     server: _Server
 
     def setup(self) -> None:
         owner = self.server.owner
-        self.timeout = owner.timeout_s
         super().setup()
+        self.connection.settimeout(owner.timeout_s)  # each server's own
         self.rfile.close()  # replaced: reads go through the whole-head deadline
         deadline = time.monotonic() + owner.head_deadline_s
         reader = io.BufferedReader(_DeadlineReader(
             self.connection, deadline, lambda: self.server.head_arrived(self.connection)))
+        # The handler reads rfile only through readline/read, which _Budget has.
         self.rfile = _Budget(reader, MAX_REQUEST_BYTES)  # type: ignore[assignment]
 
     def handle_one_request(self) -> None:

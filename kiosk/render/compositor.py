@@ -101,9 +101,9 @@ class Compositor:
     def _t(self, text: Text) -> str:
         return text.get(self.look.language, self.look.default_language)
 
-    def _lang(self, text: object) -> str:
+    def _lang(self, text: Text) -> str:
         """The language the shown text is written in (for its fonts and shaping)."""
-        key = text.pick(self.look.language, self.look.default_language)[0]  # type: ignore[attr-defined]
+        key = text.pick(self.look.language, self.look.default_language)[0]
         return key or self.look.default_language
 
     # -- layers ----------------------------------------------------------------------
