@@ -47,7 +47,7 @@ import numpy as np
 from _harness import LABEL, camera_like, xvfb
 
 from kiosk.app import App, RunOptions
-from kiosk.cli import ShowPaths
+from kiosk.show.paths import ShowPaths
 
 SIZE = (1920, 1080)
 LINE_ROWS = 4  # the step's progress line along the bottom edge is left out of comparisons

@@ -23,7 +23,7 @@ from kiosk.playback.player import fallback_card
 from kiosk.render.display import NoDisplay
 
 if TYPE_CHECKING:
-    from kiosk.cli import ShowPaths
+    from kiosk.show.paths import ShowPaths
 
 log = logging.getLogger("kiosk")
 

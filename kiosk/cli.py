@@ -11,22 +11,15 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from kiosk.errors import UsageError
+from kiosk.show.paths import ShowPaths
 
 HOME = Path(__file__).resolve().parent.parent  # the folder that holds run_kiosk.py
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-@dataclass(frozen=True)
-class ShowPaths:
-    exhibits: Path
-    assets: Path
-    config: Path | None  # None: built-in defaults
 
 
 def _size(text: str) -> tuple[int, int]:

@@ -40,7 +40,7 @@ from kiosk.show.exhibit_dates import active_show
 from kiosk.show.settings import Settings, SettingsResult
 
 if TYPE_CHECKING:
-    from kiosk.cli import ShowPaths
+    from kiosk.show.paths import ShowPaths
 
 log = logging.getLogger("kiosk")
 

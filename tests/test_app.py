@@ -128,7 +128,7 @@ def test_escape_closes_a_window_only_when_allowed(show_dir: ShowDir, keyboard_ex
     import pygame
 
     from kiosk.app import App, RunOptions
-    from kiosk.cli import ShowPaths
+    from kiosk.show.paths import ShowPaths
 
     caplog.set_level(logging.INFO)
     show_dir.manifest("a.yaml", "items:\n  - photo: photos/p0.jpg\n")
@@ -202,7 +202,7 @@ def test_a_new_display_size_rebuilds_the_picture_and_keeps_the_place(show_dir: S
     import pygame
 
     from kiosk.app import App, RunOptions
-    from kiosk.cli import ShowPaths
+    from kiosk.show.paths import ShowPaths
 
     show_dir.manifest("a.yaml", "items:\n  - photo: photos/p0.jpg\n    duration: 1h\n"
                                 "  - photo: photos/p1.jpg\n")
@@ -234,7 +234,7 @@ def test_sound_comes_back_when_a_sound_device_returns(show_dir: ShowDir, caplog)
 
     caplog.set_level(logging.INFO)
     from kiosk.app import App, RunOptions
-    from kiosk.cli import ShowPaths
+    from kiosk.show.paths import ShowPaths
 
     show_dir.manifest("a.yaml", "items:\n  - photo: photos/p0.jpg\n    duration: 1h\n")
     app = App(ShowPaths(show_dir.exhibits, show_dir.assets, None),

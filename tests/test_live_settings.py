@@ -20,9 +20,9 @@ import pygame
 import pytest
 
 from kiosk.app import App, RunOptions
-from kiosk.cli import ShowPaths
 from kiosk.live.watcher import Changes
 from kiosk.playback.clock import FakeClock
+from kiosk.show.paths import ShowPaths
 from tests.conftest import ShowDir
 
 SIZE = (480, 270)

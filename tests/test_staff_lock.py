@@ -153,7 +153,7 @@ def wait_for(get, done, seconds: float = 20.0):
 def app(show_dir: ShowDir, tmp_path: Path, monkeypatch) -> Iterator[object]:
     """A real kiosk (SDL dummy driver) with a staff PIN, its state in a folder of its own."""
     from kiosk.app import App, RunOptions
-    from kiosk.cli import ShowPaths
+    from kiosk.show.paths import ShowPaths
 
     monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "state"))
     show_dir.manifest("a.yaml", "items:\n  - photo: photos/p0.jpg\n    duration: 1h\n"

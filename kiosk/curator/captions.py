@@ -38,7 +38,7 @@ from kiosk.show.fields import LANGUAGE_CODE
 from kiosk.show.marked_yaml import decode_text
 
 if TYPE_CHECKING:
-    from kiosk.cli import ShowPaths
+    from kiosk.show.paths import ShowPaths
 
 ID_COLUMNS = ("exhibit", "item", "file")
 _ALWAYS = ("title", "caption")

@@ -30,7 +30,7 @@ from kiosk.show.loader import (
 )
 
 if TYPE_CHECKING:
-    from kiosk.cli import ShowPaths
+    from kiosk.show.paths import ShowPaths
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _IGNORED = {"thumbs.db", "desktop.ini"}

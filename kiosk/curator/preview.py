@@ -22,7 +22,7 @@ from kiosk.errors import Problem, UsageError
 from kiosk.live.watcher import Poller
 
 if TYPE_CHECKING:
-    from kiosk.cli import ShowPaths
+    from kiosk.show.paths import ShowPaths
 
 KEYS = {"right": "next", "space": "next", "left": "previous", "l": "language",
         "escape": "quit", "q": "quit"}

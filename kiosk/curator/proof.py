@@ -23,7 +23,7 @@ from kiosk.show.fields import format_seconds
 from kiosk.show.model import Exhibit, Show, Step, TextCard, Video
 
 if TYPE_CHECKING:
-    from kiosk.cli import ShowPaths
+    from kiosk.show.paths import ShowPaths
 
 MAX_CLIP_FRAMES = 4
 BAND_PAD_PX = 12

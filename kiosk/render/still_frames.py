@@ -17,7 +17,7 @@ from kiosk.show.marked_yaml import Map, Seq, read_file
 from kiosk.show.model import Sequence, Show
 
 if TYPE_CHECKING:
-    from kiosk.cli import ShowPaths
+    from kiosk.show.paths import ShowPaths
 
 DEFAULT_RENDER = (1920, 1080)
 

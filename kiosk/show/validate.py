@@ -13,7 +13,7 @@ from kiosk.show.loader import LoadOptions, ShowResult, load_show, shown_path
 from kiosk.show.settings import Settings, SettingsResult, load_settings
 
 if TYPE_CHECKING:
-    from kiosk.cli import ShowPaths
+    from kiosk.show.paths import ShowPaths
 
 DEFAULT_SCREEN = (1920, 1080)  # assumed for size warnings when the settings say `auto`
 
