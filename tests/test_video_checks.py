@@ -120,7 +120,7 @@ items:
         "(replace the file, or remove the item)",
         "exhibits/a.yaml:12:5: error: `cut.mp4` cannot be played: file is truncated (its "
         "index, the moov box, is missing) (replace the file, or remove the item)",
-        "1 exhibit, 5 items, 4 errors, 2 warnings",
+        "1 exhibit, 5 items, 4 errors, 2 warnings (1 media, 1 subtitle)",
     ]
     assert out == expected
     assert code == 1
@@ -158,6 +158,6 @@ items:
         "(start before 2s, or remove `start`)",
         "exhibits/a.yaml:11:5: error: `cut.mp4` is cut short: its picture stops at Ns of 4s "
         "(copy the file again from its source)",
-        "1 exhibit, 4 items, 2 errors, 2 warnings",
+        "1 exhibit, 4 items, 2 errors, 2 warnings (2 subtitle)",
     ]
     assert code == 1

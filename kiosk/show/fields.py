@@ -36,8 +36,9 @@ class Context:
             Problem(self.path, node.line, node.col, "error", message, hint, playable)
         )
 
-    def warning(self, node: Node, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.path, node.line, node.col, "warning", message, hint))
+    def warning(self, node: Node, message: str, hint: str = "", *, kind: str = "") -> None:
+        self.problems.append(Problem(self.path, node.line, node.col, "warning", message, hint,
+                                     kind=kind))
 
     def fail(self, node: Node, message: str, hint: str = "") -> Invalid:
         self.error(node, message, hint)
