@@ -17,17 +17,15 @@ import cv2
 import numpy as np
 import pygame
 
+from kiosk.render import label_fit, label_parts
+from kiosk.render.label_fit import META_SIZE, SAFE_MARGIN
 from kiosk.render.text import TextRenderer, TextStyle
 from kiosk.show.model import Label, Step, Text, TextCard
 
 RGB = tuple[int, int, int]
 
-SAFE_MARGIN = 0.05  # of each side: TVs overscan, and edges are hard to read
-LABEL_WIDTH = 0.62  # of the screen width: lines of readable length
-TITLE_SIZE, CAPTION_SIZE, META_SIZE = 0.036, 0.029, 0.022  # of the screen height
 CARD_TITLE_SIZE, CARD_BODY_SIZE = 0.062, 0.034
 CARD_TOP, CARD_BOTTOM = (18, 26, 36), (34, 46, 60)
-META_COLOR = (205, 208, 212)
 PROGRESS_ALPHA = 90
 
 
@@ -68,6 +66,7 @@ class Look:
     language: str = "en"
     default_language: str = "en"
     diagonal_in: float = 55.0  # the screen's real size: a link's QR code must scan from 1 m
+    viewing_distance_m: float = 1.0  # from where visitors read: the smallest label text
 
 
 class Compositor:
@@ -158,28 +157,23 @@ class Compositor:
 
         The caption's direction (else the title's) sets the whole label's: its parts align
         to that side and the credit line lists source, date and credit in reading order.
+        The parts step down in size to fit the label's safe area, never below the smallest
+        size readable from the viewing distance; what still does not fit is cut with "…"
+        (and `validate` says so).
         """
-        width = round(self.size[0] * LABEL_WIDTH)
-        parts: list[pygame.Surface] = []
-        title, caption = self._t(label.title), self._t(label.caption)
-        direction = self.text.direction(caption or title or "")
-        lang = self._lang(label.caption) if caption else self._lang(label.title)
-        meta = "  ·  ".join(t for t in (self._t(label.source), self._t(label.date),
-                                        self._t(label.credit)) if t)
-        side = "right" if direction == "rtl" else "left"  # every part to the label's side
-        if title:
-            parts.append(self.text.render(title, TextStyle(
-                "heading", self.px(TITLE_SIZE), language=self._lang(label.title)), width, 2,
-                align=side))
-        if caption:
-            parts.append(self.text.render(caption, TextStyle(
-                "text", self.px(CAPTION_SIZE), line_spacing=1.1, language=lang), width, 4,
-                align=side))
-        if meta:
-            parts.append(self.text.render(meta, TextStyle(
-                "text", self.px(META_SIZE), META_COLOR, language=lang, direction=direction),
-                width, 2, align=side))
-        return parts, direction == "rtl"
+        look = self.look
+        text = label_parts.label_text(label, look.language, look.default_language)
+        area = label_fit.label_area(self.size)
+        gap = label_parts.gap_px(self.size[1])
+        minimum = label_fit.min_text_px(self.size, look.diagonal_in, look.viewing_distance_m)
+        fit = label_parts.fit(self.text, text, label_fit.design_sizes(self.size), minimum,
+                              area, gap)
+        limits = label_parts.line_limits(self.text, text, fit, area[0], gap)
+        side = "right" if text.rtl else "left"  # every part to the label's side
+        parts = [self.text.render(t, style, area[0], lines, align=side)
+                 for (_, t, style), lines in zip(label_parts.part_styles(text, fit.sizes),
+                                                 limits, strict=True)]
+        return parts, text.rtl
 
     def _band(self, height: int) -> pygame.Surface:
         """A dark gradient, opaque enough behind text to read on any photo."""
@@ -217,7 +211,7 @@ class Compositor:
         if not parts:
             return None
         mx, my = self.margin
-        gap = self.px(0.012)
+        gap = label_parts.gap_px(self.size[1])
         block_h = sum(p.get_height() for p in parts) + gap * (len(parts) - 1)
         lift = 0 if position == "top" else self.label_lift
         band_h = block_h + my * 2 + self.px(0.04) + lift

@@ -69,12 +69,13 @@ def validate(exhibits: Path, assets: Path, config: Path | None,
 
 
 def default_checks() -> list[MediaCheck]:
-    """The checks that open files: media that decodes, fonts that draw every caption; and
-    links whose QR code scans at the screen's size."""
+    """The checks that open files: media that decodes, fonts that draw every caption;
+    links whose QR code scans at the screen's size; labels that fit it."""
+    from kiosk.show.label_checks import check_label_fit
     from kiosk.show.link_checks import check_links
     from kiosk.show.media_checks import check_fonts, check_media, check_videos
 
-    return [check_media, check_videos, check_fonts, check_links]
+    return [check_media, check_videos, check_fonts, check_links, check_label_fit]
 
 
 def print_report(report: Report, out: TextIO) -> None:
