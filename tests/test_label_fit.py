@@ -84,8 +84,8 @@ items:
     assert warning == (f"{show_dir.exhibits / 'a.yaml'}:5:11: warning: the `en` caption "
                               "does not fit the label on a 1920x1080 55-inch screen: it needs "
                               "15 lines where 8 fit at the smallest size readable from 1 m "
-                              "(27 px, capitals 12 mm), so about 560 characters are cut with \"…\" (shorten "
-                              "it, or put the longer text on a text card)")
+                              "(27 px, capitals 12 mm), so about 560 characters are cut "
+                              "with \"…\" (shorten it, or put the longer text on a text card)")
     assert out[-1] == "1 exhibit, 1 item, 0 errors, 1 warning (1 fit)"
     # Seen from 2 m the smallest size doubles: the short Russian caption still fits.
     show_dir.settings("screen: {size: 1920x1080, diagonal: 55in, viewing_distance: 2m}\n"
