@@ -685,12 +685,12 @@ def translation_message(missing: Mapping[str, set[str]]) -> str:
     """Fields that lack the same languages share a clause: "`caption`, `credit` have no
     translation for `ar`, `zh`; `body` has none for `zh`"."""
     groups: dict[tuple[str, ...], list[str]] = {}
-    for name, langs in missing.items():
-        groups.setdefault(tuple(sorted(langs)), []).append(name)
+    for name, lacking in missing.items():
+        groups.setdefault(tuple(sorted(lacking)), []).append(name)
     clauses = []
-    for i, (langs, names) in enumerate(groups.items()):
+    for i, (codes, names) in enumerate(groups.items()):
         what = "no translation" if i == 0 else "none"
-        clauses.append(f"{_fields(names)} {what} for " + ", ".join(f"`{c}`" for c in langs))
+        clauses.append(f"{_fields(names)} {what} for " + ", ".join(f"`{c}`" for c in codes))
     return "; ".join(clauses)
 
 
