@@ -129,6 +129,7 @@ def _subtitle_problems(video: Video, info: VideoInfo | VideoError,
             continue
         problems.extend(Problem(shown, 1, 1, "warning", note, "save the file as UTF-8",
                                 kind="subtitle") for note in subtitles.notes)
+        problems.extend(_readability(subtitles, language, shown))
         length = info.duration_s if isinstance(info, VideoInfo) else None
         ends = [(t, what) for t, what in ((length, "the clip ends"),
                                           (video.end_s, "the item's `end`")) if t is not None]
@@ -142,6 +143,21 @@ def _subtitle_problems(video: Video, info: VideoInfo | VideoError,
                 f"this cue starts at {clock(late.start_s)}, after {what} ({clock(end)})",
                 "cue times count from the start of the clip file, not from `start`",
                 kind="subtitle"))
+    return problems
+
+
+def _readability(subtitles: Subtitles, language: str, shown: str) -> list[Problem]:
+    """One warning per cue that `language`'s readers cannot read in time, at its line."""
+    from kiosk.media.subtitle_rules import cue_notes
+
+    problems = []
+    for cue in subtitles.cues:
+        notes = cue_notes(cue, language)
+        if notes:
+            problems.append(Problem(
+                shown, cue.line, 1, "warning",
+                f"this `{language}` cue is hard to read: " + "; ".join(notes),
+                "split it into shorter cues, or give it more time", kind="subtitle"))
     return problems
 
 
