@@ -210,9 +210,9 @@ class Compositor:
         """The label on its band, as a transparent strip and where it goes.
 
         The band is as dark as the pixels of ``behind`` under the text need for 4.5:1
-        contrast (WCAG 1.4.3), and no darker; without ``behind`` (a clip, whose every
-        frame differs) as dark as a white picture needs. Drawn once per label, language
-        and lift; a clip blits it over each new frame.
+        contrast (WCAG 1.4.3; 7:1 over a busy picture), and no darker; without ``behind``
+        (a clip, whose every frame differs) as dark as a white picture needs. Drawn once
+        per label, language and lift; a clip blits it over each new frame.
         """
         text = self._label_text(label, position)
         if text is None:
@@ -223,15 +223,17 @@ class Compositor:
             found = self._labels.get(key)
             if found is not None and found[0] is label:
                 return found[1], found[2]
-            light = contrast.WORST_CASE
+            light, target = contrast.WORST_CASE, contrast.TARGET
         else:
             x0, x1 = self.margin[0], self.size[0] - self.margin[0]
             y0 = max(0, at[1] + hold[0])
             y1 = min(self.size[1], at[1] + hold[1] + 1)
             view = pixels(behind)
-            light = contrast.brightest(view[y0:y1, x0:x1, :3])
-            del view
-        alpha = contrast.band_alpha(light, label_parts.META_COLOR)  # the dimmest text
+            region = view[y0:y1, x0:x1, :3]
+            light = contrast.brightest(region)
+            target = contrast.BUSY_TARGET if contrast.busy(region) else contrast.TARGET
+            del view, region
+        alpha = contrast.band_alpha(light, label_parts.META_COLOR, target)  # the dimmest text
         out = self._band(strip.get_height(), hold, alpha).copy()
         out.blit(strip, (0, 0))
         if behind is None:

@@ -14,6 +14,10 @@ import numpy as np
 
 WCAG_AA = 4.5
 TARGET = 4.8  # the aim, above 4.5: glyph edges blend into the backing
+# Over a busy picture, 7:1 (WCAG's enhanced level): its edges fight the letters. Aimed
+# higher: thin strokes of small text never reach their full colour.
+BUSY_TARGET = 8.0
+BUSY_SPREAD = 0.12  # standard deviation of luminance above which a region is busy
 LIGHTEST_BAND, DARKEST_BAND = 0.35, 0.94  # opacity: a hint of band even on dark photos
 
 _LINEAR = np.array([c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
@@ -69,6 +73,13 @@ def brightest(bgr: np.ndarray) -> tuple[int, int, int]:
     flat = bgr.reshape(-1, bgr.shape[-1])
     b, g, r = (int(flat[:, i].max()) for i in range(3))
     return (r, g, b)
+
+
+def busy(bgr: np.ndarray) -> bool:
+    """Whether a region is busy: its luminance spreads widely (foliage, a crowd, print)."""
+    if bgr.size == 0:
+        return False
+    return float(luminance(bgr[::2, ::2]).std()) > BUSY_SPREAD
 
 
 WORST_CASE = (255, 255, 255)  # behind a clip's label: any picture may come
