@@ -133,3 +133,15 @@ items:
         "a.yaml:3:5: warning: `title`, `caption` have no translation for `ar`, `zh`; "
         "`credit` has none for `ar`, `ru`, `zh` (those visitors see the `en` text)")
     assert out[-1] == "1 exhibit, 2 items, 0 errors, 1 warning (1 translation)"
+
+
+def test_demo_show_speaks_chinese_and_arabic(capsys):
+    """Guards: a demo that offered only European languages, so a curator never saw a
+    Chinese or Arabic caption, its fonts or its subtitles before writing their own."""
+    from kiosk.show.settings import load_settings
+
+    settings = load_settings(ROOT / "config" / "kiosk.yaml", ROOT / "assets").settings
+    assert {"zh", "ar"} <= set(settings.languages.offered)
+    code, out, _ = run(capsys, "validate")
+    # Every text and clip has both translations, readable subtitles, fonts that draw them.
+    assert code == 0 and out == ["4 exhibits, 6 items, 0 errors, 0 warnings"], out
