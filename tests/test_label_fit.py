@@ -94,3 +94,23 @@ items:
     out = capsys.readouterr().out.splitlines()
     assert [line for line in out if "does not fit" in line and "`ru`" in line] == []
     assert any("readable from 2 m (54 px" in line for line in out)
+
+
+def test_a_label_that_fits_is_laid_out_once():
+    """Guards: every label laid out at every size on the way down, each a full layout on
+    the thread that draws."""
+    design = Sizes(39, 31, 24)
+    asked: list[Sizes] = []
+
+    def measure(sizes: Sizes) -> int:
+        asked.append(sizes)
+        return 10 * sizes.caption
+
+    fit_label(measure, design, 27, room=1000)
+    assert len(asked) == 1
+    asked.clear()
+    fit_label(measure, design, 27, room=10)  # too long at any size
+    assert len(asked) == 2
+    asked.clear()
+    assert fit_label(measure, design, 27, room=290).sizes.caption == 29
+    assert len(asked) <= 4

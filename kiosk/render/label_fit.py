@@ -104,10 +104,24 @@ def ladder(design: Sizes, minimum: int) -> list[Sizes]:
 def fit_label(measure: Callable[[Sizes], int], design: Sizes, minimum: int,
               room: int) -> Fit:
     """The largest step whose ``measure`` (the label's height, unlimited lines) is within
-    ``room``; else the smallest step, which does not fit."""
+    ``room``; else the smallest step, which does not fit.
+
+    Tries the design sizes, then the smallest, then halves the steps between: most labels
+    fit at once (one layout), one too long for any size costs two, the rest about four.
+    """
     steps = ladder(design, minimum)
-    for sizes in steps:
-        needed = measure(sizes)
+    first = measure(steps[0])
+    if first <= room or len(steps) == 1:
+        return Fit(steps[0], first, room, len(steps) == 1)
+    last = measure(steps[-1])
+    if last > room:
+        return Fit(steps[-1], last, room, True)
+    lo, hi, best = 0, len(steps) - 1, last  # steps[lo] does not fit, steps[hi] does
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        needed = measure(steps[mid])
         if needed <= room:
-            return Fit(sizes, needed, room, sizes == steps[-1])
-    return Fit(steps[-1], needed, room, True)
+            hi, best = mid, needed
+        else:
+            lo = mid
+    return Fit(steps[hi], best, room, hi == len(steps) - 1)
