@@ -116,3 +116,31 @@ def test_subtitles_keep_4_5_to_1_over_a_white_picture(show_dir: ShowDir, monkeyp
     glyphs[-4:] = 0
     assert (glyphs > 180).sum() > 500  # the subtitle is there
     assert text_contrast(clip_frame(show_dir, monkeypatch, 255), glyphs) >= 4.5
+
+
+def test_a_clips_label_is_backed_for_a_white_picture():
+    """Guards: a clip's label, drawn once and laid over every frame, backed for the frame
+    it was first drawn on rather than for the brightest frame that may come."""
+    import pygame
+
+    from kiosk.render.compositor import Compositor, Look, pixels
+    from kiosk.render.text import TextRenderer
+    from kiosk.show.model import Label, Text
+    from kiosk.show.settings import default_fonts
+
+    fonts = default_fonts()
+    compositor = Compositor(SIZE, TextRenderer(fonts.text, fonts.heading), Look())
+    label = Label(Text({"": "Snow on the pier"}), Text({"": "The harbour in winter."}),
+                  credit=Text({"": "Town archive"}))
+    shots = []
+    for value in (0, 255):
+        target = pygame.Surface(SIZE, 0, 32)
+        target.fill((value, value, value))
+        found = compositor.label_overlay(label, "bottom")
+        assert found is not None
+        target.blit(*found)
+        shots.append(pixels(target)[:, :, :3].copy())
+    glyphs = cv2.cvtColor(shots[0], cv2.COLOR_BGR2GRAY)
+    glyphs[: SIZE[1] // 2] = 0
+    assert (glyphs > 180).sum() > 500
+    assert text_contrast(shots[1], glyphs) >= 4.5
