@@ -2,7 +2,10 @@
 
 A label (title, caption, credit line) in English, Arabic and Simplified Chinese at
 1920x1080 sizes, laid out fresh each run (caches cleared): bidi, runs and fonts,
-HarfBuzz shaping, line breaking. Target: under 5 ms for the three languages.
+HarfBuzz shaping, line breaking. Target: under 5 ms for the three languages. Also the
+label as the compositor fits it into its safe area (issue 10 item 4): a label that fits
+at once, and a caption four times too long, for which every size down to the smallest
+readable one is laid out.
 
 For scale, the same strings are measured with pygame's SDL_ttf (``Font.size``, what the
 old renderer called per candidate line, without bidi or shaping) in the same run.
@@ -88,6 +91,25 @@ def main() -> int:
         r.clear_cache()
         lay_out(r, True)
 
+    from kiosk.render import label_fit, label_parts
+    from kiosk.show.model import Label, Text
+
+    def fitted(captions: dict[str, str]) -> None:
+        r.clear_cache()
+        screen = (1920, H)
+        minimum = label_fit.min_text_px(screen, 55.0, 1.0)
+        for lang, (title, _, meta) in LABEL.items():
+            label = Label(Text({lang: title}), Text({lang: captions[lang]}),
+                          credit=Text({lang: meta}))
+            text = label_parts.label_text(label, lang, lang)
+            fit = label_parts.fit(r, text, label_fit.design_sizes(screen), minimum,
+                                  label_fit.label_area(screen), label_parts.gap_px(H))
+            label_parts.line_limits(r, text, fit, WIDTH, label_parts.gap_px(H))
+
+    usual = {lang: parts[1] for lang, parts in LABEL.items()}
+    # A caption too long for the label: every size down to the smallest is tried.
+    long = {lang: " ".join([parts[1]] * 4) for lang, parts in LABEL.items()}
+
     pygame.font.init()
     sdl = {(p, s.size_px): pygame.font.Font(str(p), s.size_px)
            for p in fonts.text + fonts.heading for s in STYLES}
@@ -103,6 +125,8 @@ def main() -> int:
 
     results = {name: timed(fn, args.runs) for name, fn in (
         ("layout, 3 languages", layout_only), ("layout + draw", layout_and_draw),
+        ("fitted to the safe area", lambda: fitted(usual)),
+        ("fitted, too long (all sizes)", lambda: fitted(long)),
         ("SDL_ttf measuring (reference)", sdl_measure))}
     ref = statistics.median(results["SDL_ttf measuring (reference)"])
     print(f"label of title + caption + credit line, en + ar + zh, {WIDTH} px wide, "

@@ -25,6 +25,9 @@ class Problem:
     # An error `validate` must fail on that the player can still play around (an unknown
     # key is ignored): the player logs it as a warning.
     playable: bool = False
+    # What a warning is about ("translation", "font", "subtitle", "fit"...), so `validate`'s
+    # summary can count them by kind; empty for the manifest's own checks.
+    kind: str = ""
 
     def __str__(self) -> str:
         text = f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"

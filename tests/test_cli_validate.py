@@ -43,7 +43,7 @@ def test_all_problems_in_one_pass(show_dir: ShowDir, capsys):
     assert any("b.yaml:1:8: error: this quote is never closed" in p for p in problems)
     assert any("kiosk.yaml:1:9: error: `300%` is out of range" in p for p in problems)
     assert any(":1:1: warning: the exhibit has no `title`" in p for p in problems)
-    assert out[-1] == "2 exhibits, 3 items, 5 errors, 1 warning"
+    assert out[-1] == "2 exhibits, 3 items, 5 errors, 1 warning (1 manifest)"
 
 
 def test_warnings_alone_exit_zero(show_dir: ShowDir, capsys):
@@ -52,7 +52,7 @@ def test_warnings_alone_exit_zero(show_dir: ShowDir, capsys):
     code, out, _ = run(capsys, "validate", "--exhibits", str(show_dir.exhibits))
     assert code == 0
     assert ":3:5: warning: `small.png` is 320x200, smaller than the 1920x1080 screen" in out[0]
-    assert out[-1] == "1 exhibit, 1 item, 0 errors, 1 warning"
+    assert out[-1] == "1 exhibit, 1 item, 0 errors, 1 warning (1 media)"
 
 
 def test_broken_image_and_missing_glyphs(show_dir: ShowDir, capsys, monkeypatch):
@@ -107,3 +107,41 @@ def test_python_dash_m_is_the_same_cli():
     out = subprocess.run([sys.executable, "-m", "kiosk", "validate", "--help"],
                          capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert out.returncode == 0 and "--exhibits DIR" in out.stdout
+
+
+def test_missing_translations_are_one_warning_per_item_and_counted_by_kind(
+        show_dir: ShowDir, capsys):
+    """Guards: six languages and four fields gave one warning per field per language, and
+    the summary said only "N warnings" with no idea of what most of them were about."""
+    show_dir.manifest("a.yaml", """\
+title: {en: A, ru: А, zh: 甲, ar: أ}
+items:
+  - photo: photos/p0.jpg
+    title: {en: Boats, ru: Лодки}
+    caption: {en: Boats at dawn, ru: Лодки на рассвете}
+    credit: {en: Archive}
+  - photo: photos/p1.jpg
+    caption: {en: Nets, ru: Сети, zh: 渔网, ar: شباك}
+""")
+    show_dir.settings("languages: {offered: [en, ru, zh, ar], default: en}\n")
+    code, out, _ = run(capsys, "validate", "--exhibits", str(show_dir.exhibits),
+                       "--config", str(show_dir.config))
+    assert code == 0
+    warnings = [line for line in out if ": warning: " in line and "no translation" in line]
+    assert len(warnings) == 1, out
+    assert warnings[0].endswith(
+        "a.yaml:3:5: warning: `title`, `caption` have no translation for `ar`, `zh`; "
+        "`credit` has none for `ar`, `ru`, `zh` (those visitors see the `en` text)")
+    assert out[-1] == "1 exhibit, 2 items, 0 errors, 1 warning (1 translation)"
+
+
+def test_demo_show_speaks_chinese_and_arabic(capsys):
+    """Guards: a demo that offered only European languages, so a curator never saw a
+    Chinese or Arabic caption, its fonts or its subtitles before writing their own."""
+    from kiosk.show.settings import load_settings
+
+    settings = load_settings(ROOT / "config" / "kiosk.yaml", ROOT / "assets").settings
+    assert {"zh", "ar"} <= set(settings.languages.offered)
+    code, out, _ = run(capsys, "validate")
+    # Every text and clip has both translations, readable subtitles, fonts that draw them.
+    assert code == 0 and out == ["4 exhibits, 6 items, 0 errors, 0 warnings"], out

@@ -13,7 +13,7 @@ import pytest
 from kiosk.cli import main
 from tests.conftest import ROOT
 
-CONFIG = str(ROOT / "config" / "kiosk.yaml")  # offers en, ru, az; en is the default
+CONFIG = str(ROOT / "config" / "kiosk.yaml")  # offers en, ru, az, zh, ar; en is the default
 
 
 @pytest.fixture
@@ -130,7 +130,7 @@ def test_new_translation_and_new_field_are_added_as_curators_write_them(
     clippings = (show / "02-clippings.yaml").read_text(encoding="utf-8")
     assert "    source:\n      en: Harbour Bulletin\n      ru: Бюллетень гавани\n" in clippings
     night = (show / "03-night.yaml").read_text(encoding="utf-8")
-    assert "      ru: demo/video/lighthouse.ru.vtt\n    source: Harbour archive\n" in night
+    assert "      ar: demo/video/lighthouse.ar.srt\n    source: Harbour archive\n" in night
     code = main(["validate", "--exhibits", str(show), "--config", CONFIG,
                  "--assets", str(ROOT / "assets")])
     assert code == 0, capsys.readouterr().out

@@ -91,6 +91,23 @@ items:
     assert all("no warnings" in s for s in sections if "item 1 (photo)" in s)
 
 
+def test_proof_names_text_that_does_not_fit(show_dir: ShowDir, tmp_path: Path, capsys):
+    """Guards: an approver shown a slide whose caption the screen cuts with "…", with no
+    word of it beside the slide."""
+    show_dir.manifest("a.yaml", "title: A\nitems:\n  - photo: photos/p0.jpg\n"
+                                "    caption: " + "harbour " * 150 + "\n"
+                                "  - photo: photos/p1.jpg\n    caption: Nets\n")
+    show_dir.settings("languages: {offered: [en], default: en}\n")
+    out = tmp_path / "a.pdf"
+    assert main(["proof", "--out", str(out), "--exhibits", str(show_dir.exhibits),
+                 "--config", str(show_dir.config), "--size", f"{SIZE[0]}x{SIZE[1]}"]) == 0, \
+        capsys.readouterr()
+    sections = out.with_suffix(".html").read_text(encoding="utf-8").split("<section")[1:]
+    long, short = sections
+    assert "line 4: warning: the `en` caption does not fit the label" in long
+    assert "does not fit" not in short and "no warnings" in short
+
+
 def test_unknown_language_and_wrong_suffix_are_usage_errors(tmp_path: Path, capsys):
     assert main(["proof", "--out", str(tmp_path / "a.pdf"), "--lang", "de"]) == 2
     assert "`de` is not offered to visitors" in capsys.readouterr().err

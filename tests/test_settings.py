@@ -10,7 +10,7 @@ def test_shipped_settings_are_clean_and_fonts_resolve():
     result = load_settings(ROOT / "config" / "kiosk.yaml", ROOT / "assets")
     assert result.problems == []
     s = result.settings
-    assert s.languages.offered == ("en", "ru", "az") and s.languages.default == "en"
+    assert s.languages.offered == ("en", "ru", "az", "zh", "ar") and s.languages.default == "en"
     assert [p.name for p in s.fonts.text] == ["NotoSans-Regular.ttf"]
     assert all(p.is_file() for p in (*s.fonts.text, *s.fonts.heading))
 

@@ -14,7 +14,7 @@ from kiosk.show.media_checks import clock
 from tests.clips import make_clip
 from tests.conftest import ShowDir
 
-GOOD_SRT = "1\n00:00:00,200 --> 00:00:01,000\nThe lamp was first lit in 1871.\n"
+GOOD_SRT = "1\n00:00:00,000 --> 00:00:01,500\nThe lamp was lit in 1871.\n"
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_clean_clip_passes(show, capsys):
     make_clip(show.assets / "video" / "clip.mp4", 64, 48, 2.0)
     (show.assets / "video" / "clip.en.srt").write_text(GOOD_SRT)
     (show.assets / "video" / "clip.ru.vtt").write_text(
-        "WEBVTT\n\n00:00.200 --> 00:01.000\nМаяк впервые зажгли в 1871 году.\n")
+        "WEBVTT\n\n00:00.000 --> 00:01.500\nМаяк зажгли в 1871 году.\n")
     show.manifest("a.yaml", "title: A\nitems:\n  - video: video/clip.mp4\n    start: 0.5s\n"
                             "    end: 2s\n    subtitles:\n      en: video/clip.en.srt\n"
                             "      ru: video/clip.ru.vtt\n")
@@ -120,7 +120,7 @@ items:
         "(replace the file, or remove the item)",
         "exhibits/a.yaml:12:5: error: `cut.mp4` cannot be played: file is truncated (its "
         "index, the moov box, is missing) (replace the file, or remove the item)",
-        "1 exhibit, 5 items, 4 errors, 2 warnings",
+        "1 exhibit, 5 items, 4 errors, 2 warnings (1 media, 1 subtitle)",
     ]
     assert out == expected
     assert code == 1
@@ -158,6 +158,55 @@ items:
         "(start before 2s, or remove `start`)",
         "exhibits/a.yaml:11:5: error: `cut.mp4` is cut short: its picture stops at Ns of 4s "
         "(copy the file again from its source)",
-        "1 exhibit, 4 items, 2 errors, 2 warnings",
+        "1 exhibit, 4 items, 2 errors, 2 warnings (2 subtitle)",
     ]
     assert code == 1
+
+
+def test_subtitles_readable_in_their_language(show: ShowDir, capsys):
+    """Guards: subtitles that flash by too fast, run to three lines or a 60-character line,
+    or hold a Chinese line a Chinese reader cannot finish, all passing `validate` silently.
+    The same rate of reading is fine in English and too fast in Chinese and Japanese."""
+    make_clip(show.assets / "clip.mp4", 64, 48, 12.0)
+    (show.assets / "c.en.srt").write_text(
+        "1\n00:00:00,000 --> 00:00:02,000\nThe lamp was lit in 1871.\n\n"  # 12.5/s: fine
+        "2\n00:00:02,000 --> 00:00:02,500\nGone.\n\n"
+        "3\n00:00:03,000 --> 00:00:11,000\nOne\ntwo\nthree\n\n"
+        "4\n00:00:11,000 --> 00:00:12,000\n"
+        "A keeper and his family lived on the rock for thirty years\n")
+    (show.assets / "c.zh.srt").write_text(
+        "1\n00:00:00,000 --> 00:00:02,000\n灯塔于一八七一年首次点亮\n\n"  # 12 in 2 s: 6/s
+        "2\n00:00:02,000 --> 00:00:03,000\n守塔人一家在岩石上生活\n")  # 11 in 1 s
+    (show.assets / "c.ja.vtt").write_text(
+        "WEBVTT\n\n00:00.000 --> 00:03.000\n灯台守の家族が三十年間この岩で暮らした\n")
+    show.settings("languages: {offered: [en, zh, ja], default: en}\n")
+    show.manifest("a.yaml", "title: A\nitems:\n  - video: clip.mp4\n"
+                            "    subtitles: {en: c.en.srt, zh: c.zh.srt, ja: c.ja.vtt}\n")
+    code, out = validate(show, capsys)
+    assert code == 0
+    hint = " (split it into shorter cues, or give it more time)"
+    assert out == [
+        "assets/c.en.srt:6:1: warning: this `en` cue is hard to read: on screen 0.50s "
+        "(at least 0.83s)" + hint,
+        "assets/c.en.srt:10:1: warning: this `en` cue is hard to read: 3 lines (at most 2); "
+        "on screen 8.0s (at most 7s)" + hint,
+        "assets/c.en.srt:16:1: warning: this `en` cue is hard to read: a line of 58 "
+        "characters (at most 42); 58.0 characters a second to read (at most 17)" + hint,
+        "assets/c.ja.vtt:3:1: warning: this `ja` cue is hard to read: a line of 19 characters "
+        "(at most 16); 6.3 characters a second to read (at most 4)" + hint,
+        "assets/c.zh.srt:6:1: warning: this `zh` cue is hard to read: 11.0 characters a "
+        "second to read (at most 9)" + hint,
+        "1 exhibit, 1 item, 0 errors, 5 warnings (5 subtitle)",
+    ]
+
+
+def test_rules_per_language_and_characters_as_read():
+    """Guards: Korean held to Latin line lengths, and combining marks or joined emoji
+    counted as several characters."""
+    from kiosk.media.subtitle_rules import characters, rules_for
+
+    assert (rules_for("en").chars_per_s, rules_for("en").line_chars) == (17, 42)
+    assert (rules_for("zh-Hant").chars_per_s, rules_for("zh-Hant").line_chars) == (9, 16)
+    assert (rules_for("ja").chars_per_s, rules_for("ko").line_chars) == (4, 16)
+    assert (rules_for("ar").chars_per_s, rules_for("ru").line_chars) == (17, 42)
+    assert characters("Ba\u0301ku\n👨‍👩‍👧") == 5

@@ -35,14 +35,22 @@ LANTERN = (742, 128)  # where the light sits, in pixels
 BEAM_PERIOD_S = 8.0  # one full turn, as the narration says
 SEED = 1871
 
-SUBTITLES = [  # (start s, end s, English, Russian)
-    (0.6, 3.4, "Port Aveline, on a quiet night.", "Порт-Авлин тихой ночью."),
-    (3.8, 6.6, "The lamp was first lit in 1871.", "Маяк впервые зажгли в 1871 году."),
-    (7.0, 9.6, "Its beam still turns once every eight seconds.",
-     "Его луч и сейчас делает оборот каждые восемь секунд."),
-    (9.9, 11.6, "Keepers tended it for a hundred years.",
-     "Смотрители берегли его огонь сто лет."),
+# (start s, end s, text by language), within what `validate` checks: at most 17
+# characters a second (9 for Chinese), 2 lines of 42 (16 for Chinese), 0.83-7 s a cue.
+SUBTITLES: list[tuple[float, float, dict[str, str]]] = [
+    (0.6, 3.4, {"en": "Port Aveline, on a quiet night.", "ru": "Порт-Авлин тихой ночью.",
+                "zh": "阿韦林港，宁静的夜晚。", "ar": "ميناء أفلين في ليلة هادئة."}),
+    (3.8, 6.6, {"en": "The lamp was first lit in 1871.",
+                "ru": "Маяк впервые зажгли в 1871 году.",
+                "zh": "灯塔于1871年首次点亮。", "ar": "أُضيء المصباح أول مرة عام 1871."}),
+    (7.0, 9.6, {"en": "Its beam turns once\nevery eight seconds.",
+                "ru": "Его луч делает оборот\nкаждые восемь секунд.",
+                "zh": "灯光每八秒旋转一周。", "ar": "يدور شعاعه مرة\nكل ثماني ثوانٍ."}),
+    (9.9, 11.8, {"en": "Keepers kept it for a century.", "ru": "Смотрители берегли его век.",
+                 "zh": "守塔人守护了它一百年。", "ar": "رعاه الحراس مئة عام."}),
 ]
+SUBTITLE_FILES = {"en": "lighthouse.en.srt", "ru": "lighthouse.ru.vtt",
+                  "zh": "lighthouse.zh.srt", "ar": "lighthouse.ar.srt"}
 
 
 # -- picture ---------------------------------------------------------------------------
@@ -291,16 +299,23 @@ def _srt_time(s: float) -> str:
     return f"{ms // 3_600_000:02}:{ms // 60_000 % 60:02}:{ms // 1000 % 60:02},{ms % 1000:03}"
 
 
-def write_subtitles() -> tuple[Path, Path]:
-    srt_path, vtt_path = OUT / "lighthouse.en.srt", OUT / "lighthouse.ru.vtt"
-    srt_text = "".join(f"{i}\n{_srt_time(a)} --> {_srt_time(b)}\n{en}\n\n"
-                       for i, (a, b, en, _) in enumerate(SUBTITLES, 1))
-    vtt_text = "WEBVTT\n\n" + "".join(
-        f"{_srt_time(a)[3:].replace(',', '.')} --> {_srt_time(b)[3:].replace(',', '.')}\n{ru}\n\n"
-        for a, b, _, ru in SUBTITLES)
-    srt_path.write_text(srt_text, encoding="utf-8", newline="\n")
-    vtt_path.write_text(vtt_text, encoding="utf-8", newline="\n")
-    return srt_path, vtt_path
+def _vtt_time(s: float) -> str:
+    return _srt_time(s)[3:].replace(",", ".")
+
+
+def write_subtitles() -> list[Path]:
+    paths = []
+    for lang, name in SUBTITLE_FILES.items():
+        path = OUT / name
+        if name.endswith(".vtt"):
+            text = "WEBVTT\n\n" + "".join(f"{_vtt_time(a)} --> {_vtt_time(b)}\n{t[lang]}\n\n"
+                                           for a, b, t in SUBTITLES)
+        else:
+            text = "".join(f"{i}\n{_srt_time(a)} --> {_srt_time(b)}\n{t[lang]}\n\n"
+                           for i, (a, b, t) in enumerate(SUBTITLES, 1))
+        path.write_text(text, encoding="utf-8", newline="\n")
+        paths.append(path)
+    return paths
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ from kiosk.media.subtitles import Subtitles, try_load
 from kiosk.media.video import QUEUE_FRAMES as VIDEO_QUEUE_FRAMES
 from kiosk.media.video import ReaderStats, VideoReader
 from kiosk.playback.frame_stats import percentiles
+from kiosk.render import contrast
 from kiosk.render.compositor import Compositor, pixels
 from kiosk.render.text import TextStyle
 from kiosk.show.model import Exhibit, Show, Video
@@ -39,6 +40,10 @@ log = logging.getLogger("kiosk.playback.clips")
 MAX_OPEN = 2  # the clip on screen and the next one
 LABEL_SHOWN_S = 8.0  # a clip's label shows at its start, then leaves the picture alone
 SUBTITLE_SIZE = 0.036  # of the screen height
+# Any picture may be behind a subtitle: its box is as dark as white letters need over a
+# white picture (4.5:1, WCAG 1.4.3), with room for the letters' soft edges.
+SUBTITLE_BACKING = max(170, round(255 * contrast.band_alpha(contrast.WORST_CASE,
+                                                             (255, 255, 255))))
 # Debug hook for benchmarks/av_drift.py: append "monotonic_s pts_s clip_key" per new
 # clip picture to this file (the time is taken once the picture is in the clip's layer).
 TRACE_ENV = "KIOSK_TRACE_FRAMES"
@@ -169,7 +174,7 @@ class ClipPainter:
         pad = size // 3
         box = pygame.Surface((text.get_width() + 2 * pad, text.get_height() + pad),
                              pygame.SRCALPHA, 32)
-        box.fill((0, 0, 0, 170))
+        box.fill((0, 0, 0, SUBTITLE_BACKING))
         box.blit(text, (pad, pad // 2))
         bottom = h - round(h * 0.08)
         step = view.step

@@ -282,7 +282,7 @@ class Player:
 
     def apply_settings(self, settings: Settings) -> None:
         """Languages, fonts and volume from a re-read settings file."""
-        from kiosk.render.compositor import Look
+        from dataclasses import replace
 
         compositor = self.compositor
         look = compositor.look
@@ -292,7 +292,7 @@ class Player:
             self.fonts = fonts
             compositor.text = make_text(settings)
         language = look.language if look.language in settings.languages.offered else default
-        compositor.look = Look(look.background, language, default)
+        compositor.look = replace(look, language=language, default_language=default)
         compositor.forget()
         if self.clips is not None:
             self.clips.apply_settings(settings)
@@ -350,7 +350,8 @@ def make_player(show: Show, settings: Settings, size: tuple[int, int], images: A
     from kiosk.render.compositor import Look
 
     look = Look(settings.screen.background, settings.languages.default,
-                settings.languages.default, settings.screen.diagonal_in)
+                settings.languages.default, settings.screen.diagonal_in,
+                settings.screen.viewing_distance_m)
     compositor = Compositor(size, make_text(settings), look, max_layers=4)
     # Clips draw with the compositor's fonts and labels, so they are made for it.
     player = Player(show, compositor, images, now, eager=eager, make_clips=make_clips)

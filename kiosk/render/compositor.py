@@ -12,22 +12,21 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from dataclasses import dataclass, replace
+from typing import Any
 
 import cv2
 import numpy as np
 import pygame
 
+from kiosk.render import contrast, label_fit, label_parts
+from kiosk.render.label_fit import META_SIZE, SAFE_MARGIN
 from kiosk.render.text import TextRenderer, TextStyle
 from kiosk.show.model import Label, Step, Text, TextCard
 
 RGB = tuple[int, int, int]
 
-SAFE_MARGIN = 0.05  # of each side: TVs overscan, and edges are hard to read
-LABEL_WIDTH = 0.62  # of the screen width: lines of readable length
-TITLE_SIZE, CAPTION_SIZE, META_SIZE = 0.036, 0.029, 0.022  # of the screen height
 CARD_TITLE_SIZE, CARD_BODY_SIZE = 0.062, 0.034
 CARD_TOP, CARD_BOTTOM = (18, 26, 36), (34, 46, 60)
-META_COLOR = (205, 208, 212)
 PROGRESS_ALPHA = 90
 
 
@@ -68,6 +67,7 @@ class Look:
     language: str = "en"
     default_language: str = "en"
     diagonal_in: float = 55.0  # the screen's real size: a link's QR code must scan from 1 m
+    viewing_distance_m: float = 1.0  # from where visitors read: the smallest label text
 
 
 class Compositor:
@@ -78,10 +78,10 @@ class Compositor:
         self.look = look
         self._layers: OrderedDict[tuple[str, str, int], pygame.Surface] = OrderedDict()
         self._max_layers = max_layers
-        self._band_cache: dict[int, pygame.Surface] = {}
+        self._band_cache: dict[tuple[int, tuple[int, int], int], pygame.Surface] = {}
         self._line: pygame.Surface | None = None
         self.label_lift = 0
-        self._labels: dict[tuple, tuple[Label, pygame.Surface, tuple[int, int]]] = {}
+        self._labels: dict[tuple, tuple[Any, ...]] = {}
         self._last_scene: tuple | None = None
         self._last_line = 0
 
@@ -158,83 +158,124 @@ class Compositor:
 
         The caption's direction (else the title's) sets the whole label's: its parts align
         to that side and the credit line lists source, date and credit in reading order.
+        The parts step down in size to fit the label's safe area, never below the smallest
+        size readable from the viewing distance; what still does not fit is cut with "…"
+        (and `validate` says so).
         """
-        width = round(self.size[0] * LABEL_WIDTH)
-        parts: list[pygame.Surface] = []
-        title, caption = self._t(label.title), self._t(label.caption)
-        direction = self.text.direction(caption or title or "")
-        lang = self._lang(label.caption) if caption else self._lang(label.title)
-        meta = "  ·  ".join(t for t in (self._t(label.source), self._t(label.date),
-                                        self._t(label.credit)) if t)
-        side = "right" if direction == "rtl" else "left"  # every part to the label's side
-        if title:
-            parts.append(self.text.render(title, TextStyle(
-                "heading", self.px(TITLE_SIZE), language=self._lang(label.title)), width, 2,
-                align=side))
-        if caption:
-            parts.append(self.text.render(caption, TextStyle(
-                "text", self.px(CAPTION_SIZE), line_spacing=1.1, language=lang), width, 4,
-                align=side))
-        if meta:
-            parts.append(self.text.render(meta, TextStyle(
-                "text", self.px(META_SIZE), META_COLOR, language=lang, direction=direction),
-                width, 2, align=side))
-        return parts, direction == "rtl"
+        look = self.look
+        text = label_parts.label_text(label, look.language, look.default_language)
+        area = label_fit.label_area(self.size)
+        gap = label_parts.gap_px(self.size[1])
+        minimum = label_fit.min_text_px(self.size, look.diagonal_in, look.viewing_distance_m)
+        fit = label_parts.fit(self.text, text, label_fit.design_sizes(self.size), minimum,
+                              area, gap)
+        limits = label_parts.line_limits(self.text, text, fit, area[0], gap)
+        side = "right" if text.rtl else "left"  # every part to the label's side
+        parts = [self.text.render(t, style, area[0], lines, align=side)
+                 for (_, t, style), lines in zip(label_parts.part_styles(text, fit.sizes),
+                                                 limits, strict=True)]
+        return parts, text.rtl
 
-    def _band(self, height: int) -> pygame.Surface:
-        """A dark gradient, opaque enough behind text to read on any photo."""
-        band = self._band_cache.get(height)
+    def _band(self, height: int, hold: tuple[int, int], alpha: float) -> pygame.Surface:
+        """A black band: ``alpha`` opaque over the rows ``hold`` (the text's), fading
+        smoothly to clear toward the photo; cached by its shape."""
+        level = round(alpha * 255)
+        key = (height, hold, level)
+        band = self._band_cache.get(key)
         if band is None:
             band = pygame.Surface((self.size[0], height), pygame.SRCALPHA, 32)
-            # Fades in smoothly over the top half, then holds dark enough for text on
-            # white paper.
-            t = np.clip(np.linspace(0.0, 2.0, height), 0, 1)
-            alpha = t * t * (3 - 2 * t) * 215
+            rows = np.arange(height, dtype=float)
+            top, bottom = hold
+            t = np.ones(height)
+            if top > 0:
+                t = np.where(rows < top, rows / top, t)
+            if bottom < height - 1:
+                t = np.where(rows > bottom, (height - 1 - rows) / (height - 1 - bottom), t)
+            t = np.clip(t, 0, 1)
             view = pygame.surfarray.pixels_alpha(band)
-            view[:, :] = alpha.astype(np.uint8)[None, :]
+            view[:, :] = (t * t * (3 - 2 * t) * level).astype(np.uint8)[None, :]
             del view
-            self._band_cache[height] = band
+            if len(self._band_cache) > 16:
+                self._band_cache.clear()
+            self._band_cache[key] = band
         return band
 
     def _draw_label(self, surface: pygame.Surface, label: Label, position: str) -> None:
-        found = self.label_overlay(label, position)
+        found = self.label_overlay(label, position, behind=surface)
         if found is not None:
             surface.blit(*found)
 
-    def label_overlay(self, label: Label, position: str
+    def label_overlay(self, label: Label, position: str, behind: pygame.Surface | None = None
                       ) -> tuple[pygame.Surface, tuple[int, int]] | None:
-        """The label on its soft band, as a transparent strip and where it goes.
+        """The label on its band, as a transparent strip and where it goes.
 
-        Drawn once per label, language and lift; a clip blits it over each new frame.
+        The band is as dark as the pixels of ``behind`` under the text need for 4.5:1
+        contrast (WCAG 1.4.3; 7:1 over a busy picture), and no darker; without ``behind``
+        (a clip, whose every frame differs) as dark as a white picture needs. Drawn once
+        per label, language and lift; a clip blits it over each new frame.
         """
+        text = self._label_text(label, position)
+        if text is None:
+            return None
+        strip, at, hold = text
+        if behind is None:
+            key = (id(label), position, self.look.language, self.label_lift)
+            found = self._labels.get(key)
+            if found is not None and found[0] is label:
+                return found[1], found[2]
+            light, target = contrast.WORST_CASE, contrast.TARGET
+        else:
+            x0, x1 = self.margin[0], self.size[0] - self.margin[0]
+            y0 = max(0, at[1] + hold[0])
+            y1 = min(self.size[1], at[1] + hold[1] + 1)
+            view = pixels(behind)
+            region = view[y0:y1, x0:x1, :3]
+            light = contrast.brightest(region)
+            target = contrast.BUSY_TARGET if contrast.busy(region) else contrast.TARGET
+            del view, region
+        alpha = contrast.band_alpha(light, label_parts.META_COLOR, target)  # the dimmest text
+        out = self._band(strip.get_height(), hold, alpha).copy()
+        out.blit(strip, (0, 0))
+        if behind is None:
+            if len(self._labels) > 8:
+                self._labels.clear()
+            self._labels[key] = (label, out, at)  # the label itself keeps its id unique
+        return out, at
+
+    def _label_text(self, label: Label, position: str
+                    ) -> tuple[pygame.Surface, tuple[int, int], tuple[int, int]] | None:
+        """The label's text (with its shadow) on a clear strip, where the strip goes, and
+        the rows the backing must hold dark: the text's, and a margin round it."""
         if position == "hidden" or not label:
             return None
-        key = (id(label), position, self.look.language, self.label_lift)
+        key = ("text", id(label), position, self.look.language, self.label_lift)
         found = self._labels.get(key)
         if found is not None and found[0] is label:
-            return found[1], found[2]
+            return found[1], found[2], found[3]
         parts, rtl = self._label_block(label)
         if not parts:
             return None
         mx, my = self.margin
-        gap = self.px(0.012)
+        gap = label_parts.gap_px(self.size[1])
         block_h = sum(p.get_height() for p in parts) + gap * (len(parts) - 1)
         lift = 0 if position == "top" else self.label_lift
         band_h = block_h + my * 2 + self.px(0.04) + lift
-        strip = self._band(band_h).copy()
+        strip = pygame.Surface((self.size[0], band_h), pygame.SRCALPHA, 32)
         if position == "top":
-            strip = pygame.transform.flip(strip, False, True)
             y, at = my, (0, 0)
         else:
             y, at = band_h - my - block_h - lift, (0, self.size[1] - band_h)
+        # Dark from the text to the screen's edge; the fade is toward the photo only.
+        hold = ((0, min(band_h - 1, y + block_h + gap)) if position == "top"
+                else (max(0, y - gap), band_h - 1))
         for part in parts:
             x = self.size[0] - mx - part.get_width() if rtl else mx
             self._shadowed(strip, part, (x, y))
             y += part.get_height() + gap
         if len(self._labels) > 8:
             self._labels.clear()
-        self._labels[key] = (label, strip, at)  # the label itself keeps its id unique
-        return strip, at
+        self._labels[key] = (label, strip, at, hold)
+        return strip, at, hold
 
     def _shadowed(self, surface: pygame.Surface, text: pygame.Surface, at: tuple[int, int]
                   ) -> None:

@@ -36,8 +36,9 @@ class Context:
             Problem(self.path, node.line, node.col, "error", message, hint, playable)
         )
 
-    def warning(self, node: Node, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.path, node.line, node.col, "warning", message, hint))
+    def warning(self, node: Node, message: str, hint: str = "", *, kind: str = "") -> None:
+        self.problems.append(Problem(self.path, node.line, node.col, "warning", message, hint,
+                                     kind=kind))
 
     def fail(self, node: Node, message: str, hint: str = "") -> Invalid:
         self.error(node, message, hint)
@@ -248,18 +249,22 @@ def language_code(ctx: Context, node: Node) -> str:
 def text(ctx: Context, node: Node) -> Text:
     """A plain string, or a map of language code to string."""
     if isinstance(node, Scalar):
-        return Text({"": node.value.strip()}) if not node.is_empty else NO_TEXT
+        return (Text({"": node.value.strip()}, {"": (node.line, node.col)})
+                if not node.is_empty else NO_TEXT)
     if isinstance(node, Map):
         values: dict[str, str] = {}
+        where: dict[str, tuple[int, int]] = {}
         bad = False
         for key, value in node.entries.values():
             try:
-                values[language_code(ctx, key)] = text_value(ctx, value)
+                code = language_code(ctx, key)
+                values[code] = text_value(ctx, value)
+                where[code] = (value.line, value.col)
             except Invalid:
                 bad = True
         if bad:
             raise Invalid("text")
-        return Text(values)
+        return Text(values, where)
     raise ctx.fail(node, "a text must follow its key, or be one `language: text` line per "
                          "language",
                    "write `caption: text`, or one line per language like `en: text`")

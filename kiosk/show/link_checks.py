@@ -31,5 +31,5 @@ def check_links(show: ShowResult, settings: Settings) -> list[Problem]:
                     where.path, where.line, where.col, "warning",
                     f"the link is too long to scan from 1 m: its QR code needs {need:.0f} cm, "
                     f"and a corner of this {diagonal:g}-inch screen has {room:.0f} cm",
-                    "use a shorter address, such as a short page on your own site"))
+                    "use a shorter address, such as a short page on your own site", kind="link"))
     return problems

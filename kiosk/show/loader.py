@@ -628,11 +628,15 @@ class _ExhibitReader:
 
 
 def _translation_warnings(ctx: Context, exhibit: Exhibit, opts: LoadOptions) -> None:
+    """One warning per item for its missing translations, naming fields and languages: a
+    show with six languages would otherwise say the same thing once per field per item."""
     offered = set(opts.languages)
     default = opts.default_language
     for item in exhibit.items:
         steps = item.photos if isinstance(item, Sequence) else (item,)
         seen_labels: set[int] = set()
+        missing: dict[str, set[str]] = {}  # field -> languages it lacks
+        no_default: dict[str, str] = {}  # field -> the language shown instead
         for step in steps:
             texts: list[tuple[str, Text]] = []
             if isinstance(step, TextCard):
@@ -652,16 +656,42 @@ def _translation_warnings(ctx: Context, exhibit: Exhibit, opts: LoadOptions) -> 
                     ctx.warning(node, f"`{name}` is written in " +
                                 ", ".join(f"`{c}`" for c in unknown) +
                                 ", which visitors cannot choose",
-                                "add the language to `languages` in config/kiosk.yaml")
-                missing = sorted(offered - langs)
-                if missing and default not in langs:
-                    shown = sorted(langs)[0]
-                    ctx.warning(node, f"`{name}` has no `{default}` text (the default language)",
-                                f"visitors who have not chosen a language see `{shown}`")
-                elif missing:
-                    ctx.warning(node, f"`{name}` has no translation for " +
-                                ", ".join(f"`{c}`" for c in missing),
-                                f"those visitors see the `{default}` text")
+                                "add the language to `languages` in config/kiosk.yaml",
+                                kind="language")
+                lacking = offered - langs
+                if lacking and default not in langs:
+                    no_default.setdefault(name, sorted(langs)[0])
+                    lacking -= {default}
+                if lacking:
+                    missing.setdefault(name, set()).update(lacking)
+        node = Scalar(item.where.line, item.where.col)
+        if no_default:
+            shown = sorted(set(no_default.values()))
+            ctx.warning(node, f"{_fields(list(no_default))} no `{default}` text "
+                        "(the default language)",
+                        "visitors who have not chosen a language see " +
+                        ", ".join(f"`{c}`" for c in shown), kind="translation")
+        if missing:
+            ctx.warning(node, translation_message(missing),
+                        f"those visitors see the `{default}` text", kind="translation")
+
+
+def _fields(names: list[str]) -> str:
+    """"`caption` has", "`caption`, `credit` have"."""
+    return ", ".join(f"`{n}`" for n in names) + (" has" if len(names) == 1 else " have")
+
+
+def translation_message(missing: Mapping[str, set[str]]) -> str:
+    """Fields that lack the same languages share a clause: "`caption`, `credit` have no
+    translation for `ar`, `zh`; `body` has none for `zh`"."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for name, lacking in missing.items():
+        groups.setdefault(tuple(sorted(lacking)), []).append(name)
+    clauses = []
+    for i, (codes, names) in enumerate(groups.items()):
+        what = "no translation" if i == 0 else "none"
+        clauses.append(f"{_fields(names)} {what} for " + ", ".join(f"`{c}`" for c in codes))
+    return "; ".join(clauses)
 
 
 def _caption_warnings(ctx: Context, exhibit: Exhibit) -> None:

@@ -19,8 +19,9 @@ from kiosk.show.settings import Settings
 DEFAULT_SCREEN = (1920, 1080)
 
 
-def _problem(where: Where, severity: Severity, message: str, hint: str = "") -> Problem:
-    return Problem(where.path, where.line, where.col, severity, message, hint)
+def _problem(where: Where, severity: Severity, message: str, hint: str = "",
+             kind: str = "media") -> Problem:
+    return Problem(where.path, where.line, where.col, severity, message, hint, kind=kind)
 
 
 def _check_photo(photo: Photo, screen: tuple[int, int], max_pixels: int) -> list[Problem]:
@@ -119,14 +120,16 @@ def _subtitle_problems(video: Video, info: VideoInfo | VideoError,
                 f"the `{language}` subtitles will never show: `{language}` is not among the "
                 f"offered languages ({', '.join(offered)})",
                 f"add `{language}` to `languages: offered` in the settings, "
-                "or remove these subtitles"))
+                "or remove these subtitles", kind="subtitle"))
         subtitles, errors = read[path]
         shown = shown_path(path, base)
-        problems.extend(Problem(shown, e.line, 1, "error", e.message, e.hint) for e in errors)
+        problems.extend(Problem(shown, e.line, 1, "error", e.message, e.hint, kind="subtitle")
+                        for e in errors)
         if subtitles is None:
             continue
-        problems.extend(Problem(shown, 1, 1, "warning", note, "save the file as UTF-8")
-                        for note in subtitles.notes)
+        problems.extend(Problem(shown, 1, 1, "warning", note, "save the file as UTF-8",
+                                kind="subtitle") for note in subtitles.notes)
+        problems.extend(_readability(subtitles, language, shown))
         length = info.duration_s if isinstance(info, VideoInfo) else None
         ends = [(t, what) for t, what in ((length, "the clip ends"),
                                           (video.end_s, "the item's `end`")) if t is not None]
@@ -138,7 +141,23 @@ def _subtitle_problems(video: Video, info: VideoInfo | VideoError,
             problems.append(Problem(
                 shown, late.line, 1, "warning",
                 f"this cue starts at {clock(late.start_s)}, after {what} ({clock(end)})",
-                "cue times count from the start of the clip file, not from `start`"))
+                "cue times count from the start of the clip file, not from `start`",
+                kind="subtitle"))
+    return problems
+
+
+def _readability(subtitles: Subtitles, language: str, shown: str) -> list[Problem]:
+    """One warning per cue that `language`'s readers cannot read in time, at its line."""
+    from kiosk.media.subtitle_rules import cue_notes
+
+    problems = []
+    for cue in subtitles.cues:
+        notes = cue_notes(cue, language)
+        if notes:
+            problems.append(Problem(
+                shown, cue.line, 1, "warning",
+                f"this `{language}` cue is hard to read: " + "; ".join(notes),
+                "split it into shorter cues, or give it more time", kind="subtitle"))
     return problems
 
 
@@ -233,5 +252,5 @@ def check_fonts(show: ShowResult, settings: Settings) -> list[Problem]:
             where, "warning",
             f"no font on this machine can draw {script} ({''.join(chars)}), used in the "
             f"{used} text{'s' if len(langs) > 1 else ''}",
-            install + "add a font that has them to `fonts` in config/kiosk.yaml"))
+            install + "add a font that has them to `fonts` in config/kiosk.yaml", kind="font"))
     return problems

@@ -29,6 +29,8 @@ class Text:
     """A text in one or several languages. A plain string is stored under ``""``."""
 
     values: Mapping[str, str]
+    # (line, col) each language's text was written at, for `validate`'s messages.
+    where: Mapping[str, tuple[int, int]] = field(default_factory=dict, compare=False)
 
     def get(self, language: str, default_language: str) -> str:
         """The text in ``language``; else the default language; else any given one."""

@@ -36,6 +36,7 @@ class Screen:
     size: tuple[int, int] | None = None  # None: the display's native size
     display: int = 0
     diagonal_in: float = 55.0  # for touch targets and text that reads from 2 m
+    viewing_distance_m: float = 1.0  # from where visitors read: the smallest label text
     background: tuple[int, int, int] = (0, 0, 0)
 
 
@@ -197,6 +198,17 @@ def _inches(ctx: Context, node: Node) -> float:
     return value
 
 
+def _distance(ctx: Context, node: Node) -> float:
+    raw = f.scalar(ctx, node, "a viewing distance")
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(m|cm)\s*", raw.lower())
+    if not m:
+        raise ctx.fail(node, f"`{raw}` is not a distance", "write it like `1m` or `150cm`")
+    value = float(m.group(1)) / (100.0 if m.group(2) == "cm" else 1.0)
+    if not 0.3 <= value <= 20:
+        raise ctx.fail(node, f"`{raw}` is out of range", "use 30cm to 20m")
+    return value
+
+
 # -- the tables: key -> (field on the dataclass, parser, schema, doc) -----------------
 
 _DUR = f.duration_schema
@@ -211,6 +223,10 @@ SECTIONS: dict[str, tuple[str, dict[str, tuple[str, Field]]]] = {
         "diagonal": ("diagonal_in", Field(_inches, {"type": "string"},
                                           "the screen's diagonal, like `55in`; sizes text and "
                                           "touch targets")),
+        "viewing_distance": ("viewing_distance_m", Field(
+            _distance, {"type": "string"},
+            "from where visitors read, like `1m`: label text never gets smaller than a "
+            "capital letter of 0.7 degrees from there (about 12 mm at 1 m)")),
         "background": ("background", Field(_color, {"type": "string"},
                                            "colour around photos, like `#000000`")),
     }),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -35,9 +36,16 @@ class Report:
         return len(self.problems) - self.errors
 
     def summary(self) -> str:
-        return ", ".join((count(len(self.show.files), "exhibit"),
+        """``3 exhibits, 9 items, 0 errors, 5 warnings (3 translation, 2 subtitle)``: the
+        kinds tell a curator where most of the work is before reading the list."""
+        text = ", ".join((count(len(self.show.files), "exhibit"),
                           count(self.show.items, "item"),
                           count(self.errors, "error"), count(self.warnings, "warning")))
+        kinds = Counter(p.kind or "manifest" for p in self.problems if not p.is_error)
+        if kinds:
+            text += " (" + ", ".join(f"{n} {kind}" for kind, n in
+                                     sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))) + ")"
+        return text
 
 
 def load(exhibits: Path, assets: Path, config: Path | None,
@@ -53,19 +61,21 @@ def load(exhibits: Path, assets: Path, config: Path | None,
 def validate(exhibits: Path, assets: Path, config: Path | None,
              checks: Iterable[MediaCheck] = (), display_base: Path | None = None) -> Report:
     settings, show = load(exhibits, assets, config, display_base)
-    report = Report(settings, show, [*settings.problems, *show.problems])
+    report = Report(settings, show, [*(replace(p, kind=p.kind or "settings")
+                                       for p in settings.problems), *show.problems])
     for check in checks:
         report.problems.extend(check(show, settings.settings))
     return report
 
 
 def default_checks() -> list[MediaCheck]:
-    """The checks that open files: media that decodes, fonts that draw every caption; and
-    links whose QR code scans at the screen's size."""
+    """The checks that open files: media that decodes, fonts that draw every caption;
+    links whose QR code scans at the screen's size; labels that fit it."""
+    from kiosk.show.label_checks import check_label_fit
     from kiosk.show.link_checks import check_links
     from kiosk.show.media_checks import check_fonts, check_media, check_videos
 
-    return [check_media, check_videos, check_fonts, check_links]
+    return [check_media, check_videos, check_fonts, check_links, check_label_fit]
 
 
 def print_report(report: Report, out: TextIO) -> None:
