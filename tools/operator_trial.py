@@ -620,8 +620,10 @@ def case_burst(base: Path) -> Row:
             return type(exc).__name__
 
     t0 = time.monotonic()
-    with ThreadPoolExecutor(50) as pool:
-        codes = list(pool.map(one, range(1000)))
+    codes: list[int | str] = []
+    for _ in range(3):  # what goes wrong under a burst is a race: give it three chances
+        with ThreadPoolExecutor(50) as pool:
+            codes += list(pool.map(one, range(1000)))
     took = time.monotonic() - t0
     after = normal_gets(k, 3)
     flow, frames = k.frames_flow()
@@ -629,7 +631,7 @@ def case_burst(base: Path) -> Row:
     counts = {c: codes.count(c) for c in sorted(set(codes), key=str)}
     ok = set(codes) <= {200, 503} and all(c == 200 for c in after[1]) \
         and max(after[0]) < 1.0 and flow and rc == 0 and no_traceback(k)
-    return Row("1,000-request burst", "1,000 GET /status from 50 threads",
+    return Row("1,000-request bursts", "3 bursts of 1,000 GET /status from 50 threads",
                "each answered 200 or 503 (none dropped), endpoint fine after, show goes on",
                f"codes {counts} in {took:.1f} s, after: {after[1]}, {frames}", ok)
 
