@@ -860,7 +860,7 @@ def drive_staff_lock(folder: Path) -> None:
     import pygame
 
     from kiosk.app import App, RunOptions
-    from kiosk.cli import ShowPaths
+    from kiosk.show.paths import ShowPaths
     from kiosk.visitor.controller import VisitorController
     from kiosk.visitor.staff_lock import LOCK_STEPS_S
 
