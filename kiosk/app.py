@@ -21,6 +21,7 @@ from kiosk.playback.clock import Clock, MonotonicClock
 from kiosk.playback.pacing import Pacer
 from kiosk.playback.player import fallback_card
 from kiosk.render.display import NoDisplay
+from kiosk.render.fonts import FontError
 
 if TYPE_CHECKING:
     from kiosk.show.paths import ShowPaths
@@ -247,6 +248,11 @@ def run_command(paths: ShowPaths, *, windowed: bool, size: tuple[int, int] | Non
         print(f"run_kiosk.py: no display to show the kiosk on ({exc}); "
               "use `run_kiosk.py render --at SECONDS --out frame.png` to see a frame "
               "without a screen", file=sys.stderr)
+        return 1
+    except FontError as exc:  # the kiosk's own fonts gone too: nothing to draw text with
+        print(f"run_kiosk.py: cannot start: {exc} (copy the kiosk's assets/fonts/ folder "
+              "back beside run_kiosk.py, or name installed fonts under `fonts:` in the "
+              "settings file)", file=sys.stderr)
         return 1
     if not app.workers_stopped:
         # A decode stuck on a dead network file would keep the process alive; the

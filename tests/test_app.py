@@ -259,3 +259,27 @@ def test_sound_comes_back_when_a_sound_device_returns(show_dir: ShowDir, caplog)
         assert "clips play with sound again" in caplog.text
     finally:
         app.teardown()
+
+
+def test_a_kiosk_without_its_own_fonts_says_so_in_one_line(show_dir: ShowDir, tmp_path: Path):
+    """Guards a traceback at start (found by tools/operator_trial.py): a copy of the kiosk
+    whose assets/fonts/ folder was left behind ended in `kiosk.render.fonts.FontError` with
+    a full traceback instead of a line saying what is missing."""
+    import shutil
+
+    app = tmp_path / "app"  # a partial copy: the code without its fonts
+    shutil.copytree(ROOT / "kiosk", app / "kiosk", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "run_kiosk.py", app / "run_kiosk.py")
+    show_dir.manifest("a.yaml", "items:\n  - photo: photos/p0.jpg\n    title: {en: Harbour}\n")
+    config = show_dir.settings("languages: {offered: [en], default: en}\n")
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy",
+           "STATE_DIRECTORY": str(tmp_path / "state")}
+    done = subprocess.run(
+        [sys.executable, str(app / "run_kiosk.py"), "run", "--exhibits", str(show_dir.exhibits),
+         "--config", str(config), "--windowed", "--size", "320x180", "--run-for", "5"],
+        capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("run_kiosk.py: cannot start: no usable font")
+    assert "assets/fonts/" in last
