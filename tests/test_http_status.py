@@ -443,6 +443,25 @@ def test_a_client_over_its_cap_while_all_are_answered_gets_503_at_once() -> None
         srv.stop()
 
 
+def test_a_connection_cut_to_make_room_is_answered_not_dropped() -> None:
+    """Guards a defect the operator trial found: in a burst of 1,000 requests from one
+    address, a few normal clients whose head was still on its way were taken for slow ones
+    and closed with no reply at all. A cut connection is now told to retry (503)."""
+    srv = StatusServer(port=0, get_status=lambda: STATUS, head_deadline_s=60.0,
+                       max_per_client=1)
+    srv.start()
+    try:
+        with socket.create_connection(srv.address, timeout=10) as first:
+            first.sendall(b"GET /status HTTP/1.0\r\n")  # its head is not complete yet
+            wait_for(lambda: len(srv._server.conns) == 1, timeout_s=5)
+            status, _, body = request(srv, timeout=5.0)  # over the cap: makes room
+            assert status == 200 and json.loads(body) == STATUS
+            reply = first.recv(200)
+        assert reply.startswith(b"HTTP/1.0 503") and b"Retry-After" in reply
+    finally:
+        srv.stop()
+
+
 def test_status_server_error_is_a_kiosk_error() -> None:
     from kiosk.errors import KioskError
 

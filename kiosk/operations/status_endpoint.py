@@ -377,9 +377,10 @@ def pick_victim(conns: Iterable[_Conn], client: str, per_client: int,
                 total: int) -> tuple[bool, _Conn | None]:
     """Room for one more connection from `client`? (admit, connection to cut first).
 
-    Over a cap, the oldest connection of that group still sending its head makes room:
-    a normal request sends its whole head at once, so only the slow lose their place.
-    When everyone in the group is being answered, the newcomer is refused."""
+    Over a cap, the oldest connection of that group still sending its head makes room
+    (answered 503, so a normal request caught in a burst is told to retry, not dropped):
+    a normal request sends its whole head at once, so in practice only the slow lose
+    their place. When everyone in the group is being answered, the newcomer is refused."""
     live = [c for c in conns if not c.cut]
     for group, cap in (([c for c in live if c.client == client], per_client), (live, total)):
         if len(group) >= cap:
@@ -416,6 +417,10 @@ class _Server(ThreadingHTTPServer):
                 victim.arrived = True  # accepted a moment ago, its thread not yet reading
             if victim is not None:
                 victim.cut = True
+                with contextlib.suppress(OSError):
+                    # An answer, never a silent close: in a burst the oldest head still on
+                    # its way may be a normal client's, which can come back later.
+                    victim.sock.send(BUSY_REPLY, socket.MSG_DONTWAIT)
                 with contextlib.suppress(OSError):  # its recv returns at once: thread ends
                     victim.sock.shutdown(socket.SHUT_RDWR)
             if admit:
