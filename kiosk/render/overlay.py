@@ -1,4 +1,5 @@
-"""The visitor controls, the exhibit index and the staff PIN pad, drawn over a frame.
+"""The visitor controls, the exhibit index, the staff PIN pad and the reset warning,
+drawn over a frame.
 
 Geometry comes from :mod:`kiosk.visitor.layout` (the same elements taps are matched against);
 this module only paints them. All text goes through the caption :class:`TextRenderer`, so
@@ -493,6 +494,36 @@ class Overlay:
                                                     "heading"), key.get_rect())
                 surface.blit(key, box)
         return surface
+
+    # -- the warning before an idle reset ---------------------------------------------
+    def draw_countdown(self, target: pygame.Surface, elements: Sequence[Element],
+                       message: str, button: str) -> list[pygame.Rect]:
+        """A calm panel: the seconds left and a wide "keep looking" button. Only the number
+        changes, once a second: nothing flashes."""
+        boxes = {e.id: e for e in elements}
+        keep, line = boxes.get("countdown:keep"), boxes.get("countdown:message")
+        if keep is None or line is None:
+            return []
+        area = union([keep.rect, line.rect])
+        pad = max(8, keep.rect.h // 3)
+        panel_rect = pygame.Rect(area.x - pad, area.y - pad, area.w + 2 * pad, area.h + 2 * pad)
+        panel = self._cached(("countdown-panel", panel_rect.size), lambda: _rounded(
+            panel_rect.size, PANEL, max(6, pad)))
+        target.blit(panel, panel_rect)
+        label = self._label(message, line.text_px, ICON, line.rect.w)
+        self._blit_centred(target, label, pygame.Rect(line.rect.x, line.rect.y, line.rect.w,
+                                                         line.rect.h))
+        r = keep.rect
+        chip = self._cached(("countdown-keep", r.w, r.h, button, keep.text_px), lambda: (
+            self._build_keep(r.w, r.h, button, keep.text_px)))
+        target.blit(chip, (r.x, r.y))
+        return [panel_rect]
+
+    def _build_keep(self, w: int, h: int, text: str, text_px: int) -> pygame.Surface:
+        chip = _rounded((w, h), ACTIVE_FILL, h // 2)
+        self._blit_centred(chip, self._label(text, text_px, ACTIVE_TEXT, w - h // 2),
+                           chip.get_rect())
+        return chip
 
 
 def _whole(point: tuple[float, float]) -> tuple[int, int]:

@@ -91,6 +91,7 @@ class Settings:
     staff: Staff = field(default_factory=Staff)
     idle_timeout_s: float = 60.0
     controls_visible_s: float = 6.0
+    reset_warning_s: float = 20.0  # the countdown before an idle reset (WCAG 2.2.1)
     cache_bytes: int = 256 * 1024 * 1024
     max_image_pixels: int = 100_000_000
     volume: float = 1.0
@@ -292,6 +293,9 @@ TOP_LEVEL: dict[str, tuple[str, Field]] = {
                                                      _DUR("controls visible time"),
                                                      "the visitor controls hide after this "
                                                      "long without a touch")),
+    "reset_warning": ("reset_warning_s", Field(f.duration(20, 600), _DUR("reset warning"),
+                                               "after the idle time, a countdown this long "
+                                               "(20 s at least) before the reset")),
     "cache_size": ("cache_bytes", Field(f.byte_size(16 * 1024**2, 8 * 1024**3),
                                         {"type": "string"},
                                         "memory for decoded photos, like `256MB`")),

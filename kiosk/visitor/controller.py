@@ -16,6 +16,7 @@ The loop's contract, each frame in this order:
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import threading
 import time
@@ -33,9 +34,16 @@ from kiosk.show.model import Photo, TextCard, Video
 from kiosk.show.settings import Settings
 from kiosk.visitor import rules as v
 from kiosk.visitor.gestures import GestureRecognizer
-from kiosk.visitor.layout import controls_layout, index_layout, pin_layout, tile_parts
+from kiosk.visitor.layout import (
+    controls_layout,
+    countdown_layout,
+    index_layout,
+    pin_layout,
+    tile_parts,
+)
 from kiosk.visitor.staff_store import LockStore, StaffWorker
 from kiosk.visitor.touch_input import TouchMemory, from_pygame
+from kiosk.visitor.words import say
 
 log = logging.getLogger("kiosk.visitor")
 
@@ -124,13 +132,15 @@ class VisitorController:
                                  settings.touch.double_tap_s,
                                  staff_exit=bool(settings.staff.pin_hash),
                                  lock=self.staff_worker.store.load(),
-                                 controls_visible_s=settings.controls_visible_s)
+                                 controls_visible_s=settings.controls_visible_s,
+                                 reset_warning_s=settings.reset_warning_s)
         self.recognizer = GestureRecognizer(settings.touch, aspect=size[0] / size[1])
         self.memory = TouchMemory()
         self.overlay = Overlay(size, player.text)
         diagonal = settings.screen.diagonal_in
         self.diagonal = diagonal
         self.pin_elements = pin_layout(size, diagonal)
+        self.countdown_elements = countdown_layout(size, diagonal)
         self.index_elements: list[Any] = []
         self.controls: list[Any] = []
         self._controls_key: tuple | None = None
@@ -170,6 +180,7 @@ class VisitorController:
         visitor.languages = langs.offered
         visitor.idle_timeout_s = settings.idle_timeout_s
         visitor.controls_visible_s = settings.controls_visible_s
+        visitor.reset_warning_s = settings.reset_warning_s
         visitor.double_tap_s = settings.touch.double_tap_s
         visitor.staff_exit = bool(settings.staff.pin_hash)
         if not visitor.staff_exit:
@@ -414,13 +425,20 @@ class VisitorController:
             sum(s is not None for s in self.thumbnails.surfaces.values())
             if self.thumbnails else 0,
             (len(pin.entered), self.visitor.pin_message(self._wall(now))) if pin else None,
+            self._countdown_seconds(now),
         )
+
+    def _countdown_seconds(self, now: float) -> int | None:
+        """The whole seconds the warning shows (it changes once a second), or None."""
+        left = self.visitor.countdown(now)
+        return None if left is None else max(1, math.ceil(left))
 
     def covers(self, now: float) -> bool:
         """Whether something is drawn over the frame (the frame must be repainted)."""
         fading = now - self._controls_changed_at < FADE_S
         return (self.zoom is not None or self.visitor.controls_visible(now) or fading
-                or self.visitor.index_open or self.visitor.pin is not None)
+                or self.visitor.index_open or self.visitor.pin is not None
+                or self.visitor.countdown(now) is not None)
 
     def draw(self, target: pygame.Surface, frame: Any, now: float,
              rects: list[pygame.Rect]) -> list[pygame.Rect]:
@@ -464,6 +482,13 @@ class VisitorController:
             message = self.visitor.pin_message(self._wall(now))
             self.overlay.draw_pinpad(target, self.pin_elements, len(pin.entered), message)
             drawn = True
+        seconds = self._countdown_seconds(now)
+        if seconds is not None:
+            language = self.visitor.language
+            self.overlay.draw_countdown(target, self.countdown_elements,
+                                        say("returning", language, s=seconds),
+                                        say("keep_looking", language))
+            drawn = True
         return drawn
 
     def _controls(self, frame: Any) -> list[Any]:
@@ -486,8 +511,11 @@ class VisitorController:
         return self.controls
 
     def status(self, now: float) -> dict[str, Any]:
+        left = self.visitor.countdown(now)
         return {"mode": self.visitor.mode, "language": self.visitor.language,
-                "touches": self.visitor.touches, **self.staff_status(now)}
+                "touches": self.visitor.touches,
+                "reset_in_s": None if left is None else round(left, 1),
+                **self.staff_status(now)}
 
     def staff_status(self, now: float) -> dict[str, Any]:
         """``pin_failures`` and ``pin_locked_until`` for the status snapshot."""

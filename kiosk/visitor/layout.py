@@ -18,8 +18,9 @@ Sizes:
 
 Element ids: "prev", "pause", "next", "index", "lang:<code>", "dot:<i>", "clip", "close",
 "tile:<exhibit index>", "pin:<digit>", "pin:back", "pin:ok", "pin:cancel", "pin:display",
-"pin:message". Dots, "clip" (a video's progress bar), "pin:display" (the entered-digit
-dots) and "pin:message" are drawn but never hit.
+"pin:message", "countdown:message", "countdown:keep". Dots, "clip" (a video's progress
+bar), "pin:display" (the entered-digit dots), "pin:message" and "countdown:message" are
+drawn but never hit.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ __all__ = [
     "Element",
     "Rect",
     "controls_layout",
+    "countdown_layout",
     "dot_for_step",
     "edge_zones",
     "hit",
@@ -72,7 +74,7 @@ LANGUAGE_NAMES = {
     "zh-hans": "简体中文", "zh-hant": "繁體中文", "bn": "বাংলা", "th": "ไทย", "vi": "Tiếng Việt",
 }
 
-_NOT_TAPPABLE = ("dot:", "clip", "pin:display", "pin:message")
+_NOT_TAPPABLE = ("dot:", "clip", "pin:display", "pin:message", "countdown:message")
 
 
 @dataclass(frozen=True)
@@ -448,6 +450,30 @@ def pin_layout(size: Size, diagonal_in: float) -> list[Element]:
     out.append(Element("pin:cancel", Rect((w - cancel_w) // 2, y, cancel_w, key), "Cancel",
                        max(8, round(text_px * 0.7))))
     return out
+
+
+# ------------------------------------------------------------------ reset countdown
+
+
+def countdown_layout(size: Size, diagonal_in: float) -> list[Element]:
+    """The warning before an idle reset: a message line and a wide "keep looking" button,
+    centred in the lower third where a visitor's eyes and hands already are. The whole
+    screen counts as the button too (rules: any touch keeps looking)."""
+    w, h = size
+    mx, _ = _margins(size)
+    t = target_px(size, diagonal_in)
+    button_h = max(t, round(min(size) * 0.1))
+    text_px = max(8, round(button_h * 0.38))
+    box_w = min(w - 2 * mx, max(round(w * 0.45), 6 * button_h))
+    message_h = round(text_px * 1.8)
+    g = _gap(t)
+    total = message_h + g + button_h
+    y = h - round(h * 0.3) - total // 2
+    x = (w - box_w) // 2
+    button_w = min(box_w, max(3 * button_h, round(box_w * 0.55)))
+    return [Element("countdown:message", Rect(x, y, box_w, message_h), "", text_px),
+            Element("countdown:keep", Rect((w - button_w) // 2, y + message_h + g, button_w,
+                                           button_h), "", text_px)]
 
 
 # ---------------------------------------------------------------------------- taps

@@ -27,6 +27,8 @@ CONTROLS_VISIBLE_S = 6.0
 STAFF_SEQUENCE_S = 5.0  # the second corner must be held within this time of the first
 CORNER = 0.12  # share of the width and height that counts as a corner
 PIN_IDLE_S = 30.0  # an abandoned PIN pad closes itself (a lock stays: it is the kiosk's)
+# WCAG 2.2.1: a visitor still reading is warned at least 20 s before the screen resets.
+RESET_WARNING_MIN_S = 20.0
 
 
 # -- commands for the app ---------------------------------------------------------------
@@ -177,6 +179,10 @@ class Visitor:
     video_hold: bool = False  # a clip the visitor chose is playing: the idle timer waits
     checking: bool = False  # a PIN is being checked; its verdict counts even if the pad closes
     paused_at: float | None = None  # when the loop was seen paused (by key or by touch)
+    # After the idle time, a countdown this long (never under 20 s) before the reset;
+    # any touch during it ("keep looking") starts the idle time afresh, without limit.
+    reset_warning_s: float = RESET_WARNING_MIN_S
+    extensions: int = 0  # "keep looking" taps since the last reset, for the status
     _corner: tuple[str, float] | None = field(default=None, repr=False)
     _last_toggle: tuple[float, bool] | None = field(default=None, repr=False)
 
@@ -186,6 +192,24 @@ class Visitor:
     # -- questions the app asks ----------------------------------------------------------
     def controls_visible(self, now: float) -> bool:
         return self.controls_until is not None and now < self.controls_until
+
+    def countdown(self, now: float) -> float | None:
+        """Seconds left before the screen returns to the loop, while the warning shows;
+        None when no reset is coming (attract mode, a chosen clip playing, not idle yet)."""
+        if self.mode != "interactive" or (self.video_hold and self.paused_at is None):
+            return None
+        idle = now - self._idle_since()
+        if idle < self.idle_timeout_s:
+            return None
+        return max(0.0, self.idle_timeout_s + self.warning_s - idle)
+
+    @property
+    def warning_s(self) -> float:
+        return max(RESET_WARNING_MIN_S, self.reset_warning_s)
+
+    def _idle_since(self) -> float:
+        """A pause is an interaction too: the idle time counts from the later of both."""
+        return max(self.last_touch, self.paused_at if self.paused_at is not None else -1e18)
 
     def pin_message(self, wall: float) -> str:
         """What the pad says: the lock's countdown while locked, else the pad's word."""
@@ -207,22 +231,31 @@ class Visitor:
             self.paused_at = None
         elif self.paused_at is None:
             self.paused_at = now
-        if (self.paused_at is not None
-                and now - max(self.last_touch, self.paused_at) >= self.idle_timeout_s):
-            if self.mode == "attract":  # paused by a key: the loop simply goes on
-                log.info("idle: the paused loop resumes")
-                self.paused_at = None
-                return [Resume()]
-            return self.back_to_loop()
-        if (self.mode == "interactive" and not self.video_hold
-                and now - self.last_touch >= self.idle_timeout_s):
+        if (self.mode == "attract" and self.paused_at is not None
+                and now - self._idle_since() >= self.idle_timeout_s):
+            log.info("idle: the paused loop resumes")  # paused by a key: the loop goes on
+            self.paused_at = None
+            return [Resume()]
+        # A chosen clip holds the timer, even paused; otherwise the warning's time ends it.
+        left = self.countdown(now)
+        if left is not None and left <= 0:
             return self.back_to_loop()
         return []
 
+    def _warning_at(self, now: float, last_touch: float) -> bool:
+        """Whether the countdown was showing at ``now``, had the last touch been then."""
+        touch, self.last_touch = self.last_touch, last_touch
+        try:
+            return self.countdown(now) is not None
+        finally:
+            self.last_touch = touch
+
     def back_to_loop(self) -> list[Command]:
         """Reset everything a visitor changed and return to the attract loop."""
-        log.info("idle: back to the loop after %d touches", self.touches)
+        log.info("idle: back to the loop after %d touches (%d times kept looking)",
+                 self.touches, self.extensions)
         self.mode = "attract"
+        self.extensions = 0
         self.controls_until = None
         self.index_open = False
         self.pin = None
@@ -261,11 +294,16 @@ class Visitor:
     def handle(self, gesture: g.Gesture, ctx: Context) -> list[Command]:
         now = ctx.now
         self.touches += 1
-        self.last_touch = now
+        previous_touch, self.last_touch = self.last_touch, now
         out: list[Command] = []
         if self.mode == "attract":
             self.mode = "interactive"
             out.append(SetAutoAdvance(False))
+        elif self._warning_at(now, previous_touch):
+            # The countdown covers the screen: any touch means "keep looking", nothing else.
+            self.extensions += 1
+            log.info("keep looking (%d)", self.extensions)
+            return out
         if self.pin is not None:
             return out + self._on_pin(gesture, ctx)
         if self.index_open:
