@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 
+import cv2
 import numpy as np
 import pygame
 
@@ -132,6 +133,8 @@ class Player:
                 return "failed"
             if state == "pending":
                 return "pending"
+            if step.motion is not None:
+                return "ready"  # drawn from its decoded picture each frame it moves
         if self.compositor.has_layer(step):
             return "ready"
         if self.eager:
@@ -171,7 +174,8 @@ class Player:
         One per frame keeps each frame's main-thread work small and ahead of need.
         """
         for step in self.timeline.prefetch():
-            if self.compositor.has_layer(step) or isinstance(step, Video):
+            if self.compositor.has_layer(step) or isinstance(step, Video) or (
+                    isinstance(step, Photo) and step.motion is not None):
                 continue
             if isinstance(step, Photo) and self.images.state(step) != "ready":
                 continue
@@ -187,8 +191,8 @@ class Player:
 
     def draw(self, target: pygame.Surface, frame: Frame) -> list[pygame.Rect]:
         """Draw the frame; returns the areas that changed (empty: nothing to present)."""
-        current, v1 = self._layer(frame.current)
-        previous, v2 = self._layer(frame.previous)
+        current, v1 = self._layer(frame.current, frame.step_elapsed_s)
+        previous, v2 = self._layer(frame.previous, None)
         kind = frame.transition.kind if frame.transition else "cut"
         # A clip's progress shows in the visitor controls, not as the line of a still.
         line = None if frame.current is None or isinstance(frame.current, Video) else (
@@ -196,13 +200,28 @@ class Player:
         return self.compositor.draw(target, current, previous, kind, frame.progress, line,
                                     frame.direction, (v1, v2))
 
-    def _layer(self, step: Step | None) -> tuple[pygame.Surface | None, int]:
-        """The step's layer and its version (a clip's layer changes with each frame)."""
+    def _layer(self, step: Step | None, elapsed_s: float | None
+               ) -> tuple[pygame.Surface | None, int]:
+        """The step's layer and its version (a clip's or a moving photo's layer changes
+        with each frame). ``elapsed_s``: the step's time on screen; None for the step
+        leaving in a transition (it stays where its time ended)."""
         if step is None:
             return None, 0
         if isinstance(step, Video):
             return self.clips.layer(step) if self.clips is not None else (None, 0)
+        if isinstance(step, Photo) and step.motion is not None:
+            return self._moving_layer(step, step.duration_s if elapsed_s is None
+                                      else elapsed_s)
         return self._photo_or_card_layer(step), 0
+
+    def _moving_layer(self, step: Photo, elapsed_s: float
+                      ) -> tuple[pygame.Surface | None, int]:
+        image = self.images.image(step)
+        if image is None:
+            return None, 0
+        box = moving_framing(step, elapsed_s, (image.shape[1], image.shape[0]),
+                             self.compositor.size)
+        return self.compositor.moving_layer(step, image, box)
 
     def _photo_or_card_layer(self, step: Step) -> pygame.Surface | None:
         if isinstance(step, Photo) and not self.compositor.has_layer(step) and (
@@ -232,8 +251,17 @@ class Player:
         self.compositor.invalidate()
 
     def decoded(self, photo: Photo) -> np.ndarray | None:
-        """The photo's decoded pixels at screen size, when ready."""
-        return self.images.image(photo)
+        """The photo's decoded pixels fitted to the screen, when ready (a moving photo's
+        long strip is shrunk to fit, once, for the visitor's zoom to start from)."""
+        image = self.images.image(photo)
+        if image is None or photo.motion is None:
+            return image
+        from kiosk.media.images import fit_size
+
+        w, h = self.compositor.size
+        fw, fh = fit_size(image.shape[1], image.shape[0], w, h, "contain")
+        return cv2.cvtColor(cv2.resize(image, (fw, fh), interpolation=cv2.INTER_AREA),
+                            cv2.COLOR_BGRA2BGR)
 
     # -- when the show, the settings or the screen change ------------------------------
     def replace_show(self, show: Show, now: float) -> None:
@@ -334,6 +362,17 @@ class CachedImages:
 
     def forget_failures(self) -> None:
         self.cache.forget_failures()
+
+
+def moving_framing(step: Photo, elapsed_s: float, image: tuple[int, int],
+                   screen: tuple[int, int]) -> Any:
+    """Where a moving photo is, from its time on screen alone (kiosk.playback.motion)."""
+    from kiosk.playback.motion import framing
+
+    m = step.motion
+    assert m is not None
+    return framing(m.kind, m.axis, m.dwell_s, m.focus, m.zoom, m.top, step.duration_s,
+                   elapsed_s, image, screen)
 
 
 def make_text(settings: Settings) -> Any:

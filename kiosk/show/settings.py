@@ -22,6 +22,7 @@ from kiosk.render.fonts import looks_like_font
 from kiosk.show import fields as f
 from kiosk.show.fields import Context, Field, Invalid
 from kiosk.show.marked_yaml import Map, Node, Scalar, read_file
+from kiosk.show.model import Reading
 
 FONT_EXTENSIONS = (".ttf", ".otf", ".ttc")
 # The fonts that ship with the kiosk, found even when a show's assets folder has none.
@@ -88,6 +89,7 @@ class Settings:
     languages: Languages = field(default_factory=Languages)
     fonts: Fonts = field(default_factory=Fonts)
     touch: Touch = field(default_factory=Touch)
+    reading: Reading = field(default_factory=Reading)
     staff: Staff = field(default_factory=Staff)
     idle_timeout_s: float = 60.0
     controls_visible_s: float = 6.0
@@ -255,6 +257,18 @@ SECTIONS: dict[str, tuple[str, dict[str, tuple[str, Field]]]] = {
                                              "holding this long is a long press")),
         "double_tap": ("double_tap_s", Field(f.duration(0.1, 2), _DUR("double tap"),
                                              "two taps within this time are a double tap")),
+    }),
+    "reading": ("reading", {
+        "speed": ("speed", Field(f.fraction, f.FRACTION_SCHEMA,
+                                 "how fast a clipping scrolls: a share of the screen's width a "
+                                 "second, like `2%`")),
+        "dwell": ("dwell_s", Field(f.duration(0, 60, allow_zero=True), _DUR("dwell"),
+                                   "a clipping stays still this long at its start and end")),
+        "aspect": ("aspect", Field(f.number(1.2, 100), {"type": ["string", "number"]},
+                                   "a picture this many times taller than wide is read by "
+                                   "scrolling without `motion: read`")),
+        "zoom": ("zoom", Field(f.number(1, 4), {"type": ["string", "number"]},
+                               "how much closer a `motion: pan` ends")),
     }),
     "closed": ("closed", {
         "screen": ("screen", Field(f.choice(("sleep", "black", "card")),
