@@ -6,7 +6,7 @@ import pytest
 
 from kiosk.visitor import gestures as g
 from kiosk.visitor import rules as v
-from kiosk.visitor.layout import controls_layout, index_layout, pin_layout
+from kiosk.visitor.layout import controls_layout, index_layout, pin_layout, zoom_layout
 from kiosk.visitor.staff_lock import LOCK_STEPS_S
 
 SIZE = (1920, 1080)
@@ -336,3 +336,33 @@ def test_no_countdown_while_a_chosen_clip_plays():
         assert visitor.countdown(t) is None and visitor.tick(t) == []
     visitor.step_changed("photo", 600.0)  # the clip ended: the idle time starts now
     assert visitor.countdown(659.0) is None and visitor.countdown(661.0) is not None
+
+
+# -- one finger for everything (WCAG 2.5.1) ------------------------------------------------
+
+
+def _press(visitor: v.Visitor, element_id: str, t: float, zoomed: bool,
+           on_screen: v.OnScreen = "photo") -> list:
+    buttons = zoom_layout(SIZE, 55.0, zoomed)
+    (e,) = [b for b in buttons if b.id == element_id]
+    cx, cy = e.rect.center
+    visitor.controls_until = t + 5.0
+    return visitor.handle(tap(cx / SIZE[0], cy / SIZE[1], t),
+                          ctx(t, zoomed=zoomed, controls=buttons, on_screen=on_screen))
+
+
+def test_zoom_buttons_do_what_a_pinch_does_and_pan_buttons_what_a_drag_does():
+    """Guards a zoom only a pinch or a double tap could reach."""
+    visitor = make()
+    visitor.mode = "interactive"
+    (zoom_in,) = _press(visitor, "zoom:in", 1.0, zoomed=False)
+    assert isinstance(zoom_in, v.ZoomBy) and zoom_in.factor > 1
+    assert (zoom_in.x_px, zoom_in.y_px) == (SIZE[0] / 2, SIZE[1] / 2)
+    (zoom_out,) = _press(visitor, "zoom:out", 2.0, zoomed=True)
+    assert isinstance(zoom_out, v.ZoomBy) and zoom_out.factor == pytest.approx(
+        1 / zoom_in.factor)
+    moves = {d: _press(visitor, f"pan:{d}", 3.0 + i, zoomed=True)[0]
+             for i, d in enumerate(("up", "down", "left", "right"))}
+    assert moves["right"].dx_px < 0 < moves["left"].dx_px  # the picture moves, as dragged
+    assert moves["down"].dy_px < 0 < moves["up"].dy_px
+    assert _press(visitor, "zoom:in", 9.0, zoomed=False, on_screen="video") == []

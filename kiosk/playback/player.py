@@ -183,6 +183,13 @@ class Player:
             return True
         return False
 
+    def animating(self, frame: Frame) -> bool:
+        """Whether this frame moves (a transition, or a photo moving by itself): a late
+        one is a dropped frame."""
+        step = frame.current
+        return frame.transition is not None or (
+            isinstance(step, Photo) and step.motion is not None and not frame.paused)
+
     def clip_progress(self, frame: Frame) -> float | None:
         """How far the clip on screen has played (0..1); None for a photo or card."""
         if self.clips is None or not isinstance(frame.current, Video):

@@ -40,6 +40,7 @@ from kiosk.visitor.layout import (
     index_layout,
     pin_layout,
     tile_parts,
+    zoom_layout,
 )
 from kiosk.visitor.staff_store import LockStore, StaffWorker
 from kiosk.visitor.touch_input import TouchMemory, from_pygame
@@ -141,6 +142,7 @@ class VisitorController:
         self.diagonal = diagonal
         self.pin_elements = pin_layout(size, diagonal)
         self.countdown_elements = countdown_layout(size, diagonal)
+        self._zoom_elements: tuple[bool, list[Any]] | None = None
         self.index_elements: list[Any] = []
         self.controls: list[Any] = []
         self._controls_key: tuple | None = None
@@ -269,8 +271,9 @@ class VisitorController:
         current = frame.current if frame is not None else None
         ctx = v.Context(now=now, size=self.size, on_screen=_kind(current),
                         zoomed=self.zoom is not None and self.zoom.scale > 1.001,
-                        controls=self._controls(frame) if self.visitor.controls_visible(now)
-                        else (), index=self.index_elements if self.visitor.index_open else (),
+                        controls=[*self._controls(frame), *self._zoom_controls(frame)]
+                        if self.visitor.controls_visible(now) else (),
+                        index=self.index_elements if self.visitor.index_open else (),
                         pin=self.pin_elements if self.visitor.pin is not None else (),
                         diagonal_in=self.diagonal, wall=self._wall(now))
         was_visible = self.visitor.controls_visible(now)
@@ -467,6 +470,7 @@ class VisitorController:
                 target, self._controls(frame), paused=timeline.paused,
                 language=self.visitor.language, active_dot=frame.item_index,
                 clip_progress=self.player.clip_progress(frame), alpha=alpha)
+            self.overlay.draw_zoom_buttons(target, self._zoom_controls(frame), alpha)
             drawn = True
         if self.visitor.index_open:
             exhibits = self.timeline.show.playable
@@ -509,6 +513,15 @@ class VisitorController:
                               language=self.visitor.language,
                               active_dot=frame.item_index if frame is not None else None)
         return self.controls
+
+    def _zoom_controls(self, frame: Any) -> list[Any]:
+        """Zoom in and out on a photo; pan arrows too while zoomed (WCAG 2.5.1)."""
+        if frame is None or not isinstance(frame.current, Photo):
+            return []
+        zoomed = self.zoom is not None and self.zoom.scale > 1.001
+        if self._zoom_elements is None or self._zoom_elements[0] != zoomed:
+            self._zoom_elements = (zoomed, zoom_layout(self.size, self.diagonal, zoomed))
+        return self._zoom_elements[1]
 
     def status(self, now: float) -> dict[str, Any]:
         left = self.visitor.countdown(now)

@@ -7,8 +7,9 @@ are plain frozen values.
 
 Sizes:
 
-* A touch target is at least 9 mm on the configured screen (a fingertip) *and* at least
-  7 % of the screen's shorter side. On a 55" 1080p screen 9 mm is only 14 px, far too
+* A touch target is at least 11.6 mm on the configured screen (44 px at 96 ppi, WCAG
+  2.5.5) *and* at least 7 % of the screen's shorter side. On a 55" 1080p screen 11.6 mm
+  is only 19 px, far too
   small to find from a step away; 7 % (76 px, about 48 mm) is what reads as a button.
 * Everything sits inside the safe area (5 % of each side, as the compositor's captions).
 * Text inside controls is sized here too (``Element.text_px``), so a chip measured here
@@ -46,6 +47,7 @@ __all__ = [
     "px_per_mm",
     "target_px",
     "tile_parts",
+    "zoom_layout",
 ]
 
 Size = tuple[int, int]
@@ -53,7 +55,7 @@ Measure = Callable[[str, int], int]
 _Chips = tuple[list[list[tuple[str, str, int]]], int, bool]  # rows, text px, names shown
 
 SAFE_MARGIN = 0.05  # of each side, as the compositor's labels
-MIN_TARGET_MM = 9.0
+MIN_TARGET_MM = 11.6  # 44 px at 96 ppi (WCAG 2.5.5), on the screen's real size
 MIN_TARGET_SHORT_SIDE = 0.07
 EDGE_ZONE = 0.15  # of the width, each side
 DOT_CAP = 24  # more steps than this: each dot stands for a run of steps
@@ -150,7 +152,7 @@ def px_per_mm(size: Size, diagonal_in: float) -> float:
 
 
 def target_px(size: Size, diagonal_in: float) -> int:
-    """Smallest side of a touch target: 9 mm on this screen and 7 % of its short side."""
+    """Smallest side of a touch target: 11.6 mm on this screen and 7 % of its short side."""
     return max(math.ceil(MIN_TARGET_MM * px_per_mm(size, diagonal_in)),
                math.ceil(MIN_TARGET_SHORT_SIDE * min(size)))
 
@@ -423,7 +425,7 @@ def pin_layout(size: Size, diagonal_in: float) -> list[Element]:
     display_h, message_h = round(key * 0.6), max(t // 2, round(text_px * 1.5))
 
     def total(k: int, gap: int) -> int:
-        return display_h + message_h + 5 * k + 6 * gap
+        return display_h + message_h + 5 * k + 7 * gap  # the gap above cancel counts too
 
     while key > t and total(key, g) > h - 2 * my:
         key -= 1
@@ -449,6 +451,33 @@ def pin_layout(size: Size, diagonal_in: float) -> list[Element]:
     cancel_w = max(key, 2 * key + g)
     out.append(Element("pin:cancel", Rect((w - cancel_w) // 2, y, cancel_w, key), "Cancel",
                        max(8, round(text_px * 0.7))))
+    return out
+
+
+# ------------------------------------------------------------- one finger for zoom
+
+ZOOM_IDS = ("zoom:in", "zoom:out")
+PAN_IDS = ("pan:up", "pan:left", "pan:right", "pan:down")
+
+
+def zoom_layout(size: Size, diagonal_in: float, zoomed: bool) -> list[Element]:
+    """Zoom in and out, and while zoomed a cross of pan buttons: a one-finger way for
+    the pinch and the drag (WCAG 2.5.1). A column at the right edge, above the control
+    bar, inside the safe area; every button a full target."""
+    w = size[0]
+    mx, my = _margins(size)
+    t = target_px(size, diagonal_in)
+    g = _gap(t)
+    x = w - mx - t
+    out = [Element("zoom:in", Rect(x, my, t, t)),
+           Element("zoom:out", Rect(x, my + t + g, t, t))]
+    if zoomed:
+        top = my + 2 * (t + g) + g
+        cx = w - mx - 2 * t - g  # the middle column of a 3-wide cross
+        out += [Element("pan:up", Rect(cx, top, t, t)),
+                Element("pan:left", Rect(cx - t - g, top + t + g, t, t)),
+                Element("pan:right", Rect(cx + t + g, top + t + g, t, t)),
+                Element("pan:down", Rect(cx, top + 2 * (t + g), t, t))]
     return out
 
 

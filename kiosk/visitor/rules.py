@@ -24,6 +24,8 @@ OnScreen = Literal["photo", "video", "card", "none"]
 KeyName = Literal["next", "previous", "pause"]
 
 CONTROLS_VISIBLE_S = 6.0
+ZOOM_BUTTON_STEP = 1.6  # each tap on + or - zooms this much
+PAN_BUTTON_STEP = 0.25  # of the screen, per tap on an arrow
 STAFF_SEQUENCE_S = 5.0  # the second corner must be held within this time of the first
 CORNER = 0.12  # share of the width and height that counts as a corner
 PIN_IDLE_S = 30.0  # an abandoned PIN pad closes itself (a lock stays: it is the kiosk's)
@@ -332,7 +334,7 @@ class Visitor:
             element = hit(ctx.controls, x, y)
             if element is not None:
                 self.controls_until = ctx.now + self.controls_visible_s
-                return self._on_control(element.id)
+                return self._on_control(element.id, ctx)
         left, right = edge_zones(ctx.size, ctx.diagonal_in)
         if x < left or x > w - right:
             step: Command = Previous() if x < left else Next()
@@ -349,7 +351,18 @@ class Visitor:
             self.controls_until = ctx.now + self.controls_visible_s
         return []
 
-    def _on_control(self, element_id: str) -> list[Command]:
+    def _on_control(self, element_id: str, ctx: Context) -> list[Command]:
+        w, h = ctx.size
+        if element_id == "zoom:in" and ctx.on_screen == "photo":
+            return [ZoomBy(ZOOM_BUTTON_STEP, w / 2, h / 2)]  # the middle stays in view
+        if element_id == "zoom:out" and ctx.zoomed:
+            return [ZoomBy(1 / ZOOM_BUTTON_STEP, w / 2, h / 2)]
+        if element_id.startswith("pan:") and ctx.zoomed:
+            # A button moves the view a quarter screen towards its arrow: the picture
+            # moves the other way, as under a dragging finger.
+            dx, dy = {"up": (0, 1), "down": (0, -1), "left": (1, 0), "right": (-1, 0)}[
+                element_id[4:]]
+            return [PanBy(dx * w * PAN_BUTTON_STEP, dy * h * PAN_BUTTON_STEP)]
         if element_id == "prev":
             return [ZoomReset(), Previous()]
         if element_id == "next":
