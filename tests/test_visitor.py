@@ -366,3 +366,22 @@ def test_zoom_buttons_do_what_a_pinch_does_and_pan_buttons_what_a_drag_does():
     assert moves["right"].dx_px < 0 < moves["left"].dx_px  # the picture moves, as dragged
     assert moves["down"].dy_px < 0 < moves["up"].dy_px
     assert _press(visitor, "zoom:in", 9.0, zoomed=False, on_screen="video") == []
+
+
+def test_a_visitors_volume_returns_to_the_shows_level_with_the_loop():
+    """Guards a kiosk left quiet (or loud) by the last visitor for everyone after."""
+    from kiosk.visitor.layout import volume_layout
+
+    visitor = make(idle=60.0)
+    visitor.handle(tap(0.5, 0.5, 0.0), ctx(0.0))
+    buttons = volume_layout(SIZE, 55.0)
+    down = next(b for b in buttons if b.id == "volume:down")
+    out = []
+    for t in (1.0, 1.5):
+        visitor.controls_until = t + 5
+        out += visitor.handle(tap(down.rect.center[0] / SIZE[0], down.rect.center[1] / SIZE[1],
+                                  t), ctx(t, controls=buttons, on_screen="video"))
+    assert out == [v.SetVolume(0.75), v.SetVolume(0.5)]
+    reset = visitor.tick(1.5 + 60.0 + W)
+    assert v.SetVolume(None) in reset and visitor.volume is None
+    assert v.SetVolume(None) not in make().back_to_loop()  # untouched: nothing to reset

@@ -250,6 +250,12 @@ class Player:
     def set_language(self, language: str) -> None:
         self.compositor.set_language(language)
 
+    def set_visitor_volume(self, factor: float | None) -> None:
+        """A visitor's volume, a factor on the show's level (None: back to the show's)."""
+        setter = getattr(self.clips, "set_visitor_volume", None)
+        if setter is not None:
+            setter(factor)
+
     def set_label_lift(self, pixels: int) -> None:
         self.compositor.set_label_lift(pixels)
 

@@ -532,8 +532,9 @@ class Overlay:
         white mark, readable on any photo."""
         a = round(255 * min(max(alpha, 0.0), 1.0))
         drawn = []
+        names = {"volume:up": "louder", "volume:down": "quieter"}
         for e in elements:
-            kind = e.id.split(":", 1)[1]
+            kind = names.get(e.id) or e.id.split(":", 1)[1]
             button = self._cached(("zoom-button", kind, e.rect.w), lambda k=kind, e=e: (
                 _zoom_button(k, e.rect.w)))
             button.set_alpha(a)
@@ -542,7 +543,8 @@ class Overlay:
 
 
 def _zoom_button(kind: str, side: int) -> pygame.Surface:
-    """A dark disc with ``+``, ``−`` or an arrow (``up``, ``down``, ``left``, ``right``)."""
+    """A dark disc with ``+``, ``−``, an arrow (``up``, ``down``, ``left``, ``right``) or a
+    loudspeaker with a plus or a minus (``louder``, ``quieter``)."""
     def paint(s: pygame.Surface, k: int) -> None:
         n = side * k
         c = n / 2
@@ -550,6 +552,15 @@ def _zoom_button(kind: str, side: int) -> pygame.Surface:
         stroke = max(2 * k, round(n * 0.08))
         col = (*ICON, 255)
         arm = n * 0.2
+        if kind in ("louder", "quieter"):
+            body = [(-0.26, -0.07), (-0.16, -0.07), (-0.04, -0.19), (-0.04, 0.19),
+                    (-0.16, 0.07), (-0.26, 0.07)]
+            pygame.draw.polygon(s, col, [(c + x * n, c + y * n) for x, y in body])
+            sx, half = c + n * 0.16, n * 0.1
+            pygame.draw.line(s, col, (sx - half, c), (sx + half, c), stroke)
+            if kind == "louder":
+                pygame.draw.line(s, col, (sx, c - half), (sx, c + half), stroke)
+            return
         if kind in ("in", "out"):
             pygame.draw.line(s, col, (c - arm, c), (c + arm, c), stroke)
             if kind == "in":

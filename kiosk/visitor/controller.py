@@ -40,6 +40,7 @@ from kiosk.visitor.layout import (
     index_layout,
     pin_layout,
     tile_parts,
+    volume_layout,
     zoom_layout,
 )
 from kiosk.visitor.staff_store import LockStore, StaffWorker
@@ -143,6 +144,7 @@ class VisitorController:
         self.pin_elements = pin_layout(size, diagonal)
         self.countdown_elements = countdown_layout(size, diagonal)
         self._zoom_elements: tuple[bool, list[Any]] | None = None
+        self._volume_elements: list[Any] | None = None
         self.index_elements: list[Any] = []
         self.controls: list[Any] = []
         self._controls_key: tuple | None = None
@@ -304,6 +306,8 @@ class VisitorController:
                 timeline.set_auto_advance(command.on, now)
             elif isinstance(command, v.SetLanguage):
                 self.player.set_language(command.code)
+            elif isinstance(command, v.SetVolume):
+                self.player.set_visitor_volume(command.factor)
             elif isinstance(command, v.BackToLoop):
                 position = timeline.position
                 if position is not None:
@@ -515,7 +519,12 @@ class VisitorController:
         return self.controls
 
     def _zoom_controls(self, frame: Any) -> list[Any]:
-        """Zoom in and out on a photo; pan arrows too while zoomed (WCAG 2.5.1)."""
+        """Zoom in and out on a photo; pan arrows too while zoomed (WCAG 2.5.1); louder
+        and quieter on a clip."""
+        if frame is not None and isinstance(frame.current, Video):
+            if self._volume_elements is None:
+                self._volume_elements = volume_layout(self.size, self.diagonal)
+            return self._volume_elements
         if frame is None or not isinstance(frame.current, Photo):
             return []
         zoomed = self.zoom is not None and self.zoom.scale > 1.001

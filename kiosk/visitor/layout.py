@@ -47,6 +47,7 @@ __all__ = [
     "px_per_mm",
     "target_px",
     "tile_parts",
+    "volume_layout",
     "zoom_layout",
 ]
 
@@ -479,6 +480,12 @@ def zoom_layout(size: Size, diagonal_in: float, zoomed: bool) -> list[Element]:
                 Element("pan:right", Rect(cx + t + g, top + t + g, t, t)),
                 Element("pan:down", Rect(cx, top + 2 * (t + g), t, t))]
     return out
+
+
+def volume_layout(size: Size, diagonal_in: float) -> list[Element]:
+    """Louder and quieter for a clip, where the zoom buttons are for a photo."""
+    zoom_in, zoom_out = zoom_layout(size, diagonal_in, False)
+    return [Element("volume:up", zoom_in.rect), Element("volume:down", zoom_out.rect)]
 
 
 # ------------------------------------------------------------------ reset countdown

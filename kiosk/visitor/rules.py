@@ -26,6 +26,7 @@ KeyName = Literal["next", "previous", "pause"]
 CONTROLS_VISIBLE_S = 6.0
 ZOOM_BUTTON_STEP = 1.6  # each tap on + or - zooms this much
 PAN_BUTTON_STEP = 0.25  # of the screen, per tap on an arrow
+VOLUME_STEPS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)  # a visitor's factor on the show's level
 STAFF_SEQUENCE_S = 5.0  # the second corner must be held within this time of the first
 CORNER = 0.12  # share of the width and height that counts as a corner
 PIN_IDLE_S = 30.0  # an abandoned PIN pad closes itself (a lock stays: it is the kiosk's)
@@ -96,6 +97,13 @@ class PanBy:
 
 
 @dataclass(frozen=True)
+class SetVolume:
+    """The visitor's volume, a factor on the show's level; None: the show's level."""
+
+    factor: float | None
+
+
+@dataclass(frozen=True)
 class BackToLoop:
     """Idle: back to the start of the current exhibit, attract mode, gently."""
 
@@ -113,7 +121,7 @@ class Exit:
 
 
 Command = (Next | Previous | TogglePause | Resume | Jump | SetLanguage | SetAutoAdvance | ZoomBy
-           | ZoomIn | ZoomReset | PanBy | BackToLoop | CheckPin | Exit)
+           | ZoomIn | ZoomReset | PanBy | SetVolume | BackToLoop | CheckPin | Exit)
 
 
 @dataclass(frozen=True)
@@ -185,6 +193,7 @@ class Visitor:
     # any touch during it ("keep looking") starts the idle time afresh, without limit.
     reset_warning_s: float = RESET_WARNING_MIN_S
     extensions: int = 0  # "keep looking" taps since the last reset, for the status
+    volume: float | None = None  # the visitor's factor on the show's level; None: as set
     _corner: tuple[str, float] | None = field(default=None, repr=False)
     _last_toggle: tuple[float, bool] | None = field(default=None, repr=False)
 
@@ -264,6 +273,9 @@ class Visitor:
         self.video_hold = False
         self.paused_at = None
         out: list[Command] = [ZoomReset(), Resume(), BackToLoop(), SetAutoAdvance(True)]
+        if self.volume is not None:  # the next visitor hears the show as it was set
+            self.volume = None
+            out.append(SetVolume(None))
         if self.language != self.default_language:
             self.language = self.default_language
             out.insert(0, SetLanguage(self.default_language))
@@ -363,6 +375,8 @@ class Visitor:
             dx, dy = {"up": (0, 1), "down": (0, -1), "left": (1, 0), "right": (-1, 0)}[
                 element_id[4:]]
             return [PanBy(dx * w * PAN_BUTTON_STEP, dy * h * PAN_BUTTON_STEP)]
+        if element_id in ("volume:up", "volume:down"):
+            return self._volume_step(1 if element_id == "volume:up" else -1)
         if element_id == "prev":
             return [ZoomReset(), Previous()]
         if element_id == "next":
@@ -380,6 +394,14 @@ class Visitor:
                 log.info("language: %s", code)
                 return [SetLanguage(code)]
         return []
+
+    def _volume_step(self, direction: int) -> list[Command]:
+        current = 1.0 if self.volume is None else self.volume
+        i = min(range(len(VOLUME_STEPS)), key=lambda k: abs(VOLUME_STEPS[k] - current))
+        i = min(max(i + direction, 0), len(VOLUME_STEPS) - 1)
+        self.volume = VOLUME_STEPS[i]
+        log.info("volume: %g of the show's level", self.volume)
+        return [SetVolume(self.volume)]
 
     def _on_double_tap(self, tap: g.DoubleTap, ctx: Context) -> list[Command]:
         w, h = ctx.size
