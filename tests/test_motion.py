@@ -283,3 +283,29 @@ def test_a_pan_moves_between_frames_and_keeps_the_top(show_dir: ShowDir):
 
 def _share_rows(frame: np.ndarray) -> np.ndarray:
     return np.all(np.abs(frame[:, 320].astype(int) - TOP_BGR) < 30, axis=1)
+
+
+def test_a_pan_frame_made_ahead_is_the_frame_drawn_in_place():
+    """Guards the thread that resamples a pan's next frame: what it hands over must be
+    the very frame the render thread would draw for that framing, and a framing it was
+    not made for must not take it (a pause, a skipped frame)."""
+    from kiosk.media.motion_frames import MotionFrames
+    from kiosk.render.moving import resample
+    from tests.conftest import wait_for
+
+    rng = np.random.default_rng(1)
+    image = rng.integers(0, 255, (900, 1200, 4), dtype=np.uint8)
+    box = m.Box(100.25, 50.5, 960.3, 540.17)
+    expected = np.empty((270, 480, 4), np.uint8)
+    resample(expected, image, box, (0, 0, 0))
+    frames = MotionFrames()
+    frames.start()
+    try:
+        frames.request("p", image, box, (480, 270), (0, 0, 0))
+        got = np.zeros_like(expected)
+        wait_for(lambda: frames.made == 1)
+        assert frames.take("p", box, got) and np.array_equal(got, expected)
+        moved = m.Box(box.x + 0.5, box.y, box.w, box.h)  # half a screen pixel away
+        assert not frames.take("p", moved, got) and not frames.take("q", box, got)
+    finally:
+        assert frames.stop()

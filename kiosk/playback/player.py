@@ -18,6 +18,7 @@ import numpy as np
 import pygame
 
 from kiosk.media.images import ImageError, load_image
+from kiosk.media.motion_frames import MotionFrames
 from kiosk.playback.timeline import Frame, Timeline
 from kiosk.render.compositor import Compositor, to_surface
 from kiosk.show.model import (
@@ -114,6 +115,11 @@ class Player:
         self.timeline = Timeline(show, now)
         self.eager = eager  # build layers when asked (render) instead of ahead of time
         self.skipped: dict[str, str] = {}  # path -> reason, for the status file
+        # A pan's next frame made ahead on a thread (the loop's player only; `render`
+        # draws each frame itself). The elapsed time of the last moving frame drawn
+        # predicts the next one's.
+        self.ahead: MotionFrames | None = None if eager else MotionFrames()
+        self._last_moving: tuple[str, float] | None = None
         self.fonts: tuple[object, object] | None = None  # as the settings named them
 
     # -- readiness -------------------------------------------------------------------
@@ -226,9 +232,23 @@ class Player:
         image = self.images.image(step)
         if image is None:
             return None, 0
-        box = moving_framing(step, elapsed_s, (image.shape[1], image.shape[0]),
-                             self.compositor.size)
-        return self.compositor.moving_layer(step, image, box)
+        size = self.compositor.size
+        image_size = (image.shape[1], image.shape[0])
+        box = moving_framing(step, elapsed_s, image_size, size)
+        ahead = self.ahead
+        if ahead is None or step.motion is None or step.motion.kind != "pan":
+            return self.compositor.moving_layer(step, image, box)
+        ahead.start()
+        layer = self.compositor.moving_layer(
+            step, image, box, lambda view: ahead.take(step.key, box, view))
+        last = self._last_moving
+        frame_s = elapsed_s - last[1] if last is not None and last[0] == step.key else 0.0
+        self._last_moving = (step.key, elapsed_s)
+        if 0 < frame_s < 0.1:  # the next frame, one frame on, made while this one shows
+            ahead.request(step.key, image, moving_framing(step, elapsed_s + frame_s,
+                                                          image_size, size),
+                          size, self.compositor.look.background)
+        return layer
 
     def _photo_or_card_layer(self, step: Step) -> pygame.Surface | None:
         if isinstance(step, Photo) and not self.compositor.has_layer(step) and (
@@ -339,8 +359,9 @@ class Player:
             self.clips.apply_settings(settings)
 
     def stop(self) -> bool:
-        """Stop and join the clips' threads; True when they ended."""
-        return self.clips.stop() if self.clips is not None else True
+        """Stop and join the clips' and the pan frames' threads; True when they ended."""
+        ended = self.ahead.stop() if self.ahead is not None else True
+        return (self.clips.stop() if self.clips is not None else True) and ended
 
     def status(self) -> dict[str, Any]:
         return {

@@ -142,7 +142,7 @@ class Compositor:
             self._layers.popitem(last=False)
         return surface
 
-    def moving_layer(self, step: Step, image: np.ndarray, box: Any
+    def moving_layer(self, step: Step, image: np.ndarray, box: Any, ahead: Any = None
                      ) -> tuple[pygame.Surface, int]:
         """A moving photo at ``box`` (kiosk.playback.motion.framing) with its label, and
         a version that changes only when the framing does (a dwell or a pause costs
@@ -160,7 +160,7 @@ class Compositor:
             self._moving.move_to_end(key)
         if entry[1] != box:
             surface = entry[0]
-            draw_framing(surface, image, box, self.look.background)
+            draw_framing(surface, image, box, self.look.background, ahead)
             self._draw_label(surface, step.label, step.caption_position)
             entry[1] = box
             entry[2] += 1

@@ -8,12 +8,14 @@ own pixel layout); here a frame is only a copy or one resampling pass into the s
 * any other framing (a pan) is one bilinear ``cv2.warpAffine`` of the sub-pixel box, so a
   slow drift moves smoothly instead of stepping a pixel at a time (shimmer).
 
-A framing equal to the last one drawn (a dwell, a pause) costs nothing.
+A framing equal to the last one drawn (a dwell, a pause) costs nothing; a pan's next frame
+is usually made ahead on a thread (kiosk/media/motion_frames.py) and only copied here.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -31,34 +33,41 @@ def is_plain_copy(box: Box, screen: tuple[int, int]) -> bool:
             and float(box.x).is_integer() and float(box.y).is_integer())
 
 
-def draw_framing(target: pygame.Surface, image: np.ndarray, box: Box,
-                 background: RGB) -> None:
-    """Fill ``target`` with the ``box`` of ``image`` (BGRA, h x w x 4) scaled to it."""
-    sw, sh = target.get_size()
-    ih, iw = image.shape[:2]
+def draw_framing(target: pygame.Surface, image: np.ndarray, box: Box, background: RGB,
+                 ahead: Callable[[np.ndarray], bool] | None = None) -> None:
+    """Fill ``target`` with the ``box`` of ``image`` (BGRA, h x w x 4) scaled to it.
+    ``ahead(view)`` may copy in a frame made ahead for this framing (then True)."""
     view = pixels(target)
     try:
-        if is_plain_copy(box, (sw, sh)):
-            _copy(view, image, int(box.x), int(box.y), background)
-            return
-        s = sw / box.w
-        matrix = np.array([[s, 0.0, -box.x * s], [0.0, s, -box.y * s]], dtype=np.float64)
-        # Only the rows and columns in view are handed over (the rest would be skipped
-        # anyway, but a smaller source keeps OpenCV's tiling in cache).
-        x0, y0 = max(0, math.floor(box.x) - 1), max(0, math.floor(box.y) - 1)
-        x1 = min(iw, math.ceil(box.x + box.w) + 2)
-        y1 = min(ih, math.ceil(box.y + box.h) + 2)
-        if x1 <= x0 or y1 <= y0:
-            view[:] = (*background[::-1], 255)
-            return
-        matrix[0, 2] += x0 * s
-        matrix[1, 2] += y0 * s
-        fill = (*background[::-1], 255)
-        cv2.warpAffine(image[y0:y1, x0:x1], matrix, (sw, sh), dst=view,
-                       flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                       borderValue=fill)
+        if ahead is None or not ahead(view):
+            resample(view, image, box, background)
     finally:
         del view
+
+
+def resample(view: np.ndarray, image: np.ndarray, box: Box, background: RGB) -> None:
+    """Write the ``box`` of ``image`` scaled to fill ``view`` (h x w x 4, any thread)."""
+    sh, sw = view.shape[:2]
+    ih, iw = image.shape[:2]
+    if is_plain_copy(box, (sw, sh)):
+        _copy(view, image, int(box.x), int(box.y), background)
+        return
+    s = sw / box.w
+    matrix = np.array([[s, 0.0, -box.x * s], [0.0, s, -box.y * s]], dtype=np.float64)
+    # Only the rows and columns in view are handed over (the rest would be skipped
+    # anyway, but a smaller source keeps OpenCV's tiling in cache).
+    x0, y0 = max(0, math.floor(box.x) - 1), max(0, math.floor(box.y) - 1)
+    x1 = min(iw, math.ceil(box.x + box.w) + 2)
+    y1 = min(ih, math.ceil(box.y + box.h) + 2)
+    if x1 <= x0 or y1 <= y0:
+        view[:] = (*background[::-1], 255)
+        return
+    matrix[0, 2] += x0 * s
+    matrix[1, 2] += y0 * s
+    fill = (*background[::-1], 255)
+    cv2.warpAffine(image[y0:y1, x0:x1], matrix, (sw, sh), dst=view,
+                   flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                   borderValue=fill)
 
 
 def _copy(view: np.ndarray, image: np.ndarray, x: int, y: int, background: RGB) -> None:
