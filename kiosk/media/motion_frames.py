@@ -25,6 +25,9 @@ from kiosk.playback.motion import Box
 log = logging.getLogger(__name__)
 
 MATCH_PX = 0.1  # a frame made for a framing this close (screen pixels) is the same frame
+# The frame due is still being made: waiting this long for it costs less than making it
+# again on the render thread (and than both threads resampling at once).
+WAIT_S = 0.008
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class MotionFrames:
     def __init__(self) -> None:
         self._lock = threading.Condition()
         self._job: _Job | None = None
+        self._working: _Job | None = None  # the job being made now
         self._done: tuple[str, Box, np.ndarray] | None = None
         self._spare: list[np.ndarray] = []
         self._thread: threading.Thread | None = None
@@ -84,10 +88,15 @@ class MotionFrames:
             self._job = _Job(key, image, box, size, background)
             self._lock.notify()
 
-    def take(self, key: str, box: Box, into: np.ndarray) -> bool:
+    def take(self, key: str, box: Box, into: np.ndarray, wait_s: float = WAIT_S) -> bool:
         """Copy the frame made for this framing into ``into`` (h x w x 4); False when
-        none was made for it (the caller draws it)."""
+        none was made for it (the caller draws it). A frame for it still being made is
+        waited for, up to ``wait_s``."""
         with self._lock:
+            working = self._working
+            if (working is not None and working.key == key
+                    and same_framing(working.box, box, into.shape[1])):
+                self._lock.wait_for(lambda: self._working is not working, wait_s)
             done = self._done
             if (done is None or done[0] != key or done[2].shape != into.shape
                     or not same_framing(done[1], box, into.shape[1])):
@@ -107,6 +116,7 @@ class MotionFrames:
                     return
                 job, self._job = self._job, None
                 assert job is not None
+                self._working = job
                 w, h = job.size
                 out = next((a for a in self._spare if a.shape == (h, w, 4)), None)
                 if out is not None:
@@ -117,9 +127,14 @@ class MotionFrames:
                 resample(out, job.image, job.box, job.background)
             except Exception:  # a frame drawn on the render thread instead; never a crash
                 log.exception("a pan frame could not be made ahead")
+                with self._lock:
+                    self._working = None
+                    self._lock.notify_all()
                 continue
             with self._lock:
                 if self._done is not None:
-                    self._spare = [self._done[2]][:2]
+                    self._spare = [self._done[2]]
                 self._done = (job.key, job.box, out)
+                self._working = None
                 self.made += 1
+                self._lock.notify_all()
