@@ -309,3 +309,45 @@ def test_a_pan_frame_made_ahead_is_the_frame_drawn_in_place():
         assert not frames.take("p", moved, got) and not frames.take("q", box, got)
     finally:
         assert frames.stop()
+
+
+def test_a_finger_moves_a_clipping_being_read_and_it_reads_on_from_there(show_dir: ShowDir):
+    """Guards a reading the visitor cannot take over: a drag did nothing unless zoomed."""
+    import pygame
+
+    from kiosk.playback.player import SyncImages, make_player
+    from kiosk.show.settings import Settings, default_fonts
+
+    pygame.font.init()
+    clipping(show_dir.exhibits / "clip.jpg")
+    show_dir.manifest("a.yaml", "title: A\nitems:\n  - photo: clip.jpg\n")
+    show = _load(show_dir).show
+    size = (640, 360)
+    player = make_player(show, Settings(fonts=default_fonts()), size,
+                         SyncImages(size, 10**8, (0, 0, 0)), 0.0,
+                         eager=True)
+    (step,) = show.exhibits[0].steps
+    image = player.images.image(step)
+    image_size = (image.shape[1], image.shape[0])
+    frame = player.update(40.0)
+    before = moving_framing(step, frame.step_elapsed_s, image_size, size)
+    player.scroll(step, 0.0, -150.0, 40.0)  # the finger moves up 150 px: further along
+    frame = player.update(40.0)
+    after = moving_framing(step, frame.step_elapsed_s, image_size, size)
+    assert after.y - before.y == pytest.approx(150, abs=1)
+    frame = player.update(50.0)  # and it reads on by itself from there
+    assert moving_framing(step, frame.step_elapsed_s, image_size, size).y > after.y
+    player.stop()
+
+
+def test_drags_and_vertical_swipes_scroll_a_clipping_being_read():
+    from kiosk.visitor import gestures as g
+    from kiosk.visitor import rules as v
+
+    visitor = v.Visitor("en", ("en",), 60.0)
+    visitor.mode = "interactive"
+    c = v.Context(now=1.0, size=SCREEN, reading=True)
+    assert visitor.handle(g.Drag(0.0, -0.1, 1.0), c) == [v.Scroll(0.0, -108.0)]
+    (scroll,) = visitor.handle(g.Swipe("up", 0.2, 2.0, 1.0), c)
+    assert isinstance(scroll, v.Scroll) and scroll.dy_px < 0
+    assert visitor.handle(g.Drag(0.0, -0.1, 1.0), v.Context(now=1.0, size=SCREEN)) == []

@@ -90,6 +90,18 @@ def read_offset(elapsed_s: float, duration_s: float, dwell_s: float, travel: flo
     return travel * t / moving
 
 
+def elapsed_for_offset(offset: float, duration_s: float, dwell_s: float, length: float,
+                       screen_length: float) -> float:
+    """The time into the step at which a reading is at ``offset`` (a finger put it
+    there): the inverse of :func:`read_offset`, clamped to the moving part."""
+    travel = _travel(length, screen_length)
+    dwell = dwell_for(duration_s, dwell_s)
+    moving = duration_s - 2 * dwell
+    if travel <= 0 or moving <= 0:
+        return 0.0
+    return dwell + min(max(offset / travel, 0.0), 1.0) * moving
+
+
 # -- pan and zoom --------------------------------------------------------------------------
 
 

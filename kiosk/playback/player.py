@@ -270,6 +270,28 @@ class Player:
     def set_language(self, language: str) -> None:
         self.compositor.set_language(language)
 
+    def scroll(self, step: Photo, dx_px: float, dy_px: float, now: float) -> None:
+        """A finger moved a clipping being read: it follows the finger, and from there
+        goes on by itself at its pace (the step's clock is moved, so its place is still
+        a function of the time)."""
+        from kiosk.playback.motion import elapsed_for_offset
+
+        image = self.images.image(step)
+        m = step.motion
+        if image is None or m is None or m.kind != "read" or self.timeline.position is None:
+            return
+        size = self.compositor.size
+        box = moving_framing(step, self._elapsed(now), (image.shape[1], image.shape[0]), size)
+        offset = (box.y - dy_px) if m.axis == "y" else (box.x - dx_px)
+        length = image.shape[0] if m.axis == "y" else image.shape[1]
+        elapsed = elapsed_for_offset(offset, step.duration_s, m.dwell_s, length,
+                                     size[1] if m.axis == "y" else size[0])
+        self.timeline.set_step_elapsed(elapsed, now)
+        self.compositor.invalidate()
+
+    def _elapsed(self, now: float) -> float:
+        return self.timeline.step_elapsed(now)
+
     def set_visitor_volume(self, factor: float | None) -> None:
         """A visitor's volume, a factor on the show's level (None: back to the show's)."""
         setter = getattr(self.clips, "set_visitor_volume", None)

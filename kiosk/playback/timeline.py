@@ -220,6 +220,22 @@ class Timeline:
         self._not_before = max(self._not_before, now)
         self._reanchor()
 
+    def step_elapsed(self, now: float) -> float:
+        """How long the current step has been on screen (its clock stops while paused)."""
+        if self._cur_step is None:
+            return 0.0
+        return max(0.0, (self._paused_at if self._paused else now) - self._step_start)
+
+    def set_step_elapsed(self, elapsed_s: float, now: float) -> None:
+        """Move the current step's clock so it has been on screen ``elapsed_s`` (a finger
+        moved a clipping being read). Its time runs on from there; the schedule after it
+        follows, as after any command."""
+        if self._cur_step is None:
+            return
+        clock = self._paused_at if self._paused else now
+        self._step_start = clock - max(0.0, elapsed_s)
+        self._reanchor()
+
     def ended(self, step_key: str, now: float, run_id: int | None = None) -> None:
         """The player says the current video reached its end (or failed mid-way). Reports
         for another step, or for an earlier run when ``run_id`` is given, are ignored."""

@@ -273,6 +273,8 @@ class VisitorController:
         current = frame.current if frame is not None else None
         ctx = v.Context(now=now, size=self.size, on_screen=_kind(current),
                         zoomed=self.zoom is not None and self.zoom.scale > 1.001,
+                        reading=isinstance(current, Photo) and current.motion is not None
+                        and current.motion.kind == "read",
                         controls=[*self._controls(frame), *self._zoom_controls(frame)]
                         if self.visitor.controls_visible(now) else (),
                         index=self.index_elements if self.visitor.index_open else (),
@@ -306,6 +308,9 @@ class VisitorController:
                 timeline.set_auto_advance(command.on, now)
             elif isinstance(command, v.SetLanguage):
                 self.player.set_language(command.code)
+            elif isinstance(command, v.Scroll):
+                if frame is not None and isinstance(frame.current, Photo):
+                    self.player.scroll(frame.current, command.dx_px, command.dy_px, now)
             elif isinstance(command, v.SetVolume):
                 self.player.set_visitor_volume(command.factor)
             elif isinstance(command, v.BackToLoop):

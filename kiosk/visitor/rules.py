@@ -97,6 +97,14 @@ class PanBy:
 
 
 @dataclass(frozen=True)
+class Scroll:
+    """A finger moves a clipping being read along, by this much on screen."""
+
+    dx_px: float
+    dy_px: float
+
+
+@dataclass(frozen=True)
 class SetVolume:
     """The visitor's volume, a factor on the show's level; None: the show's level."""
 
@@ -121,7 +129,7 @@ class Exit:
 
 
 Command = (Next | Previous | TogglePause | Resume | Jump | SetLanguage | SetAutoAdvance | ZoomBy
-           | ZoomIn | ZoomReset | PanBy | SetVolume | BackToLoop | CheckPin | Exit)
+           | ZoomIn | ZoomReset | PanBy | Scroll | SetVolume | BackToLoop | CheckPin | Exit)
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,7 @@ class Context:
     size: tuple[int, int]
     on_screen: OnScreen = "photo"
     zoomed: bool = False
+    reading: bool = False  # a clipping scrolling by itself: a finger moves it along
     controls: Sequence[Element] = ()  # hit-testable while the controls are visible
     index: Sequence[Element] = ()  # while the exhibit index is open
     pin: Sequence[Element] = ()  # while the PIN pad is open
@@ -337,6 +346,9 @@ class Visitor:
         if isinstance(gesture, (g.Pan, g.Drag)) and ctx.zoomed:
             w, h = ctx.size
             return [*out, PanBy(gesture.dx * w, gesture.dy * h)]
+        if isinstance(gesture, (g.Pan, g.Drag)) and ctx.reading:
+            w, h = ctx.size
+            return [*out, Scroll(gesture.dx * w, gesture.dy * h)]
         return out
 
     def _on_tap(self, tap: g.Tap, ctx: Context) -> list[Command]:
@@ -423,6 +435,8 @@ class Visitor:
             dx = {"left": -1, "right": 1}.get(swipe.direction, 0) * swipe.distance * w
             dy = {"up": -1, "down": 1}.get(swipe.direction, 0) * swipe.distance * w
             return [PanBy(dx, dy)]
+        if ctx.reading and swipe.direction in ("up", "down"):
+            return [Scroll(0.0, (-1 if swipe.direction == "up" else 1) * swipe.distance * w)]
         if swipe.direction == "left":
             return [Next()]
         if swipe.direction == "right":
