@@ -51,6 +51,7 @@ RGBA = tuple[int, int, int, int]
 
 SUPERSAMPLE = 4
 PANEL = (14, 16, 20, 170)  # dark enough for white icons on a white photo
+COUNTDOWN_PANEL = (14, 16, 20, 230)  # a warning's words must not mix with print under it
 BUTTON = (255, 255, 255, 34)
 ICON: RGB = (245, 246, 248)
 CHIP_FILL = (255, 255, 255, 26)
@@ -508,7 +509,7 @@ class Overlay:
         pad = max(8, keep.rect.h // 3)
         panel_rect = pygame.Rect(area.x - pad, area.y - pad, area.w + 2 * pad, area.h + 2 * pad)
         panel = self._cached(("countdown-panel", panel_rect.size), lambda: _rounded(
-            panel_rect.size, PANEL, max(6, pad)))
+            panel_rect.size, COUNTDOWN_PANEL, max(6, pad)))
         target.blit(panel, panel_rect)
         label = self._label(message, line.text_px, ICON, line.rect.w)
         self._blit_centred(target, label, pygame.Rect(line.rect.x, line.rect.y, line.rect.w,
