@@ -289,6 +289,21 @@ class Player:
         self.timeline.set_step_elapsed(elapsed, now)
         self.compositor.invalidate()
 
+    def reading_view(self, step: Photo, now: float) -> tuple[float, float, float] | None:
+        """The view of a clipping being read as a visitor's zoom (scale of the whole
+        picture fitted to the screen, centre 0..1), so a zoom starts from what is seen."""
+        from kiosk.media.images import fit_size
+
+        image = self.images.image(step)
+        if image is None or step.motion is None or step.motion.kind != "read":
+            return None
+        ih, iw = image.shape[:2]
+        size = self.compositor.size
+        box = moving_framing(step, self._elapsed(now), (iw, ih), size)
+        fitted_w = fit_size(iw, ih, *size, "contain")[0]
+        return (size[0] / box.w) * (iw / fitted_w), (box.x + box.w / 2) / iw, \
+            (box.y + box.h / 2) / ih
+
     def _elapsed(self, now: float) -> float:
         return self.timeline.step_elapsed(now)
 

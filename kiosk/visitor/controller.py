@@ -151,6 +151,7 @@ class VisitorController:
         self._controls_changed_at = -1e9
         self._controls_were_visible = False
         self.zoom: Zoom | None = None
+        self._zoom_floor = 2.0  # the zoom may always go this far
         self.zoom_step: Photo | None = None
         self._zoom_source: pygame.Surface | None = None
         self._sharp: tuple[Zoom, pygame.Rect, pygame.Surface] | None = None
@@ -320,14 +321,14 @@ class VisitorController:
             elif isinstance(command, v.Exit):
                 self.on_exit("staff PIN")
             elif isinstance(command, (v.ZoomIn, v.ZoomBy, v.PanBy, v.ZoomReset)):
-                self._zoom_command(command, frame)
+                self._zoom_command(command, frame, now)
         if self.visitor.index_open and not self.index_elements:
             self._open_index()
         elif not self.visitor.index_open:
             self.index_elements = []
 
     # -- zoom -------------------------------------------------------------------------
-    def _zoom_command(self, command: v.Command, frame: Any) -> None:
+    def _zoom_command(self, command: v.Command, frame: Any, now: float) -> None:
         if isinstance(command, v.ZoomReset):
             self._zoom_reset()
             return
@@ -340,12 +341,16 @@ class VisitorController:
                 return  # not decoded yet: nothing to zoom into
             self._zoom_source = to_surface(source)
             self.zoom_step = step
-            self.zoom = Zoom()
+            # A clipping being read is zoomed from the view on screen, not the whole strip.
+            start = self.player.reading_view(step, now)
+            self.zoom = Zoom(*start) if start is not None else Zoom()
+            # Until the full picture's size is known, a reading view may still be zoomed.
+            self._zoom_floor = self.zoom.scale * ZOOM_STEP if start is not None else 2.0
             self.zoom_worker.open(step.path)
         assert self._zoom_source is not None  # set with the zoom, just above or before
         src = self._zoom_source.get_size()
         full = self.zoom_worker.image_size or src
-        limit = max(max_scale_for(full, self.size), 2.0)
+        limit = max(max_scale_for(full, self.size), self._zoom_floor)
         z = self.zoom
         if isinstance(command, v.ZoomIn):
             z = zoom_at(z, src, self.size, (command.x_px, command.y_px), ZOOM_STEP, limit)
