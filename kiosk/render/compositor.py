@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -21,7 +22,10 @@ import pygame
 from kiosk.render import contrast, label_fit, label_parts
 from kiosk.render.label_fit import META_SIZE, SAFE_MARGIN
 from kiosk.render.text import TextRenderer, TextStyle
-from kiosk.show.model import Label, Step, Text, TextCard
+from kiosk.show.model import Label, Photo, Step, Text, TextCard
+
+if TYPE_CHECKING:
+    from kiosk.playback.motion import Box
 
 RGB = tuple[int, int, int]
 
@@ -85,7 +89,7 @@ class Compositor:
         self._last_scene: tuple | None = None
         self._last_line = 0
         # A moving photo's frame surface, the framing last drawn on it, its version.
-        self._moving: OrderedDict[tuple, list[Any]] = OrderedDict()
+        self._moving: OrderedDict[tuple[str, str, int], list[Any]] = OrderedDict()
 
     # -- sizes ---------------------------------------------------------------------
     def px(self, fraction: float) -> int:
@@ -142,7 +146,8 @@ class Compositor:
             self._layers.popitem(last=False)
         return surface
 
-    def moving_layer(self, step: Step, image: np.ndarray, box: Any, ahead: Any = None
+    def moving_layer(self, step: Photo, image: np.ndarray, box: Box,
+                     ahead: Callable[[np.ndarray], bool] | None = None
                      ) -> tuple[pygame.Surface, int]:
         """A moving photo at ``box`` (kiosk.playback.motion.framing) with its label, and
         a version that changes only when the framing does (a dwell or a pause costs

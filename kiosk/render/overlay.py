@@ -536,8 +536,8 @@ class Overlay:
         names = {"volume:up": "louder", "volume:down": "quieter"}
         for e in elements:
             kind = names.get(e.id) or e.id.split(":", 1)[1]
-            button = self._cached(("zoom-button", kind, e.rect.w), lambda k=kind, e=e: (
-                _zoom_button(k, e.rect.w)))
+            button = self._cached(("zoom-button", kind, e.rect.w),
+                                  functools.partial(_zoom_button, kind, e.rect.w))
             button.set_alpha(a)
             drawn.append(target.blit(button, (e.rect.x, e.rect.y)))
         return drawn
