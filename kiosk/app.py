@@ -154,7 +154,7 @@ class App:
         if rects:
             work_s = self.clock.now() - now
             parts.display.present(rects)
-            parts.stats.presented(self.clock.now(), frame.transition is not None, work_s)
+            parts.stats.presented(self.clock.now(), player.animating(frame), work_s)
             parts.ops.presented(canvas)
         elif parts.ops.present_due():
             parts.display.present_unchanged()  # proof that the display path works

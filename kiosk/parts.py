@@ -45,7 +45,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("kiosk")
 
 # Settings read once, when the part that uses them is made.
-RESTART_KEYS = ("screen", "status_file", "http", "cache_bytes", "max_image_pixels")
+# `reading` decides durations when the show is read, at start.
+RESTART_KEYS = ("screen", "status_file", "http", "cache_bytes", "max_image_pixels", "reading")
 
 
 @dataclass

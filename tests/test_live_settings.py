@@ -103,7 +103,29 @@ def test_idle_time_returns_to_the_loop_sooner(running: App, show_dir: ShowDir):
     assert controller.visitor.mode == "interactive"
     running.clock.advance(6.0)  # type: ignore[attr-defined]
     running.frame_once(running.clock.now())
-    assert controller.visitor.mode == "attract", "the old 60 s idle time still applied"
+    assert controller.visitor.countdown(running.clock.now()) is not None, (
+        "the old 60 s idle time still applied")
+    running.clock.advance(20.0)  # type: ignore[attr-defined]
+    running.frame_once(running.clock.now())
+    assert controller.visitor.mode == "attract", "no reset after the warning"
+
+
+def test_the_reset_warning_lasts_as_long_as_the_settings_say(running: App, show_dir: ShowDir):
+    """Guards a reset_warning read only at start: the countdown kept its old length."""
+    from kiosk.visitor.rules import Context
+
+    edit_settings(running, show_dir, "languages: {offered: [en, de], default: en}\n"
+                  "idle_timeout: 5s\nreset_warning: 45s\n")
+    controller = running.parts.visitor
+    now = running.clock.now()
+    controller.visitor.handle(_tap(0.5, 0.5, now), Context(now=now, size=SIZE))
+    running.clock.advance(5.0 + 30.0)  # type: ignore[attr-defined]
+    running.frame_once(running.clock.now())
+    assert controller.visitor.mode == "interactive", "the old 20 s warning still applied"
+    assert controller.status(running.clock.now())["reset_in_s"] == pytest.approx(15.0, abs=0.1)
+    running.clock.advance(15.05)  # type: ignore[attr-defined]
+    running.frame_once(running.clock.now())
+    assert controller.visitor.mode == "attract"
 
 
 def test_controls_stay_up_as_long_as_the_settings_say(running: App, show_dir: ShowDir):

@@ -298,8 +298,8 @@ def test_a_paused_loop_resumes_when_the_visitor_goes_idle(app):
         assert staff.view.process_event(space, staff.t, None)
         assert timeline.paused
         staff.wait(0.0)
-        staff.wait(app.settings.idle_timeout_s - 1)
-        assert timeline.paused
+        staff.wait(app.settings.idle_timeout_s + app.settings.reset_warning_s - 1)
+        assert timeline.paused  # the countdown warns first
         staff.wait(1.5)
         assert not timeline.paused
     finally:

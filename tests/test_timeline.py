@@ -7,6 +7,7 @@ transition, so one loop lasts exactly the sum of the steps' durations.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import random
 from pathlib import Path
@@ -141,7 +142,31 @@ def test_next_and_previous_cross_exhibit_boundaries_and_wrap_both_ways():
     f = tl.tick(T0 + 3.5, ready)
     assert (f.current_pos, f.direction) == ((1, 0), -1)  # wrapped backward
     tl.previous(T0 + 3.6)
-    assert tl.tick(T0 + 3.6, ready).current_pos == (0, 1)  # back into the earlier exhibit
+    assert tl.tick(T0 + 3.6, ready).current_pos == (1, 0)  # a third of a second apart...
+    assert tl.tick(T0 + 3.84, ready).current_pos == (0, 1)  # back into the earlier exhibit
+
+
+def test_a_storm_of_taps_never_changes_the_picture_more_than_three_times_a_second():
+    """Guards WCAG 2.3.1: twenty taps in a second were twenty cuts, a flashing screen.
+    The last command still wins: the show ends up where the taps sent it."""
+    from kiosk.playback.timeline import MIN_CHANGE_S
+
+    tl = Timeline(ABC, T0)
+    tl.tick(T0, ready)
+    tl.set_auto_advance(False, T0)  # a visitor's taps, not the schedule, move it
+    starts = []
+    run = tl.tick(T0, ready).run_id
+    for i in range(1, 121):  # 2 s of frames at 60 Hz, a tap on every third one at first
+        t = T0 + 10 + i / 60
+        if i % 3 == 0 and i <= 60:
+            tl.next(t)
+        f = tl.tick(t, ready)
+        if f.run_id != run:
+            run = f.run_id
+            starts.append(t)
+    assert len(starts) >= 3
+    assert all(b - a >= MIN_CHANGE_S - 1e-9 for a, b in itertools.pairwise(starts))
+    assert f.current_pos == (1, 0)  # 20 steps on from (0, 0) in a show of 3
 
 
 def test_a_command_restarts_the_step_clock_from_the_command():

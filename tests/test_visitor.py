@@ -6,11 +6,12 @@ import pytest
 
 from kiosk.visitor import gestures as g
 from kiosk.visitor import rules as v
-from kiosk.visitor.layout import controls_layout, index_layout, pin_layout
+from kiosk.visitor.layout import controls_layout, index_layout, pin_layout, zoom_layout
 from kiosk.visitor.staff_lock import LOCK_STEPS_S
 
 SIZE = (1920, 1080)
 WALL = 1_800_000_000.0  # wall-clock seconds at now == 0, for the staff lock
+W = v.RESET_WARNING_MIN_S  # the countdown shown before an idle reset
 
 
 def make(idle: float = 60.0, pin: str | None = None) -> v.Visitor:
@@ -118,8 +119,8 @@ def test_idle_timeout_returns_to_the_loop_and_resets_the_language():
     visitor = make(idle=60.0)
     visitor.handle(tap(0.95, 0.5, 0.0), ctx(0.0))
     visitor.language = "ru"
-    assert visitor.tick(59.9) == []
-    out = visitor.tick(60.0)
+    assert visitor.tick(59.9 + W) == []
+    out = visitor.tick(60.0 + W)
     assert out == [v.SetLanguage("en"), v.ZoomReset(), v.Resume(), v.BackToLoop(),
                    v.SetAutoAdvance(True)]
     assert visitor.mode == "attract" and visitor.tick(500.0) == []
@@ -132,8 +133,8 @@ def test_idle_timer_waits_while_a_chosen_clip_plays():
     visitor.step_changed("video", 0.5)
     assert visitor.tick(300.0) == []  # a five-minute interview
     visitor.step_changed("photo", 300.0)
-    assert visitor.tick(359.0) == []
-    assert v.BackToLoop() in visitor.tick(360.0)
+    assert visitor.tick(359.0 + W) == []
+    assert v.BackToLoop() in visitor.tick(360.0 + W)
 
 
 def press_pin(visitor: v.Visitor, keys: str, now: float, right: str = "2468") -> list:
@@ -233,7 +234,7 @@ def test_the_lock_outlasts_an_abandoned_pad_and_the_idle_reset():
     visitor = make(idle=20.0, pin="2468")
     open_pad(visitor, 0.0)
     press_pin(visitor, "1111k" * 5, 3.0)
-    visitor.tick(3.0 + v.PIN_IDLE_S + 1)
+    visitor.tick(3.0 + v.PIN_IDLE_S + 1 + W)
     assert visitor.pin is None and visitor.mode == "attract"
     open_pad(visitor, 40.0)
     assert press_pin(visitor, "2468k", 43.0) == []
@@ -259,8 +260,8 @@ def test_a_pause_by_the_pause_button_ends_with_the_return_to_the_loop():
     visitor.handle(tap(0.5, 0.5, 1.0), ctx(1.0))
     visitor.step_changed("video", 1.0)  # a chosen clip, paused: the idle timer still runs
     assert visitor.tick(1.1, paused=True) == []  # the frame of the pause button
-    assert visitor.tick(61.0, paused=True) == []
-    out = visitor.tick(61.1, paused=True)
+    assert visitor.tick(61.0 + W, paused=True) == []
+    out = visitor.tick(61.1 + W, paused=True)
     assert v.Resume() in out and v.BackToLoop() in out and visitor.mode == "attract"
 
 
@@ -268,8 +269,8 @@ def test_a_touch_restarts_the_wait_of_a_pause():
     visitor = make(idle=60.0)
     visitor.tick(0.0, paused=True)
     visitor.handle(tap(0.5, 0.5, 50.0), ctx(50.0))
-    assert visitor.tick(100.0, paused=True) == []
-    assert v.Resume() in visitor.tick(110.0, paused=True)
+    assert visitor.tick(100.0 + W, paused=True) == []
+    assert v.Resume() in visitor.tick(110.0 + W, paused=True)
 
 
 @pytest.mark.parametrize("count", [1, 100])
@@ -293,3 +294,94 @@ def test_a_context_without_wall_time_keeps_a_recorded_lock():
         cx, cy = next(e for e in pad if e.id == key).rect.center
         assert visitor.handle(tap(cx / SIZE[0], cy / SIZE[1], 3.0),
                               v.Context(now=3.0, size=SIZE, pin=pad)) == []
+
+
+# -- the warning before a reset (WCAG 2.2.1) ----------------------------------------------
+
+
+def test_a_countdown_of_at_least_20_s_warns_before_the_reset():
+    """Guards the silent reset: a visitor still reading lost the screen without warning."""
+    visitor = make(idle=60.0)
+    visitor.reset_warning_s = 5.0  # too short: WCAG asks for 20 s at least
+    visitor.handle(tap(0.95, 0.5, 0.0), ctx(0.0))
+    assert visitor.countdown(59.9) is None
+    assert visitor.countdown(60.0) == pytest.approx(20.0)
+    assert visitor.tick(79.9) == [] and visitor.mode == "interactive"
+    assert visitor.countdown(79.9) == pytest.approx(0.1)
+    assert v.BackToLoop() in visitor.tick(80.0)
+    assert visitor.countdown(81.0) is None  # back in the loop: nothing to warn about
+
+
+def test_keep_looking_extends_again_and_again_and_does_nothing_else():
+    """Each tap on the warning only keeps the screen (no Next from an edge tap under
+    it); ten and more extensions all hold, and the count is kept for the log."""
+    visitor = make(idle=60.0)
+    visitor.handle(tap(0.5, 0.5, 0.0), ctx(0.0))
+    t = 0.0
+    for i in range(12):
+        t += 60.0 + 15.0  # 15 s into the countdown
+        assert visitor.tick(t) == [] and visitor.countdown(t) is not None
+        assert visitor.handle(tap(0.97, 0.5, t), ctx(t)) == []  # not Next
+        assert visitor.countdown(t) is None and visitor.extensions == i + 1
+    assert visitor.mode == "interactive"
+    assert v.BackToLoop() in visitor.tick(t + 80.0)
+    assert visitor.extensions == 0
+
+
+def test_no_countdown_while_a_chosen_clip_plays():
+    visitor = make(idle=60.0)
+    visitor.handle(tap(0.95, 0.5, 0.0), ctx(0.0))
+    visitor.step_changed("video", 0.5)
+    for t in (61.0, 90.0, 600.0):
+        assert visitor.countdown(t) is None and visitor.tick(t) == []
+    visitor.step_changed("photo", 600.0)  # the clip ended: the idle time starts now
+    assert visitor.countdown(659.0) is None and visitor.countdown(661.0) is not None
+
+
+# -- one finger for everything (WCAG 2.5.1) ------------------------------------------------
+
+
+def _press(visitor: v.Visitor, element_id: str, t: float, zoomed: bool,
+           on_screen: v.OnScreen = "photo") -> list:
+    buttons = zoom_layout(SIZE, 55.0, zoomed)
+    (e,) = [b for b in buttons if b.id == element_id]
+    cx, cy = e.rect.center
+    visitor.controls_until = t + 5.0
+    return visitor.handle(tap(cx / SIZE[0], cy / SIZE[1], t),
+                          ctx(t, zoomed=zoomed, controls=buttons, on_screen=on_screen))
+
+
+def test_zoom_buttons_do_what_a_pinch_does_and_pan_buttons_what_a_drag_does():
+    """Guards a zoom only a pinch or a double tap could reach."""
+    visitor = make()
+    visitor.mode = "interactive"
+    (zoom_in,) = _press(visitor, "zoom:in", 1.0, zoomed=False)
+    assert isinstance(zoom_in, v.ZoomBy) and zoom_in.factor > 1
+    assert (zoom_in.x_px, zoom_in.y_px) == (SIZE[0] / 2, SIZE[1] / 2)
+    (zoom_out,) = _press(visitor, "zoom:out", 2.0, zoomed=True)
+    assert isinstance(zoom_out, v.ZoomBy) and zoom_out.factor == pytest.approx(
+        1 / zoom_in.factor)
+    moves = {d: _press(visitor, f"pan:{d}", 3.0 + i, zoomed=True)[0]
+             for i, d in enumerate(("up", "down", "left", "right"))}
+    assert moves["right"].dx_px < 0 < moves["left"].dx_px  # the picture moves, as dragged
+    assert moves["down"].dy_px < 0 < moves["up"].dy_px
+    assert _press(visitor, "zoom:in", 9.0, zoomed=False, on_screen="video") == []
+
+
+def test_a_visitors_volume_returns_to_the_shows_level_with_the_loop():
+    """Guards a kiosk left quiet (or loud) by the last visitor for everyone after."""
+    from kiosk.visitor.layout import volume_layout
+
+    visitor = make(idle=60.0)
+    visitor.handle(tap(0.5, 0.5, 0.0), ctx(0.0))
+    buttons = volume_layout(SIZE, 55.0)
+    down = next(b for b in buttons if b.id == "volume:down")
+    out = []
+    for t in (1.0, 1.5):
+        visitor.controls_until = t + 5
+        out += visitor.handle(tap(down.rect.center[0] / SIZE[0], down.rect.center[1] / SIZE[1],
+                                  t), ctx(t, controls=buttons, on_screen="video"))
+    assert out == [v.SetVolume(0.75), v.SetVolume(0.5)]
+    reset = visitor.tick(1.5 + 60.0 + W)
+    assert v.SetVolume(None) in reset and visitor.volume is None
+    assert v.SetVolume(None) not in make().back_to_loop()  # untouched: nothing to reset

@@ -35,7 +35,9 @@ class Loaded:
 def load_for_playing(exhibits: Path, assets: Path, config: Path | None) -> Loaded:
     settings = load_settings(config, assets)
     langs = settings.settings.languages
-    reloader = ShowReloader(LoadOptions(exhibits, assets, langs.offered, langs.default))
+    reloader = ShowReloader(LoadOptions(exhibits, assets, langs.offered, langs.default,
+                                        reading=settings.settings.reading,
+                                        screen=settings.settings.screen.size or (1920, 1080)))
     show = reloader.load_all()
     log_problems([*settings.problems, *show.problems])
     return Loaded(settings, reloader, show)

@@ -48,7 +48,14 @@ def _pil() -> ModuleType:
     Image.MAX_IMAGE_PIXELS = None
     return Image
 
-Fit = Literal["contain", "cover"]
+Fit = Literal["contain", "cover", "width", "height", "pan"]
+MOVING_FITS = ("width", "height", "pan")
+# A pan's picture is decoded this much larger than covering the screen: the closer framing
+# at its end (the default zoom) is still drawn at one source pixel per screen pixel.
+PAN_SCALE = 1.25
+# A scrolled strip is never kept larger than this (BGRA bytes); a longer one is decoded
+# a little narrower than the screen, with bands at its sides.
+MAX_MOVING_BYTES = 128 * 1024 * 1024
 
 DEFAULT_MAX_PIXELS = 100_000_000
 
@@ -125,6 +132,24 @@ def fit_size(src_w: int, src_h: int, dst_w: int, dst_h: int, fit: Fit) -> tuple[
     w = _round_div(src_w * dst_h, src_h)
     w = min(dst_w, w) if fit == "contain" else max(dst_w, w)
     return max(1, w), dst_h
+
+
+def moving_size(src_w: int, src_h: int, dst_w: int, dst_h: int, fit: str) -> tuple[int, int]:
+    """Size of a moving photo's pre-scaled picture: ``width`` fitted across the screen's
+    width (any height), ``height`` across its height, ``pan`` covering it PAN_SCALE
+    times; never more than MAX_MOVING_BYTES as BGRA."""
+    if min(src_w, src_h, dst_w, dst_h) <= 0:
+        raise ValueError(f"sizes must be positive: {src_w}x{src_h} -> {dst_w}x{dst_h}")
+    if fit == "width":
+        scale = dst_w / src_w
+    elif fit == "height":
+        scale = dst_h / src_h
+    elif fit == "pan":
+        scale = max(dst_w / src_w, dst_h / src_h) * PAN_SCALE
+    else:
+        raise ValueError(f"not a moving fit: {fit!r}")
+    scale = min(scale, (MAX_MOVING_BYTES / 4 / (src_w * src_h)) ** 0.5)
+    return max(1, round(src_w * scale)), max(1, round(src_h * scale))
 
 
 def reduction_flag(src_w: int, src_h: int, need_w: int, need_h: int) -> int:
@@ -205,8 +230,9 @@ def load_image(
     """
     if target_w <= 0 or target_h <= 0:
         raise ValueError(f"target size must be positive, got {target_w}x{target_h}")
-    if fit not in ("contain", "cover"):
-        raise ValueError(f"fit must be 'contain' or 'cover', not {fit!r}")
+    if fit not in ("contain", "cover", *MOVING_FITS):
+        raise ValueError(f"fit must be 'contain', 'cover', 'width', 'height' or 'pan', "
+                         f"not {fit!r}")
 
     info = _probe_within(path, max_pixels)
 
@@ -216,7 +242,11 @@ def load_image(
     src_w, src_h = (info.raw_width, info.raw_height) if orient_here else (info.width, info.height)
     # Work in the decoded (stored) orientation: the target's axes swap for 90° rotations.
     tw, th = (target_h, target_w) if orientation in _SWAPS_AXES else (target_w, target_h)
-    need_w, need_h = fit_size(src_w, src_h, tw, th, fit)
+    if orientation in _SWAPS_AXES:  # the screen's width lies along the stored height
+        fit = {"width": "height", "height": "width"}.get(fit, fit)  # type: ignore[assignment]
+    moving = fit in MOVING_FITS
+    need_w, need_h = (moving_size(src_w, src_h, tw, th, fit) if moving
+                      else fit_size(src_w, src_h, tw, th, fit))
 
     if info.has_alpha:
         flags = cv2.IMREAD_UNCHANGED  # REDUCED_* would drop the alpha channel
@@ -241,7 +271,11 @@ def load_image(
     img = _resize(img, out_w, out_h)
 
     img = _to_bgr(img)  # after scaling: a third of the work for grey images
-    return np.ascontiguousarray(_apply_orientation(img, orientation))
+    img = _apply_orientation(img, orientation)
+    if moving:
+        # Drawn straight into the screen's 32-bit pixels each frame: no conversion there.
+        return cv2.cvtColor(img, cv2.COLOR_BGR2BGRA)
+    return np.ascontiguousarray(img)
 
 
 def load_full(

@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 State = Literal["ready", "pending", "failed", "absent"]
 Decode = Callable[..., np.ndarray]
 
-_FITS = ("contain", "cover")
+_FITS = ("contain", "cover", "width", "height", "pan")
 _RESULTS_KEPT = 16
 _ERROR_BACKOFF_S = 0.05
 

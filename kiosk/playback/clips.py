@@ -270,6 +270,7 @@ class Clips:
         self.compositor = compositor
         self.painter = ClipPainter(size, compositor, default_language)
         self.show_volume = show_volume
+        self.visitor_volume: float | None = None  # a visitor's factor on the show's level
         self.monotonic = monotonic
         self.open: dict[str, Clip] = {}
         # Frame buffers for every clip of the show: each open clip's queue and the one
@@ -410,7 +411,7 @@ class Clips:
             reader = VideoReader(video.path, self.size, video.fit, video.start_s, end,
                                  VIDEO_QUEUE_FRAMES, pool=self.frames)
             track = AudioTrack(video.path, video.start_s, end, video.volume, mute=video.mute,
-                               show_volume=self.show_volume)
+                               show_volume=self.level)
         except (ValueError, OSError) as exc:
             self._fail(key, str(exc))
             return
@@ -441,8 +442,23 @@ class Clips:
         self.painter.default_language = settings.languages.default
         if settings.volume != self.show_volume:
             self.show_volume = settings.volume
-            for clip in self.open.values():
-                clip.track.set_show_volume(settings.volume)
+            self._set_level()
+
+    @property
+    def level(self) -> float:
+        """The show's volume, times a visitor's choice while one is made."""
+        factor = 1.0 if self.visitor_volume is None else self.visitor_volume
+        return self.show_volume * factor
+
+    def set_visitor_volume(self, factor: float | None) -> None:
+        """A visitor's louder or quieter (None: the show's level again, on the idle
+        reset), also for the clip playing now."""
+        self.visitor_volume = factor
+        self._set_level()
+
+    def _set_level(self) -> None:
+        for clip in self.open.values():
+            clip.track.set_show_volume(self.level)
 
     def close_all(self) -> None:
         """Stop every clip and its sound (closing time)."""

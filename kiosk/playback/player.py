@@ -13,10 +13,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 
+import cv2
 import numpy as np
 import pygame
 
 from kiosk.media.images import ImageError, load_image
+from kiosk.media.motion_frames import MotionFrames
 from kiosk.playback.timeline import Frame, Timeline
 from kiosk.render.compositor import Compositor, to_surface
 from kiosk.show.model import (
@@ -113,6 +115,11 @@ class Player:
         self.timeline = Timeline(show, now)
         self.eager = eager  # build layers when asked (render) instead of ahead of time
         self.skipped: dict[str, str] = {}  # path -> reason, for the status file
+        # A pan's next frame made ahead on a thread (the loop's player only; `render`
+        # draws each frame itself). The elapsed time of the last moving frame drawn
+        # predicts the next one's.
+        self.ahead: MotionFrames | None = None if eager else MotionFrames()
+        self._last_moving: tuple[str, float] | None = None
         self.fonts: tuple[object, object] | None = None  # as the settings named them
 
     # -- readiness -------------------------------------------------------------------
@@ -132,6 +139,8 @@ class Player:
                 return "failed"
             if state == "pending":
                 return "pending"
+            if step.motion is not None:
+                return "ready"  # drawn from its decoded picture each frame it moves
         if self.compositor.has_layer(step):
             return "ready"
         if self.eager:
@@ -171,13 +180,21 @@ class Player:
         One per frame keeps each frame's main-thread work small and ahead of need.
         """
         for step in self.timeline.prefetch():
-            if self.compositor.has_layer(step) or isinstance(step, Video):
+            if self.compositor.has_layer(step) or isinstance(step, Video) or (
+                    isinstance(step, Photo) and step.motion is not None):
                 continue
             if isinstance(step, Photo) and self.images.state(step) != "ready":
                 continue
             self._build(step)
             return True
         return False
+
+    def animating(self, frame: Frame) -> bool:
+        """Whether this frame moves (a transition, or a photo moving by itself): a late
+        one is a dropped frame."""
+        step = frame.current
+        return frame.transition is not None or (
+            isinstance(step, Photo) and step.motion is not None and not frame.paused)
 
     def clip_progress(self, frame: Frame) -> float | None:
         """How far the clip on screen has played (0..1); None for a photo or card."""
@@ -187,8 +204,8 @@ class Player:
 
     def draw(self, target: pygame.Surface, frame: Frame) -> list[pygame.Rect]:
         """Draw the frame; returns the areas that changed (empty: nothing to present)."""
-        current, v1 = self._layer(frame.current)
-        previous, v2 = self._layer(frame.previous)
+        current, v1 = self._layer(frame.current, frame.step_elapsed_s)
+        previous, v2 = self._layer(frame.previous, None)
         kind = frame.transition.kind if frame.transition else "cut"
         # A clip's progress shows in the visitor controls, not as the line of a still.
         line = None if frame.current is None or isinstance(frame.current, Video) else (
@@ -196,13 +213,42 @@ class Player:
         return self.compositor.draw(target, current, previous, kind, frame.progress, line,
                                     frame.direction, (v1, v2))
 
-    def _layer(self, step: Step | None) -> tuple[pygame.Surface | None, int]:
-        """The step's layer and its version (a clip's layer changes with each frame)."""
+    def _layer(self, step: Step | None, elapsed_s: float | None
+               ) -> tuple[pygame.Surface | None, int]:
+        """The step's layer and its version (a clip's or a moving photo's layer changes
+        with each frame). ``elapsed_s``: the step's time on screen; None for the step
+        leaving in a transition (it stays where its time ended)."""
         if step is None:
             return None, 0
         if isinstance(step, Video):
             return self.clips.layer(step) if self.clips is not None else (None, 0)
+        if isinstance(step, Photo) and step.motion is not None:
+            return self._moving_layer(step, step.duration_s if elapsed_s is None
+                                      else elapsed_s)
         return self._photo_or_card_layer(step), 0
+
+    def _moving_layer(self, step: Photo, elapsed_s: float
+                      ) -> tuple[pygame.Surface | None, int]:
+        image = self.images.image(step)
+        if image is None:
+            return None, 0
+        size = self.compositor.size
+        image_size = (image.shape[1], image.shape[0])
+        box = moving_framing(step, elapsed_s, image_size, size)
+        ahead = self.ahead
+        if ahead is None or step.motion is None or step.motion.kind != "pan":
+            return self.compositor.moving_layer(step, image, box)
+        ahead.start()
+        layer = self.compositor.moving_layer(
+            step, image, box, lambda view: ahead.take(step.key, box, view))
+        last = self._last_moving
+        frame_s = elapsed_s - last[1] if last is not None and last[0] == step.key else 0.0
+        self._last_moving = (step.key, elapsed_s)
+        if 0 < frame_s < 0.1:  # the next frame, one frame on, made while this one shows
+            ahead.request(step.key, image, moving_framing(step, elapsed_s + frame_s,
+                                                          image_size, size),
+                          size, self.compositor.look.background)
+        return layer
 
     def _photo_or_card_layer(self, step: Step) -> pygame.Surface | None:
         if isinstance(step, Photo) and not self.compositor.has_layer(step) and (
@@ -224,6 +270,49 @@ class Player:
     def set_language(self, language: str) -> None:
         self.compositor.set_language(language)
 
+    def scroll(self, step: Photo, dx_px: float, dy_px: float, now: float) -> None:
+        """A finger moved a clipping being read: it follows the finger, and from there
+        goes on by itself at its pace (the step's clock is moved, so its place is still
+        a function of the time)."""
+        from kiosk.playback.motion import elapsed_for_offset
+
+        image = self.images.image(step)
+        m = step.motion
+        if image is None or m is None or m.kind != "read" or self.timeline.position is None:
+            return
+        size = self.compositor.size
+        box = moving_framing(step, self._elapsed(now), (image.shape[1], image.shape[0]), size)
+        offset = (box.y - dy_px) if m.axis == "y" else (box.x - dx_px)
+        length = image.shape[0] if m.axis == "y" else image.shape[1]
+        elapsed = elapsed_for_offset(offset, step.duration_s, m.dwell_s, length,
+                                     size[1] if m.axis == "y" else size[0])
+        self.timeline.set_step_elapsed(elapsed, now)
+        self.compositor.invalidate()
+
+    def reading_view(self, step: Photo, now: float) -> tuple[float, float, float] | None:
+        """The view of a clipping being read as a visitor's zoom (scale of the whole
+        picture fitted to the screen, centre 0..1), so a zoom starts from what is seen."""
+        from kiosk.media.images import fit_size
+
+        image = self.images.image(step)
+        if image is None or step.motion is None or step.motion.kind != "read":
+            return None
+        ih, iw = image.shape[:2]
+        size = self.compositor.size
+        box = moving_framing(step, self._elapsed(now), (iw, ih), size)
+        fitted_w = fit_size(iw, ih, *size, "contain")[0]
+        return (size[0] / box.w) * (iw / fitted_w), (box.x + box.w / 2) / iw, \
+            (box.y + box.h / 2) / ih
+
+    def _elapsed(self, now: float) -> float:
+        return self.timeline.step_elapsed(now)
+
+    def set_visitor_volume(self, factor: float | None) -> None:
+        """A visitor's volume, a factor on the show's level (None: back to the show's)."""
+        setter = getattr(self.clips, "set_visitor_volume", None)
+        if setter is not None:
+            setter(factor)
+
     def set_label_lift(self, pixels: int) -> None:
         self.compositor.set_label_lift(pixels)
 
@@ -232,8 +321,17 @@ class Player:
         self.compositor.invalidate()
 
     def decoded(self, photo: Photo) -> np.ndarray | None:
-        """The photo's decoded pixels at screen size, when ready."""
-        return self.images.image(photo)
+        """The photo's decoded pixels fitted to the screen, when ready (a moving photo's
+        long strip is shrunk to fit, once, for the visitor's zoom to start from)."""
+        image = self.images.image(photo)
+        if image is None or photo.motion is None:
+            return image
+        from kiosk.media.images import fit_size
+
+        w, h = self.compositor.size
+        fw, fh = fit_size(image.shape[1], image.shape[0], w, h, "contain")
+        return cv2.cvtColor(cv2.resize(image, (fw, fh), interpolation=cv2.INTER_AREA),
+                            cv2.COLOR_BGRA2BGR)
 
     # -- when the show, the settings or the screen change ------------------------------
     def replace_show(self, show: Show, now: float) -> None:
@@ -298,8 +396,9 @@ class Player:
             self.clips.apply_settings(settings)
 
     def stop(self) -> bool:
-        """Stop and join the clips' threads; True when they ended."""
-        return self.clips.stop() if self.clips is not None else True
+        """Stop and join the clips' and the pan frames' threads; True when they ended."""
+        ended = self.ahead.stop() if self.ahead is not None else True
+        return (self.clips.stop() if self.clips is not None else True) and ended
 
     def status(self) -> dict[str, Any]:
         return {
@@ -334,6 +433,17 @@ class CachedImages:
 
     def forget_failures(self) -> None:
         self.cache.forget_failures()
+
+
+def moving_framing(step: Photo, elapsed_s: float, image: tuple[int, int],
+                   screen: tuple[int, int]) -> Any:
+    """Where a moving photo is, from its time on screen alone (kiosk.playback.motion)."""
+    from kiosk.playback.motion import framing
+
+    m = step.motion
+    assert m is not None
+    return framing(m.kind, m.axis, m.dwell_s, m.focus, m.zoom, m.top, step.duration_s,
+                   elapsed_s, image, screen)
 
 
 def make_text(settings: Settings) -> Any:

@@ -47,6 +47,9 @@ Position = tuple[int, int]
 # A zero, negative or NaN duration (never produced by the loader) would let the catch-up
 # loop spin; such a step gets this much time instead.
 _MIN_STEP_S = 1e-3
+# WCAG 2.3.1: the picture never changes more than three times a second, however fast a
+# visitor taps: a command's hand-over waits until this long after the last one began.
+MIN_CHANGE_S = 1 / 3
 
 
 def _duration_s(step: Step) -> float | None:
@@ -115,6 +118,7 @@ class Timeline:
         self._run_id = 0
         self._all_failed = False
         self._not_before = -math.inf  # no hand-over starts before this (resume, auto on)
+        self._last_change = -math.inf  # when the last hand-over began
         self._clear_screen()
         self._clear_target()
         self._load(show)
@@ -214,6 +218,22 @@ class Timeline:
         self._paused = False
         self._step_start += max(0.0, now - self._paused_at)
         self._not_before = max(self._not_before, now)
+        self._reanchor()
+
+    def step_elapsed(self, now: float) -> float:
+        """How long the current step has been on screen (its clock stops while paused)."""
+        if self._cur_step is None:
+            return 0.0
+        return max(0.0, (self._paused_at if self._paused else now) - self._step_start)
+
+    def set_step_elapsed(self, elapsed_s: float, now: float) -> None:
+        """Move the current step's clock so it has been on screen ``elapsed_s`` (a finger
+        moved a clipping being read). Its time runs on from there; the schedule after it
+        follows, as after any command."""
+        if self._cur_step is None:
+            return
+        clock = self._paused_at if self._paused else now
+        self._step_start = clock - max(0.0, elapsed_s)
         self._reanchor()
 
     def ended(self, step_key: str, now: float, run_id: int | None = None) -> None:
@@ -487,6 +507,10 @@ class Timeline:
             self._target = j
             self._target_wraps = max(0, self._target_wraps + w)
             self._target_chain = False
+        if (not self._target_auto and self._cur_step is not None
+                and now < self._last_change + MIN_CHANGE_S):
+            self._target_held = True  # too soon after the last change: it starts later
+            return False
         if self._cur_step is None or self._target_held:
             start = now  # it starts when it appears
         else:
@@ -513,6 +537,7 @@ class Timeline:
         self._cur, self._cur_step = idx, step
         self._orphan_ref, self._orphan_name = None, ""
         self._step_start = start
+        self._last_change = start
         self._ended_at = None
         self._run_id += 1
         self._loop_count += self._target_wraps

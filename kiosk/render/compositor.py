@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import cv2
 import numpy as np
@@ -21,7 +22,10 @@ import pygame
 from kiosk.render import contrast, label_fit, label_parts
 from kiosk.render.label_fit import META_SIZE, SAFE_MARGIN
 from kiosk.render.text import TextRenderer, TextStyle
-from kiosk.show.model import Label, Step, Text, TextCard
+from kiosk.show.model import Label, Photo, Step, Text, TextCard
+
+if TYPE_CHECKING:
+    from kiosk.playback.motion import Box
 
 RGB = tuple[int, int, int]
 
@@ -84,6 +88,8 @@ class Compositor:
         self._labels: dict[tuple, tuple[Any, ...]] = {}
         self._last_scene: tuple | None = None
         self._last_line = 0
+        # A moving photo's frame surface, the framing last drawn on it, its version.
+        self._moving: OrderedDict[tuple[str, str, int], list[Any]] = OrderedDict()
 
     # -- sizes ---------------------------------------------------------------------
     def px(self, fraction: float) -> int:
@@ -140,10 +146,36 @@ class Compositor:
             self._layers.popitem(last=False)
         return surface
 
+    def moving_layer(self, step: Photo, image: np.ndarray, box: Box,
+                     ahead: Callable[[np.ndarray], bool] | None = None
+                     ) -> tuple[pygame.Surface, int]:
+        """A moving photo at ``box`` (kiosk.playback.motion.framing) with its label, and
+        a version that changes only when the framing does (a dwell or a pause costs
+        nothing). Drawing happens in kiosk/render/moving.py."""
+        from kiosk.render.moving import draw_framing
+
+        key = self._key(step)
+        entry = self._moving.get(key)
+        if entry is None:
+            entry = [pygame.Surface(self.size, 0, 32), None, 0]
+            self._moving[key] = entry
+            while len(self._moving) > 2:  # the one on screen and the one leaving
+                self._moving.popitem(last=False)
+        else:
+            self._moving.move_to_end(key)
+        if entry[1] != box:
+            surface = entry[0]
+            draw_framing(surface, image, box, self.look.background, ahead)
+            self._draw_label(surface, step.label, step.caption_position)
+            entry[1] = box
+            entry[2] += 1
+        return entry[0], entry[2]
+
     def forget(self) -> None:
         """Drop cached layers (a reloaded show, another language). The next draw repaints:
         a new layer may reuse a dropped one's id, which the scene is compared by."""
         self._layers.clear()
+        self._moving.clear()
         self._labels.clear()  # drawn with the old fonts, or the old default language
         self._last_scene = None
 

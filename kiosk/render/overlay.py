@@ -1,4 +1,5 @@
-"""The visitor controls, the exhibit index and the staff PIN pad, drawn over a frame.
+"""The visitor controls, the exhibit index, the staff PIN pad and the reset warning,
+drawn over a frame.
 
 Geometry comes from :mod:`kiosk.visitor.layout` (the same elements taps are matched against);
 this module only paints them. All text goes through the caption :class:`TextRenderer`, so
@@ -50,6 +51,7 @@ RGBA = tuple[int, int, int, int]
 
 SUPERSAMPLE = 4
 PANEL = (14, 16, 20, 170)  # dark enough for white icons on a white photo
+COUNTDOWN_PANEL = (14, 16, 20, 230)  # a warning's words must not mix with print under it
 BUTTON = (255, 255, 255, 34)
 ICON: RGB = (245, 246, 248)
 CHIP_FILL = (255, 255, 255, 26)
@@ -493,6 +495,85 @@ class Overlay:
                                                     "heading"), key.get_rect())
                 surface.blit(key, box)
         return surface
+
+    # -- the warning before an idle reset ---------------------------------------------
+    def draw_countdown(self, target: pygame.Surface, elements: Sequence[Element],
+                       message: str, button: str) -> list[pygame.Rect]:
+        """A calm panel: the seconds left and a wide "keep looking" button. Only the number
+        changes, once a second: nothing flashes."""
+        boxes = {e.id: e for e in elements}
+        keep, line = boxes.get("countdown:keep"), boxes.get("countdown:message")
+        if keep is None or line is None:
+            return []
+        area = union([keep.rect, line.rect])
+        pad = max(8, keep.rect.h // 3)
+        panel_rect = pygame.Rect(area.x - pad, area.y - pad, area.w + 2 * pad, area.h + 2 * pad)
+        panel = self._cached(("countdown-panel", panel_rect.size), lambda: _rounded(
+            panel_rect.size, COUNTDOWN_PANEL, max(6, pad)))
+        target.blit(panel, panel_rect)
+        label = self._label(message, line.text_px, ICON, line.rect.w)
+        self._blit_centred(target, label, pygame.Rect(line.rect.x, line.rect.y, line.rect.w,
+                                                         line.rect.h))
+        r = keep.rect
+        chip = self._cached(("countdown-keep", r.w, r.h, button, keep.text_px), lambda: (
+            self._build_keep(r.w, r.h, button, keep.text_px)))
+        target.blit(chip, (r.x, r.y))
+        return [panel_rect]
+
+    def _build_keep(self, w: int, h: int, text: str, text_px: int) -> pygame.Surface:
+        chip = _rounded((w, h), ACTIVE_FILL, h // 2)
+        self._blit_centred(chip, self._label(text, text_px, ACTIVE_TEXT, w - h // 2),
+                           chip.get_rect())
+        return chip
+
+    # -- one finger for zoom and pan -----------------------------------------------------
+    def draw_zoom_buttons(self, target: pygame.Surface, elements: Sequence[Element],
+                          alpha: float) -> list[pygame.Rect]:
+        """Zoom in, zoom out and (while zoomed) the pan arrows: round dark buttons with a
+        white mark, readable on any photo."""
+        a = round(255 * min(max(alpha, 0.0), 1.0))
+        drawn = []
+        names = {"volume:up": "louder", "volume:down": "quieter"}
+        for e in elements:
+            kind = names.get(e.id) or e.id.split(":", 1)[1]
+            button = self._cached(("zoom-button", kind, e.rect.w),
+                                  functools.partial(_zoom_button, kind, e.rect.w))
+            button.set_alpha(a)
+            drawn.append(target.blit(button, (e.rect.x, e.rect.y)))
+        return drawn
+
+
+def _zoom_button(kind: str, side: int) -> pygame.Surface:
+    """A dark disc with ``+``, ``−``, an arrow (``up``, ``down``, ``left``, ``right``) or a
+    loudspeaker with a plus or a minus (``louder``, ``quieter``)."""
+    def paint(s: pygame.Surface, k: int) -> None:
+        n = side * k
+        c = n / 2
+        pygame.draw.circle(s, PANEL, (c, c), c)
+        stroke = max(2 * k, round(n * 0.08))
+        col = (*ICON, 255)
+        arm = n * 0.2
+        if kind in ("louder", "quieter"):
+            body = [(-0.26, -0.07), (-0.16, -0.07), (-0.04, -0.19), (-0.04, 0.19),
+                    (-0.16, 0.07), (-0.26, 0.07)]
+            pygame.draw.polygon(s, col, [(c + x * n, c + y * n) for x, y in body])
+            sx, half = c + n * 0.16, n * 0.1
+            pygame.draw.line(s, col, (sx - half, c), (sx + half, c), stroke)
+            if kind == "louder":
+                pygame.draw.line(s, col, (sx, c - half), (sx, c + half), stroke)
+            return
+        if kind in ("in", "out"):
+            pygame.draw.line(s, col, (c - arm, c), (c + arm, c), stroke)
+            if kind == "in":
+                pygame.draw.line(s, col, (c, c - arm), (c, c + arm), stroke)
+            return
+        dx, dy = {"up": (0, -1), "down": (0, 1), "left": (-1, 0), "right": (1, 0)}[kind]
+        tip = (c + dx * arm, c + dy * arm)
+        back = (c - dx * arm * 0.4, c - dy * arm * 0.4)
+        wing = arm * 0.9
+        pygame.draw.polygon(s, col, [tip, (back[0] + dy * wing, back[1] + dx * wing),
+                                     (back[0] - dy * wing, back[1] - dx * wing)])
+    return _aa((side, side), paint)
 
 
 def _whole(point: tuple[float, float]) -> tuple[int, int]:

@@ -21,18 +21,21 @@ from typing import Any
 from kiosk.errors import ManifestError, Problem, did_you_mean
 from kiosk.operations.hours import EXHIBIT_DATE_FIELDS, check_exhibit_dates
 from kiosk.show import fields as f
+from kiosk.show import motion_plan
 from kiosk.show.exhibits_folder import folder_problems, look_at
 from kiosk.show.fields import Context, Field, Invalid
 from kiosk.show.marked_yaml import Map, Node, Scalar, Seq, read_file
 from kiosk.show.model import (
     CAPTION_POSITIONS,
     FITS,
+    MOTIONS,
     NO_TEXT,
     TRANSITIONS,
     Exhibit,
     Item,
     Label,
     Photo,
+    Reading,
     Sequence,
     Show,
     Text,
@@ -69,6 +72,8 @@ class LoadOptions:
     languages: tuple[str, ...] = ("en",)  # offered to visitors, from settings
     default_language: str = "en"
     display_base: Path | None = None  # messages name files relative to this folder
+    reading: Reading = field(default_factory=Reading)  # how photos move, from settings
+    screen: tuple[int, int] = (1920, 1080)  # for a reading's duration, from settings
 
 
 @dataclass
@@ -259,7 +264,17 @@ PLAY_FIELDS: dict[str, Field] = {
     "caption_position": Field(f.choice(CAPTION_POSITIONS),
                               {"type": "string", "enum": list(CAPTION_POSITIONS)},
                               "where the label sits: `bottom`, `top` or `hidden`"),
+    "motion": Field(motion_plan.parse_motion, {"type": "string", "enum": list(MOTIONS)},
+                    "`read` scrolls a tall clipping at a reading pace, `pan` drifts slowly "
+                    "closer, `none` keeps it still; `auto` (the default) reads very tall "
+                    "or wide pictures"),
+    "focus": Field(motion_plan.parse_focus, {"type": "string"},
+                   "what a pan keeps in view and ends on: `x y w h` in the picture's "
+                   "proportions, like `0.3 0.1 0.4 0.4`"),
+    "zoom": Field(motion_plan.parse_zoom, {"type": ["string", "number"]},
+                  "how much closer a pan ends, 1 to 4 (default from settings)"),
 }
+_MOTION_FIELDS = ("motion", "focus", "zoom")
 
 LABEL_FIELDS: dict[str, Field] = {
     name: Field(f.text, {**f.TEXT_SCHEMA, "description": doc}, doc)
@@ -317,6 +332,8 @@ VIDEO_FIELDS: dict[str, Field] = {
     "subtitles": _SUBTITLES,
     **LABEL_FIELDS,
     **{k: v for k, v in PLAY_FIELDS.items() if k != "duration"},
+    **{k: Field(motion_plan.on_a_clip, PLAY_FIELDS[k].schema, "for photos only")
+       for k in _MOTION_FIELDS},
     **LINK_FIELD,
 }
 
@@ -355,10 +372,24 @@ BUILTIN_DEFAULTS: dict[str, Any] = {
     "transition": Transition("crossfade", 1.0),
     "fit": "contain",
     "caption_position": "bottom",
+    "motion": "auto",
+    "focus": None,
+    "zoom": None,
 }
 
 
 # -- building items ------------------------------------------------------------------
+
+
+def _picture_size(photo: Photo) -> tuple[int, int] | None:
+    """The picture's upright size from its header; None when it cannot be read."""
+    from kiosk.media.images import ImageError, probe_image
+
+    try:
+        info = probe_image(photo.path)
+    except ImageError:
+        return None
+    return info.width, info.height
 
 
 def _parse_fields(ctx: Context, values: Mapping[str, Node], table: Mapping[str, Field],
@@ -449,10 +480,21 @@ class _ExhibitReader:
         if "photo" not in parsed:
             raise self.ctx.fail(node, "this photo item names no file", "write `photo: file.jpg`")
         play = self._play(parsed, inherited or self.defaults)
-        return Photo(path=parsed["photo"], duration_s=play["duration"],
-                     transition=play["transition"], fit=play["fit"],
-                     label=_label(parsed, label), caption_position=play["caption_position"],
-                     where=self.where(node), link=parsed.get("link", ""))
+        photo = Photo(path=parsed["photo"], duration_s=play["duration"],
+                      transition=play["transition"], fit=play["fit"],
+                      label=_label(parsed, label), caption_position=play["caption_position"],
+                      where=self.where(node), link=parsed.get("link", ""))
+        return self.moving(photo, values.get("motion", node), play, "duration" in parsed)
+
+    def moving(self, photo: Photo, node: Node, play: Mapping[str, Any],
+               duration_given: bool) -> Photo:
+        """The photo with its motion decided (kiosk/show/motion_plan.py)."""
+        focus, zoom = play["focus"], play["zoom"]
+        wanted = motion_plan.BAD if motion_plan.BAD in (focus, zoom) else play["motion"]
+        opts = self.ctx.opts
+        return motion_plan.plan(self.ctx, node, photo, wanted, focus=focus, zoom=zoom,
+                                duration_given=duration_given, reading=opts.reading,
+                                screen=opts.screen, probe=_picture_size)
 
     def sequence(self, node: Node, values: Mapping[str, Node]) -> Sequence:
         ctx = self.ctx
@@ -467,10 +509,12 @@ class _ExhibitReader:
         photos: list[Photo] = []
         if isinstance(source, Scalar):
             for path in photo_glob(ctx, source):
-                photos.append(Photo(path=path, duration_s=inherited["duration"],
-                                    transition=inherited["transition"], fit=inherited["fit"],
-                                    label=label, caption_position=inherited["caption_position"],
-                                    where=self.where(source), link=shared.get("link", "")))
+                photo = Photo(path=path, duration_s=inherited["duration"],
+                              transition=inherited["transition"], fit=inherited["fit"],
+                              label=label, caption_position=inherited["caption_position"],
+                              where=self.where(source), link=shared.get("link", ""))
+                photos.append(self.moving(photo, values.get("motion", source), inherited,
+                                          "duration" in shared))
         else:
             for entry in f.seq_of(ctx, source, "`sequence`"):
                 try:

@@ -16,6 +16,11 @@ from pathlib import Path
 from typing import Literal
 
 FitMode = Literal["contain", "cover"]
+# How a moving photo is decoded (set by the loader, never written by a curator): fitted
+# across the screen's width or height for reading, or covering it with room to pan.
+DecodeFit = Literal["contain", "cover", "width", "height", "pan"]
+MotionKind = Literal["read", "pan"]
+MOTIONS = ("auto", "read", "pan", "none")
 TransitionKind = Literal["cut", "crossfade", "slide"]
 CaptionPosition = Literal["bottom", "top", "hidden"]
 
@@ -95,15 +100,46 @@ class Where:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """How photos move by themselves (settings `reading:`). ``speed``: a share of the
+    screen's width (scrolling down; of its height scrolling across) a second; ``aspect``:
+    a picture at least this many times taller than wide (or wider than the screen's shape
+    times this) is read by default; ``zoom``: how much closer a pan ends."""
+
+    speed: float = 0.02
+    dwell_s: float = 5.0
+    aspect: float = 2.5
+    zoom: float = 1.25
+
+
+@dataclass(frozen=True)
+class Motion:
+    """A photo that moves by itself. ``read``: fitted across the screen and scrolled along
+    its length (``axis`` y: down a tall clipping; x: along a wide strip), still for
+    ``dwell_s`` at each end. ``pan``: from a wide framing to a closer one, ``zoom`` times
+    nearer, never cropping ``focus`` (x, y, w, h in the picture's own proportions); with
+    no focus a portrait picture keeps its top (``top``). Positions follow from the time
+    alone (kiosk.playback.motion)."""
+
+    kind: MotionKind
+    axis: Literal["x", "y"] = "y"
+    dwell_s: float = 0.0
+    focus: tuple[float, float, float, float] | None = None
+    zoom: float = 1.0
+    top: bool = True
+
+
+@dataclass(frozen=True)
 class Photo:
     path: Path
     duration_s: float
     transition: Transition
-    fit: FitMode
+    fit: DecodeFit
     label: Label
     caption_position: CaptionPosition
     where: Where
     link: str = ""
+    motion: Motion | None = None
 
     @property
     def key(self) -> str:

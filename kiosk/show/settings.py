@@ -22,6 +22,7 @@ from kiosk.render.fonts import looks_like_font
 from kiosk.show import fields as f
 from kiosk.show.fields import Context, Field, Invalid
 from kiosk.show.marked_yaml import Map, Node, Scalar, read_file
+from kiosk.show.model import Reading
 
 FONT_EXTENSIONS = (".ttf", ".otf", ".ttc")
 # The fonts that ship with the kiosk, found even when a show's assets folder has none.
@@ -88,9 +89,11 @@ class Settings:
     languages: Languages = field(default_factory=Languages)
     fonts: Fonts = field(default_factory=Fonts)
     touch: Touch = field(default_factory=Touch)
+    reading: Reading = field(default_factory=Reading)
     staff: Staff = field(default_factory=Staff)
     idle_timeout_s: float = 60.0
     controls_visible_s: float = 6.0
+    reset_warning_s: float = 20.0  # the countdown before an idle reset (WCAG 2.2.1)
     cache_bytes: int = 256 * 1024 * 1024
     max_image_pixels: int = 100_000_000
     volume: float = 1.0
@@ -255,6 +258,18 @@ SECTIONS: dict[str, tuple[str, dict[str, tuple[str, Field]]]] = {
         "double_tap": ("double_tap_s", Field(f.duration(0.1, 2), _DUR("double tap"),
                                              "two taps within this time are a double tap")),
     }),
+    "reading": ("reading", {
+        "speed": ("speed", Field(f.fraction, f.FRACTION_SCHEMA,
+                                 "how fast a clipping scrolls: a share of the screen's width a "
+                                 "second, like `2%`")),
+        "dwell": ("dwell_s", Field(f.duration(0, 60, allow_zero=True), _DUR("dwell"),
+                                   "a clipping stays still this long at its start and end")),
+        "aspect": ("aspect", Field(f.number(1.2, 100), {"type": ["string", "number"]},
+                                   "a picture this many times taller than wide is read by "
+                                   "scrolling without `motion: read`")),
+        "zoom": ("zoom", Field(f.number(1, 4), {"type": ["string", "number"]},
+                               "how much closer a `motion: pan` ends")),
+    }),
     "closed": ("closed", {
         "screen": ("screen", Field(f.choice(("sleep", "black", "card")),
                                    {"enum": ["sleep", "black", "card"]},
@@ -292,6 +307,9 @@ TOP_LEVEL: dict[str, tuple[str, Field]] = {
                                                      _DUR("controls visible time"),
                                                      "the visitor controls hide after this "
                                                      "long without a touch")),
+    "reset_warning": ("reset_warning_s", Field(f.duration(20, 600), _DUR("reset warning"),
+                                               "after the idle time, a countdown this long "
+                                               "(20 s at least) before the reset")),
     "cache_size": ("cache_bytes", Field(f.byte_size(16 * 1024**2, 8 * 1024**3),
                                         {"type": "string"},
                                         "memory for decoded photos, like `256MB`")),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from kiosk.errors import Problem, count
 from kiosk.show.loader import LoadOptions, ShowResult, load_show, shown_path
+from kiosk.show.model import Photo, Show
 from kiosk.show.settings import Settings, SettingsResult, load_settings
 
 if TYPE_CHECKING:
@@ -54,7 +55,9 @@ def load(exhibits: Path, assets: Path, config: Path | None,
     shown = shown_path(config, display_base) if config else None
     settings = load_settings(config, assets, shown)
     langs = settings.settings.languages
-    options = LoadOptions(exhibits, assets, langs.offered, langs.default, display_base)
+    options = LoadOptions(exhibits, assets, langs.offered, langs.default, display_base,
+                          reading=settings.settings.reading,
+                          screen=settings.settings.screen.size or DEFAULT_SCREEN)
     return settings, load_show(options)
 
 
@@ -82,7 +85,25 @@ def print_report(report: Report, out: TextIO) -> None:
     # Sorted by file and position so a curator can walk the list top to bottom.
     for problem in sorted(report.problems, key=lambda p: (p.path, p.line, p.col)):
         print(problem, file=out)
+    for line in motion_notes(report.show.show):
+        print(line, file=out)
     print(report.summary(), file=out)
+
+
+def motion_notes(show: Show) -> list[str]:
+    """One line per photo that moves by itself: how, and for how long (a reading's time
+    follows from the picture's length unless the item gives a duration)."""
+    out = []
+    for exhibit in show.exhibits:
+        for step in exhibit.steps:
+            if not isinstance(step, Photo) or step.motion is None:
+                continue
+            motion = step.motion
+            how = ("read by scrolling " + ("down" if motion.axis == "y" else "across")
+                   if motion.kind == "read" else f"pans and zooms {motion.zoom:g}x closer")
+            out.append(f"{step.where}: note: {step.path.name} {how}, "
+                       f"{step.duration_s:g} s on screen")
+    return out
 
 
 def validate_command(paths: ShowPaths) -> int:

@@ -16,6 +16,7 @@ The loop's contract, each frame in this order:
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import threading
 import time
@@ -33,9 +34,18 @@ from kiosk.show.model import Photo, TextCard, Video
 from kiosk.show.settings import Settings
 from kiosk.visitor import rules as v
 from kiosk.visitor.gestures import GestureRecognizer
-from kiosk.visitor.layout import controls_layout, index_layout, pin_layout, tile_parts
+from kiosk.visitor.layout import (
+    controls_layout,
+    countdown_layout,
+    index_layout,
+    pin_layout,
+    tile_parts,
+    volume_layout,
+    zoom_layout,
+)
 from kiosk.visitor.staff_store import LockStore, StaffWorker
 from kiosk.visitor.touch_input import TouchMemory, from_pygame
+from kiosk.visitor.words import say
 
 log = logging.getLogger("kiosk.visitor")
 
@@ -124,19 +134,24 @@ class VisitorController:
                                  settings.touch.double_tap_s,
                                  staff_exit=bool(settings.staff.pin_hash),
                                  lock=self.staff_worker.store.load(),
-                                 controls_visible_s=settings.controls_visible_s)
+                                 controls_visible_s=settings.controls_visible_s,
+                                 reset_warning_s=settings.reset_warning_s)
         self.recognizer = GestureRecognizer(settings.touch, aspect=size[0] / size[1])
         self.memory = TouchMemory()
         self.overlay = Overlay(size, player.text)
         diagonal = settings.screen.diagonal_in
         self.diagonal = diagonal
         self.pin_elements = pin_layout(size, diagonal)
+        self.countdown_elements = countdown_layout(size, diagonal)
+        self._zoom_elements: tuple[bool, list[Any]] | None = None
+        self._volume_elements: list[Any] | None = None
         self.index_elements: list[Any] = []
         self.controls: list[Any] = []
         self._controls_key: tuple | None = None
         self._controls_changed_at = -1e9
         self._controls_were_visible = False
         self.zoom: Zoom | None = None
+        self._zoom_floor = 2.0  # the zoom may always go this far
         self.zoom_step: Photo | None = None
         self._zoom_source: pygame.Surface | None = None
         self._sharp: tuple[Zoom, pygame.Rect, pygame.Surface] | None = None
@@ -170,6 +185,7 @@ class VisitorController:
         visitor.languages = langs.offered
         visitor.idle_timeout_s = settings.idle_timeout_s
         visitor.controls_visible_s = settings.controls_visible_s
+        visitor.reset_warning_s = settings.reset_warning_s
         visitor.double_tap_s = settings.touch.double_tap_s
         visitor.staff_exit = bool(settings.staff.pin_hash)
         if not visitor.staff_exit:
@@ -258,8 +274,11 @@ class VisitorController:
         current = frame.current if frame is not None else None
         ctx = v.Context(now=now, size=self.size, on_screen=_kind(current),
                         zoomed=self.zoom is not None and self.zoom.scale > 1.001,
-                        controls=self._controls(frame) if self.visitor.controls_visible(now)
-                        else (), index=self.index_elements if self.visitor.index_open else (),
+                        reading=isinstance(current, Photo) and current.motion is not None
+                        and current.motion.kind == "read",
+                        controls=[*self._controls(frame), *self._zoom_controls(frame)]
+                        if self.visitor.controls_visible(now) else (),
+                        index=self.index_elements if self.visitor.index_open else (),
                         pin=self.pin_elements if self.visitor.pin is not None else (),
                         diagonal_in=self.diagonal, wall=self._wall(now))
         was_visible = self.visitor.controls_visible(now)
@@ -290,6 +309,11 @@ class VisitorController:
                 timeline.set_auto_advance(command.on, now)
             elif isinstance(command, v.SetLanguage):
                 self.player.set_language(command.code)
+            elif isinstance(command, v.Scroll):
+                if frame is not None and isinstance(frame.current, Photo):
+                    self.player.scroll(frame.current, command.dx_px, command.dy_px, now)
+            elif isinstance(command, v.SetVolume):
+                self.player.set_visitor_volume(command.factor)
             elif isinstance(command, v.BackToLoop):
                 position = timeline.position
                 if position is not None:
@@ -297,14 +321,14 @@ class VisitorController:
             elif isinstance(command, v.Exit):
                 self.on_exit("staff PIN")
             elif isinstance(command, (v.ZoomIn, v.ZoomBy, v.PanBy, v.ZoomReset)):
-                self._zoom_command(command, frame)
+                self._zoom_command(command, frame, now)
         if self.visitor.index_open and not self.index_elements:
             self._open_index()
         elif not self.visitor.index_open:
             self.index_elements = []
 
     # -- zoom -------------------------------------------------------------------------
-    def _zoom_command(self, command: v.Command, frame: Any) -> None:
+    def _zoom_command(self, command: v.Command, frame: Any, now: float) -> None:
         if isinstance(command, v.ZoomReset):
             self._zoom_reset()
             return
@@ -317,12 +341,16 @@ class VisitorController:
                 return  # not decoded yet: nothing to zoom into
             self._zoom_source = to_surface(source)
             self.zoom_step = step
-            self.zoom = Zoom()
+            # A clipping being read is zoomed from the view on screen, not the whole strip.
+            start = self.player.reading_view(step, now)
+            self.zoom = Zoom(*start) if start is not None else Zoom()
+            # Until the full picture's size is known, a reading view may still be zoomed.
+            self._zoom_floor = self.zoom.scale * ZOOM_STEP if start is not None else 2.0
             self.zoom_worker.open(step.path)
         assert self._zoom_source is not None  # set with the zoom, just above or before
         src = self._zoom_source.get_size()
         full = self.zoom_worker.image_size or src
-        limit = max(max_scale_for(full, self.size), 2.0)
+        limit = max(max_scale_for(full, self.size), self._zoom_floor)
         z = self.zoom
         if isinstance(command, v.ZoomIn):
             z = zoom_at(z, src, self.size, (command.x_px, command.y_px), ZOOM_STEP, limit)
@@ -414,13 +442,20 @@ class VisitorController:
             sum(s is not None for s in self.thumbnails.surfaces.values())
             if self.thumbnails else 0,
             (len(pin.entered), self.visitor.pin_message(self._wall(now))) if pin else None,
+            self._countdown_seconds(now),
         )
+
+    def _countdown_seconds(self, now: float) -> int | None:
+        """The whole seconds the warning shows (it changes once a second), or None."""
+        left = self.visitor.countdown(now)
+        return None if left is None else max(1, math.ceil(left))
 
     def covers(self, now: float) -> bool:
         """Whether something is drawn over the frame (the frame must be repainted)."""
         fading = now - self._controls_changed_at < FADE_S
         return (self.zoom is not None or self.visitor.controls_visible(now) or fading
-                or self.visitor.index_open or self.visitor.pin is not None)
+                or self.visitor.index_open or self.visitor.pin is not None
+                or self.visitor.countdown(now) is not None)
 
     def draw(self, target: pygame.Surface, frame: Any, now: float,
              rects: list[pygame.Rect]) -> list[pygame.Rect]:
@@ -449,6 +484,7 @@ class VisitorController:
                 target, self._controls(frame), paused=timeline.paused,
                 language=self.visitor.language, active_dot=frame.item_index,
                 clip_progress=self.player.clip_progress(frame), alpha=alpha)
+            self.overlay.draw_zoom_buttons(target, self._zoom_controls(frame), alpha)
             drawn = True
         if self.visitor.index_open:
             exhibits = self.timeline.show.playable
@@ -463,6 +499,13 @@ class VisitorController:
         if pin is not None:
             message = self.visitor.pin_message(self._wall(now))
             self.overlay.draw_pinpad(target, self.pin_elements, len(pin.entered), message)
+            drawn = True
+        seconds = self._countdown_seconds(now)
+        if seconds is not None:
+            language = self.visitor.language
+            self.overlay.draw_countdown(target, self.countdown_elements,
+                                        say("returning", language, s=seconds),
+                                        say("keep_looking", language))
             drawn = True
         return drawn
 
@@ -485,9 +528,26 @@ class VisitorController:
                               active_dot=frame.item_index if frame is not None else None)
         return self.controls
 
+    def _zoom_controls(self, frame: Any) -> list[Any]:
+        """Zoom in and out on a photo; pan arrows too while zoomed (WCAG 2.5.1); louder
+        and quieter on a clip."""
+        if frame is not None and isinstance(frame.current, Video):
+            if self._volume_elements is None:
+                self._volume_elements = volume_layout(self.size, self.diagonal)
+            return self._volume_elements
+        if frame is None or not isinstance(frame.current, Photo):
+            return []
+        zoomed = self.zoom is not None and self.zoom.scale > 1.001
+        if self._zoom_elements is None or self._zoom_elements[0] != zoomed:
+            self._zoom_elements = (zoomed, zoom_layout(self.size, self.diagonal, zoomed))
+        return self._zoom_elements[1]
+
     def status(self, now: float) -> dict[str, Any]:
+        left = self.visitor.countdown(now)
         return {"mode": self.visitor.mode, "language": self.visitor.language,
-                "touches": self.visitor.touches, **self.staff_status(now)}
+                "touches": self.visitor.touches,
+                "reset_in_s": None if left is None else round(left, 1),
+                **self.staff_status(now)}
 
     def staff_status(self, now: float) -> dict[str, Any]:
         """``pin_failures`` and ``pin_locked_until`` for the status snapshot."""

@@ -7,8 +7,9 @@ are plain frozen values.
 
 Sizes:
 
-* A touch target is at least 9 mm on the configured screen (a fingertip) *and* at least
-  7 % of the screen's shorter side. On a 55" 1080p screen 9 mm is only 14 px, far too
+* A touch target is at least 11.6 mm on the configured screen (44 px at 96 ppi, WCAG
+  2.5.5) *and* at least 7 % of the screen's shorter side. On a 55" 1080p screen 11.6 mm
+  is only 19 px, far too
   small to find from a step away; 7 % (76 px, about 48 mm) is what reads as a button.
 * Everything sits inside the safe area (5 % of each side, as the compositor's captions).
 * Text inside controls is sized here too (``Element.text_px``), so a chip measured here
@@ -18,8 +19,9 @@ Sizes:
 
 Element ids: "prev", "pause", "next", "index", "lang:<code>", "dot:<i>", "clip", "close",
 "tile:<exhibit index>", "pin:<digit>", "pin:back", "pin:ok", "pin:cancel", "pin:display",
-"pin:message". Dots, "clip" (a video's progress bar), "pin:display" (the entered-digit
-dots) and "pin:message" are drawn but never hit.
+"pin:message", "countdown:message", "countdown:keep". Dots, "clip" (a video's progress
+bar), "pin:display" (the entered-digit dots), "pin:message" and "countdown:message" are
+drawn but never hit.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ __all__ = [
     "Element",
     "Rect",
     "controls_layout",
+    "countdown_layout",
     "dot_for_step",
     "edge_zones",
     "hit",
@@ -44,6 +47,8 @@ __all__ = [
     "px_per_mm",
     "target_px",
     "tile_parts",
+    "volume_layout",
+    "zoom_layout",
 ]
 
 Size = tuple[int, int]
@@ -51,7 +56,7 @@ Measure = Callable[[str, int], int]
 _Chips = tuple[list[list[tuple[str, str, int]]], int, bool]  # rows, text px, names shown
 
 SAFE_MARGIN = 0.05  # of each side, as the compositor's labels
-MIN_TARGET_MM = 9.0
+MIN_TARGET_MM = 11.6  # 44 px at 96 ppi (WCAG 2.5.5), on the screen's real size
 MIN_TARGET_SHORT_SIDE = 0.07
 EDGE_ZONE = 0.15  # of the width, each side
 DOT_CAP = 24  # more steps than this: each dot stands for a run of steps
@@ -72,7 +77,7 @@ LANGUAGE_NAMES = {
     "zh-hans": "简体中文", "zh-hant": "繁體中文", "bn": "বাংলা", "th": "ไทย", "vi": "Tiếng Việt",
 }
 
-_NOT_TAPPABLE = ("dot:", "clip", "pin:display", "pin:message")
+_NOT_TAPPABLE = ("dot:", "clip", "pin:display", "pin:message", "countdown:message")
 
 
 @dataclass(frozen=True)
@@ -148,7 +153,7 @@ def px_per_mm(size: Size, diagonal_in: float) -> float:
 
 
 def target_px(size: Size, diagonal_in: float) -> int:
-    """Smallest side of a touch target: 9 mm on this screen and 7 % of its short side."""
+    """Smallest side of a touch target: 11.6 mm on this screen and 7 % of its short side."""
     return max(math.ceil(MIN_TARGET_MM * px_per_mm(size, diagonal_in)),
                math.ceil(MIN_TARGET_SHORT_SIDE * min(size)))
 
@@ -421,7 +426,7 @@ def pin_layout(size: Size, diagonal_in: float) -> list[Element]:
     display_h, message_h = round(key * 0.6), max(t // 2, round(text_px * 1.5))
 
     def total(k: int, gap: int) -> int:
-        return display_h + message_h + 5 * k + 6 * gap
+        return display_h + message_h + 5 * k + 7 * gap  # the gap above cancel counts too
 
     while key > t and total(key, g) > h - 2 * my:
         key -= 1
@@ -448,6 +453,63 @@ def pin_layout(size: Size, diagonal_in: float) -> list[Element]:
     out.append(Element("pin:cancel", Rect((w - cancel_w) // 2, y, cancel_w, key), "Cancel",
                        max(8, round(text_px * 0.7))))
     return out
+
+
+# ------------------------------------------------------------- one finger for zoom
+
+ZOOM_IDS = ("zoom:in", "zoom:out")
+PAN_IDS = ("pan:up", "pan:left", "pan:right", "pan:down")
+
+
+def zoom_layout(size: Size, diagonal_in: float, zoomed: bool) -> list[Element]:
+    """Zoom in and out, and while zoomed a cross of pan buttons: a one-finger way for
+    the pinch and the drag (WCAG 2.5.1). A column at the right edge, above the control
+    bar, inside the safe area; every button a full target."""
+    w = size[0]
+    mx, my = _margins(size)
+    t = target_px(size, diagonal_in)
+    g = _gap(t)
+    x = w - mx - t
+    out = [Element("zoom:in", Rect(x, my, t, t)),
+           Element("zoom:out", Rect(x, my + t + g, t, t))]
+    if zoomed:
+        top = my + 2 * (t + g) + g
+        cx = w - mx - 2 * t - g  # the middle column of a 3-wide cross
+        out += [Element("pan:up", Rect(cx, top, t, t)),
+                Element("pan:left", Rect(cx - t - g, top + t + g, t, t)),
+                Element("pan:right", Rect(cx + t + g, top + t + g, t, t)),
+                Element("pan:down", Rect(cx, top + 2 * (t + g), t, t))]
+    return out
+
+
+def volume_layout(size: Size, diagonal_in: float) -> list[Element]:
+    """Louder and quieter for a clip, where the zoom buttons are for a photo."""
+    zoom_in, zoom_out = zoom_layout(size, diagonal_in, False)
+    return [Element("volume:up", zoom_in.rect), Element("volume:down", zoom_out.rect)]
+
+
+# ------------------------------------------------------------------ reset countdown
+
+
+def countdown_layout(size: Size, diagonal_in: float) -> list[Element]:
+    """The warning before an idle reset: a message line and a wide "keep looking" button,
+    centred in the lower third where a visitor's eyes and hands already are. The whole
+    screen counts as the button too (rules: any touch keeps looking)."""
+    w, h = size
+    mx, _ = _margins(size)
+    t = target_px(size, diagonal_in)
+    button_h = max(t, round(min(size) * 0.1))
+    text_px = max(8, round(button_h * 0.38))
+    box_w = min(w - 2 * mx, max(round(w * 0.45), 6 * button_h))
+    message_h = round(text_px * 1.8)
+    g = _gap(t)
+    total = message_h + g + button_h
+    y = h - round(h * 0.3) - total // 2
+    x = (w - box_w) // 2
+    button_w = min(box_w, max(3 * button_h, round(box_w * 0.55)))
+    return [Element("countdown:message", Rect(x, y, box_w, message_h), "", text_px),
+            Element("countdown:keep", Rect((w - button_w) // 2, y + message_h + g, button_w,
+                                           button_h), "", text_px)]
 
 
 # ---------------------------------------------------------------------------- taps

@@ -24,9 +24,14 @@ OnScreen = Literal["photo", "video", "card", "none"]
 KeyName = Literal["next", "previous", "pause"]
 
 CONTROLS_VISIBLE_S = 6.0
+ZOOM_BUTTON_STEP = 1.6  # each tap on + or - zooms this much
+PAN_BUTTON_STEP = 0.25  # of the screen, per tap on an arrow
+VOLUME_STEPS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25, 1.5)  # a visitor's factor on the show's level
 STAFF_SEQUENCE_S = 5.0  # the second corner must be held within this time of the first
 CORNER = 0.12  # share of the width and height that counts as a corner
 PIN_IDLE_S = 30.0  # an abandoned PIN pad closes itself (a lock stays: it is the kiosk's)
+# WCAG 2.2.1: a visitor still reading is warned at least 20 s before the screen resets.
+RESET_WARNING_MIN_S = 20.0
 
 
 # -- commands for the app ---------------------------------------------------------------
@@ -92,6 +97,21 @@ class PanBy:
 
 
 @dataclass(frozen=True)
+class Scroll:
+    """A finger moves a clipping being read along, by this much on screen."""
+
+    dx_px: float
+    dy_px: float
+
+
+@dataclass(frozen=True)
+class SetVolume:
+    """The visitor's volume, a factor on the show's level; None: the show's level."""
+
+    factor: float | None
+
+
+@dataclass(frozen=True)
 class BackToLoop:
     """Idle: back to the start of the current exhibit, attract mode, gently."""
 
@@ -109,7 +129,7 @@ class Exit:
 
 
 Command = (Next | Previous | TogglePause | Resume | Jump | SetLanguage | SetAutoAdvance | ZoomBy
-           | ZoomIn | ZoomReset | PanBy | BackToLoop | CheckPin | Exit)
+           | ZoomIn | ZoomReset | PanBy | Scroll | SetVolume | BackToLoop | CheckPin | Exit)
 
 
 @dataclass(frozen=True)
@@ -120,6 +140,7 @@ class Context:
     size: tuple[int, int]
     on_screen: OnScreen = "photo"
     zoomed: bool = False
+    reading: bool = False  # a clipping scrolling by itself: a finger moves it along
     controls: Sequence[Element] = ()  # hit-testable while the controls are visible
     index: Sequence[Element] = ()  # while the exhibit index is open
     pin: Sequence[Element] = ()  # while the PIN pad is open
@@ -177,6 +198,11 @@ class Visitor:
     video_hold: bool = False  # a clip the visitor chose is playing: the idle timer waits
     checking: bool = False  # a PIN is being checked; its verdict counts even if the pad closes
     paused_at: float | None = None  # when the loop was seen paused (by key or by touch)
+    # After the idle time, a countdown this long (never under 20 s) before the reset;
+    # any touch during it ("keep looking") starts the idle time afresh, without limit.
+    reset_warning_s: float = RESET_WARNING_MIN_S
+    extensions: int = 0  # "keep looking" taps since the last reset, for the status
+    volume: float | None = None  # the visitor's factor on the show's level; None: as set
     _corner: tuple[str, float] | None = field(default=None, repr=False)
     _last_toggle: tuple[float, bool] | None = field(default=None, repr=False)
 
@@ -186,6 +212,24 @@ class Visitor:
     # -- questions the app asks ----------------------------------------------------------
     def controls_visible(self, now: float) -> bool:
         return self.controls_until is not None and now < self.controls_until
+
+    def countdown(self, now: float) -> float | None:
+        """Seconds left before the screen returns to the loop, while the warning shows;
+        None when no reset is coming (attract mode, a chosen clip playing, not idle yet)."""
+        if self.mode != "interactive" or (self.video_hold and self.paused_at is None):
+            return None
+        idle = now - self._idle_since()
+        if idle < self.idle_timeout_s:
+            return None
+        return max(0.0, self.idle_timeout_s + self.warning_s - idle)
+
+    @property
+    def warning_s(self) -> float:
+        return max(RESET_WARNING_MIN_S, self.reset_warning_s)
+
+    def _idle_since(self) -> float:
+        """A pause is an interaction too: the idle time counts from the later of both."""
+        return max(self.last_touch, self.paused_at if self.paused_at is not None else -1e18)
 
     def pin_message(self, wall: float) -> str:
         """What the pad says: the lock's countdown while locked, else the pad's word."""
@@ -207,28 +251,40 @@ class Visitor:
             self.paused_at = None
         elif self.paused_at is None:
             self.paused_at = now
-        if (self.paused_at is not None
-                and now - max(self.last_touch, self.paused_at) >= self.idle_timeout_s):
-            if self.mode == "attract":  # paused by a key: the loop simply goes on
-                log.info("idle: the paused loop resumes")
-                self.paused_at = None
-                return [Resume()]
-            return self.back_to_loop()
-        if (self.mode == "interactive" and not self.video_hold
-                and now - self.last_touch >= self.idle_timeout_s):
+        if (self.mode == "attract" and self.paused_at is not None
+                and now - self._idle_since() >= self.idle_timeout_s):
+            log.info("idle: the paused loop resumes")  # paused by a key: the loop goes on
+            self.paused_at = None
+            return [Resume()]
+        # A chosen clip holds the timer, even paused; otherwise the warning's time ends it.
+        left = self.countdown(now)
+        if left is not None and left <= 0:
             return self.back_to_loop()
         return []
 
+    def _warning_at(self, now: float, last_touch: float) -> bool:
+        """Whether the countdown was showing at ``now``, had the last touch been then."""
+        touch, self.last_touch = self.last_touch, last_touch
+        try:
+            return self.countdown(now) is not None
+        finally:
+            self.last_touch = touch
+
     def back_to_loop(self) -> list[Command]:
         """Reset everything a visitor changed and return to the attract loop."""
-        log.info("idle: back to the loop after %d touches", self.touches)
+        log.info("idle: back to the loop after %d touches (%d times kept looking)",
+                 self.touches, self.extensions)
         self.mode = "attract"
+        self.extensions = 0
         self.controls_until = None
         self.index_open = False
         self.pin = None
         self.video_hold = False
         self.paused_at = None
         out: list[Command] = [ZoomReset(), Resume(), BackToLoop(), SetAutoAdvance(True)]
+        if self.volume is not None:  # the next visitor hears the show as it was set
+            self.volume = None
+            out.append(SetVolume(None))
         if self.language != self.default_language:
             self.language = self.default_language
             out.insert(0, SetLanguage(self.default_language))
@@ -261,11 +317,16 @@ class Visitor:
     def handle(self, gesture: g.Gesture, ctx: Context) -> list[Command]:
         now = ctx.now
         self.touches += 1
-        self.last_touch = now
+        previous_touch, self.last_touch = self.last_touch, now
         out: list[Command] = []
         if self.mode == "attract":
             self.mode = "interactive"
             out.append(SetAutoAdvance(False))
+        elif self._warning_at(now, previous_touch):
+            # The countdown covers the screen: any touch means "keep looking", nothing else.
+            self.extensions += 1
+            log.info("keep looking (%d)", self.extensions)
+            return out
         if self.pin is not None:
             return out + self._on_pin(gesture, ctx)
         if self.index_open:
@@ -285,6 +346,9 @@ class Visitor:
         if isinstance(gesture, (g.Pan, g.Drag)) and ctx.zoomed:
             w, h = ctx.size
             return [*out, PanBy(gesture.dx * w, gesture.dy * h)]
+        if isinstance(gesture, (g.Pan, g.Drag)) and ctx.reading:
+            w, h = ctx.size
+            return [*out, Scroll(gesture.dx * w, gesture.dy * h)]
         return out
 
     def _on_tap(self, tap: g.Tap, ctx: Context) -> list[Command]:
@@ -294,7 +358,7 @@ class Visitor:
             element = hit(ctx.controls, x, y)
             if element is not None:
                 self.controls_until = ctx.now + self.controls_visible_s
-                return self._on_control(element.id)
+                return self._on_control(element.id, ctx)
         left, right = edge_zones(ctx.size, ctx.diagonal_in)
         if x < left or x > w - right:
             step: Command = Previous() if x < left else Next()
@@ -311,7 +375,20 @@ class Visitor:
             self.controls_until = ctx.now + self.controls_visible_s
         return []
 
-    def _on_control(self, element_id: str) -> list[Command]:
+    def _on_control(self, element_id: str, ctx: Context) -> list[Command]:
+        w, h = ctx.size
+        if element_id == "zoom:in" and ctx.on_screen == "photo":
+            return [ZoomBy(ZOOM_BUTTON_STEP, w / 2, h / 2)]  # the middle stays in view
+        if element_id == "zoom:out" and ctx.zoomed:
+            return [ZoomBy(1 / ZOOM_BUTTON_STEP, w / 2, h / 2)]
+        if element_id.startswith("pan:") and ctx.zoomed:
+            # A button moves the view a quarter screen towards its arrow: the picture
+            # moves the other way, as under a dragging finger.
+            dx, dy = {"up": (0, 1), "down": (0, -1), "left": (1, 0), "right": (-1, 0)}[
+                element_id[4:]]
+            return [PanBy(dx * w * PAN_BUTTON_STEP, dy * h * PAN_BUTTON_STEP)]
+        if element_id in ("volume:up", "volume:down"):
+            return self._volume_step(1 if element_id == "volume:up" else -1)
         if element_id == "prev":
             return [ZoomReset(), Previous()]
         if element_id == "next":
@@ -329,6 +406,14 @@ class Visitor:
                 log.info("language: %s", code)
                 return [SetLanguage(code)]
         return []
+
+    def _volume_step(self, direction: int) -> list[Command]:
+        current = 1.0 if self.volume is None else self.volume
+        i = min(range(len(VOLUME_STEPS)), key=lambda k: abs(VOLUME_STEPS[k] - current))
+        i = min(max(i + direction, 0), len(VOLUME_STEPS) - 1)
+        self.volume = VOLUME_STEPS[i]
+        log.info("volume: %g of the show's level", self.volume)
+        return [SetVolume(self.volume)]
 
     def _on_double_tap(self, tap: g.DoubleTap, ctx: Context) -> list[Command]:
         w, h = ctx.size
@@ -350,6 +435,8 @@ class Visitor:
             dx = {"left": -1, "right": 1}.get(swipe.direction, 0) * swipe.distance * w
             dy = {"up": -1, "down": 1}.get(swipe.direction, 0) * swipe.distance * w
             return [PanBy(dx, dy)]
+        if ctx.reading and swipe.direction in ("up", "down"):
+            return [Scroll(0.0, (-1 if swipe.direction == "up" else 1) * swipe.distance * w)]
         if swipe.direction == "left":
             return [Next()]
         if swipe.direction == "right":
