@@ -34,19 +34,60 @@ LABEL = """    title:
 """
 
 
+# The same label in Simplified Chinese and in Arabic (format with n=...): a show with
+# captions in other scripts than Latin and Cyrillic.
+LABEL_ZH = """    title:
+      zh-Hans: "第{n}号照片：黎明时分的港口"
+    caption:
+      zh-Hans: "渔船在市场开门之前返回；看守人沿着防波堤行走，\\
+        海鸥在码头上空盘旋，远处的灯塔依然亮着。"
+    source: 城市档案馆
+    date: 1994-05-12
+    credit: 港口摄影俱乐部
+"""
+LABEL_AR = """    title:
+      ar: "الصورة {n}: الميناء عند الفجر"
+    caption:
+      ar: تعود القوارب قبل أن يفتح السوق؛ ويمشي الحارس على كاسر الأمواج
+        بينما تحلق النوارس فوق الرصيف.
+    source: أرشيف المدينة
+    date: 1994-05-12
+    credit: نادي التصوير في الميناء
+"""
+LABELS = {"latin": LABEL, "zh": LABEL_ZH, "ar": LABEL_AR}
+
+
+def _display_taken(number: int) -> bool:
+    return (Path(f"/tmp/.X11-unix/X{number}").exists()
+            or Path(f"/tmp/.X{number}-lock").exists())
+
+
 @contextlib.contextmanager
-def xvfb(size: tuple[int, int] = (1920, 1080), number: int = 91) -> Iterator[str]:
-    """A virtual X screen for as long as the block runs; yields its DISPLAY name."""
-    display = f":{number}"
-    proc = subprocess.Popen(["Xvfb", display, "-screen", "0", f"{size[0]}x{size[1]}x24",
-                             "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    try:
+def xvfb(size: tuple[int, int] = (1920, 1080), number: int | None = None) -> Iterator[str]:
+    """A virtual X screen for as long as the block runs; yields its DISPLAY name.
+
+    Without ``number``, the first free display from :91 up, so two benchmarks can run at
+    once (another one's screen is never shared: its frames would disturb the figures).
+    """
+    for _ in range(3):
+        want = number if number is not None else next(
+            n for n in range(91, 200) if not _display_taken(n))
+        proc = subprocess.Popen(["Xvfb", f":{want}", "-screen", "0",
+                                 f"{size[0]}x{size[1]}x24", "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
-            if Path(f"/tmp/.X11-unix/X{number}").exists():
+            if proc.poll() is not None or Path(f"/tmp/.X11-unix/X{want}").exists():
                 break
             time.sleep(0.05)
-        yield display
+        if proc.poll() is None:
+            break
+        if number is not None:
+            raise SystemExit(f"Xvfb could not start on :{number} (is it taken?)")
+        # lost a race for that display to another benchmark: take the next free one
+    else:
+        raise SystemExit("Xvfb could not start on a free display")
+    try:
+        yield f":{want}"
     finally:
         proc.terminate()
         proc.wait(timeout=10)

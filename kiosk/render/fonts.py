@@ -112,4 +112,10 @@ def script_name(char: str) -> str:
         return "Korean (Hangul)"
     if 0x1F300 <= cp <= 0x1FAFF:
         return f"Emoji (U+{cp:04X})"
+    # Any other script's letters are named after it ("RUNIC LETTER FEHU ..."), so one
+    # warning covers a word rather than one per letter.
+    if unicodedata.category(char).startswith("L"):
+        for word in (" LETTER ", " SYLLABLE ", " HIEROGLYPH ", " IDEOGRAPH "):
+            if word in name:
+                return name.split(word)[0].title()
     return f"Unicode U+{cp:04X}"

@@ -58,7 +58,25 @@ def clean(text: str) -> str:
             "\ufffd" if 0xD800 <= ord(c) <= 0xDFFF
             else "" if unicodedata.category(c) == "Cc" and c != "\n" else c
             for c in text)
+    if any(unicodedata.category(c)[0] == "M" for c in text):
+        text = _marks_on_circles(text)
     return text
+
+
+def _marks_on_circles(text: str) -> str:
+    """A combining mark with no letter before it (at a line's start or after a space)
+    is put on a dotted circle, as the Unicode standard shows one alone, so it is seen."""
+    out: list[str] = []
+    prev = "\n"
+    for c in text:
+        if unicodedata.category(c)[0] == "M":
+            if prev.isspace():
+                out.append("\u25cc")
+                prev = "\u25cc"
+        else:
+            prev = c
+        out.append(c)
+    return "".join(out)
 
 
 class FontPicker:

@@ -246,10 +246,21 @@ def language_code(ctx: Context, node: Node) -> str:
     return raw
 
 
+def _checked_text(ctx: Context, node: Node, value: str) -> str:
+    """``value`` as the screen shows it, with a warning for what it cannot show as written."""
+    from kiosk.show.text_checks import scan
+
+    fixed, notes = scan(value)
+    for note in notes:
+        ctx.warning(node, note.message, note.fix, kind="text")
+    return fixed
+
+
 def text(ctx: Context, node: Node) -> Text:
     """A plain string, or a map of language code to string."""
     if isinstance(node, Scalar):
-        return (Text({"": node.value.strip()}, {"": (node.line, node.col)})
+        return (Text({"": _checked_text(ctx, node, node.value.strip())},
+                     {"": (node.line, node.col)})
                 if not node.is_empty else NO_TEXT)
     if isinstance(node, Map):
         values: dict[str, str] = {}
@@ -258,7 +269,7 @@ def text(ctx: Context, node: Node) -> Text:
         for key, value in node.entries.values():
             try:
                 code = language_code(ctx, key)
-                values[code] = text_value(ctx, value)
+                values[code] = _checked_text(ctx, value, text_value(ctx, value))
                 where[code] = (value.line, value.col)
             except Invalid:
                 bad = True

@@ -84,7 +84,8 @@ def default_checks() -> list[MediaCheck]:
 def print_report(report: Report, out: TextIO) -> None:
     # Sorted by file and position so a curator can walk the list top to bottom.
     for problem in sorted(report.problems, key=lambda p: (p.path, p.line, p.col)):
-        print(problem, file=out)
+        # A path or a text may hold what the terminal cannot print (a lone surrogate).
+        print(str(problem).encode("utf-8", "backslashreplace").decode("utf-8"), file=out)
     for line in motion_notes(report.show.show):
         print(line, file=out)
     print(report.summary(), file=out)
