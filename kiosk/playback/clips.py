@@ -273,9 +273,10 @@ class Clips:
         self.visitor_volume: float | None = None  # a visitor's factor on the show's level
         self.monotonic = monotonic
         self.open: dict[str, Clip] = {}
-        # Frame buffers for every clip of the show: each open clip's queue and the one
-        # being filled; memory stays put from one clip to the next.
-        self.frames = FramePool(MAX_OPEN * (VIDEO_QUEUE_FRAMES + 2))
+        # Frame buffers for every clip of the show: each open clip's queue, the frame
+        # on screen, the one being fitted and its YUV scratch; memory stays put from
+        # one clip to the next.
+        self.frames = FramePool(MAX_OPEN * (VIDEO_QUEUE_FRAMES + 3))
         self.failed: dict[str, str] = {}
         self.ended_early: dict[Path, str] = {}  # clips cut short by a fault, for the status
         self.frame_stats = ClipFrameStats()
