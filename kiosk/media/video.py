@@ -367,7 +367,7 @@ class VideoReader:
 
     def start(self) -> VideoReader:
         if self._thread is None:
-            # Not a daemon: killed inside an OpenCV call at interpreter exit, a daemon
+            # Not a daemon: killed inside an FFmpeg call at interpreter exit, a daemon
             # thread aborts the process. A stuck one makes stop() return False instead, and
             # the app leaves with os._exit as it does for stuck photo decodes.
             self._thread = threading.Thread(target=self._run, name="kiosk-video", daemon=False)
