@@ -38,6 +38,9 @@ from kiosk.show.settings import Settings
 log = logging.getLogger("kiosk.playback.clips")
 
 MAX_OPEN = 2  # the clip on screen and the next one
+# A one-clip loop opens its next run this long before the end: time to open the file
+# and decode the first frames from a slow card, on a busy machine.
+SPARE_AHEAD_S = 2.0
 LABEL_SHOWN_S = 8.0  # a clip's label shows at its start, then leaves the picture alone
 SUBTITLE_SIZE = 0.036  # of the screen height
 # Any picture may be behind a subtitle: its box is as dark as white letters need over a
@@ -360,13 +363,17 @@ class Clips:
             self._ready_replay(current, timeline)
 
     def _ready_replay(self, step: Video, timeline: object) -> None:
-        """Open the spare copy once the clip on screen is decoded to its end, if the show
-        plays the same clip next: no reopening (and no held or skipped frames) at the
-        seam."""
+        """Open the spare copy near the end of the clip on screen, if the show plays the
+        same clip next: no reopening (and no held or skipped frames) at the seam."""
         key = clip_key(step)
         clip = self.open.get(key)
         if (clip is None or clip.run_id is None or key in self.spares
-                or not clip.reader.decoding_done or clip.reader.error is not None):
+                or clip.reader.error is not None):
+            return
+        info = clip.reader.info
+        length = playing_length_s(step, info.duration_s if info else None)
+        near_end = length is not None and length - clip.elapsed_s() < SPARE_AHEAD_S
+        if not (near_end or clip.reader.decoding_done):
             return
         following = getattr(timeline, "following", None)
         upcoming = following() if following is not None else None
