@@ -501,3 +501,19 @@ def test_reader_rejects_bad_arguments() -> None:
         VideoReader("x.mp4", (10, 10), start_s=2, end_s=1)
     with pytest.raises(ValueError):
         VideoReader("x.mp4", (10, 10), fit="stretch")  # type: ignore[arg-type]
+
+
+def test_pyav_never_calls_back_into_python_from_decoder_threads(clips: dict[str, Path],
+                                                                open_reader) -> None:
+    """Guards a reader that never stops: with a PyAV log level set, FFmpeg's frame
+    threads take the GIL to log a damaged packet while the reader thread waits for them
+    holding it. The log callback stays off, and a damaged file read many times over ends
+    every time."""
+    import av.logging
+
+    for _ in range(8):
+        reader = open_reader(clips["cut_middle"], (160, 120), queue_frames=100)
+        wait_for(lambda r=reader: r.decoding_done, timeout_s=10)
+        assert "truncated or corrupt" in (reader.error or "")
+        assert reader.stop(timeout_s=5)
+    assert av.logging.get_level() is None

@@ -13,7 +13,14 @@ import pytest
 
 from kiosk.media.frame_pool import FramePool
 from kiosk.media.video import VideoReader
-from kiosk.media.video_fit import FrameFitter, fit_frame, fit_yuv420, yuv420_planes
+from kiosk.media.video_fit import (
+    FrameFitter,
+    Yuv420,
+    as_bgra,
+    fit_frame,
+    fit_yuv420,
+    yuv420_planes,
+)
 from tests.clips import frame_number, make_clip
 from tests.conftest import wait_for
 
@@ -129,3 +136,48 @@ def test_the_reader_fits_h264_from_its_planes(tmp_path: Path) -> None:
     finally:
         mp.undo()
     assert seen and seen[0].fast == len(seen) == 5
+
+
+@pytest.mark.parametrize("target", [(320, 240), (333, 201)])
+def test_planar_frames_draw_the_same_picture(target: tuple[int, int]) -> None:
+    """Frames left as planes for the layer (1.5 bytes a pixel in the queue) draw the
+    pixels the BGRA path makes, odd sizes included; a rotated clip stays BGRA."""
+    frame = _yuv_frame(_scene(640, 480))
+    planes = yuv420_planes(frame)
+    assert planes is not None
+    planar = fit_yuv420(planes, *target, "contain", 0, planar=True)
+    assert isinstance(planar, Yuv420)
+    assert planar.i420.nbytes <= (target[0] + 1) * (target[1] + 1) * 3 // 2
+    bgra = fit_yuv420(planes, *target, "contain", 0)
+    assert isinstance(bgra, np.ndarray)
+    assert planar.shape == bgra.shape
+    assert np.array_equal(as_bgra(planar), bgra)
+    layer = np.zeros((target[1] + 10, target[0] + 10, 4), np.uint8)  # drawn into a view
+    h, w = bgra.shape[:2]
+    planar.into(layer[5 : 5 + h, 5 : 5 + w])
+    assert np.array_equal(layer[5 : 5 + h, 5 : 5 + w], bgra) and not layer[:5].any()
+    assert isinstance(fit_yuv420(planes, *target, "contain", 90, planar=True), np.ndarray)
+
+
+def test_a_planar_reader_queues_small_frames(tmp_path: Path) -> None:
+    """Guards memory that follows the source twice over: the clips' reader queues
+    fitted planes, so its pooled buffers hold 1.5 bytes per screen pixel, not 4."""
+    clip = make_clip(tmp_path / "c.mp4", 640, 480, seconds=0.4, audio=None)
+    pool = FramePool(16)
+    reader = VideoReader(clip, (320, 240), "contain", pool=pool, planar=True).start()
+    try:
+        numbers = []
+        clock = 0.0
+        while not reader.ended:
+            got = reader.frame_at(clock)
+            if got is not None:
+                assert isinstance(got[1], Yuv420)
+                numbers.append(frame_number(as_bgra(got[1])))
+            elif reader.queued == 0 and not reader.decoding_done:
+                threading.Event().wait(0.002)  # a real decoder thread is working
+            else:
+                clock += 0.02
+    finally:
+        assert reader.stop(timeout_s=5)
+    assert numbers == list(range(10))
+    assert 0 < pool.held_bytes <= pool.allocated * 320 * 240 * 3 // 2

@@ -36,13 +36,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-import numpy as np
-
 from kiosk.errors import MediaError
 from kiosk.media import check_readable_file, join_worker, short_reason
 from kiosk.media.frame_pool import FramePool
 from kiosk.media.images import Fit
-from kiosk.media.video_fit import FrameFitter
+from kiosk.media.video_fit import FrameFitter, Picture
 from kiosk.media.video_fit import fit_frame as fit_frame  # the reader's fit, for callers
 from kiosk.media.video_source import AvSource, Source
 
@@ -89,10 +87,15 @@ class VideoInfo:
 
 def quiet_av() -> None:
     """FFmpeg inside PyAV reports every damaged packet on stderr; the clip manager logs
-    one line per bad clip instead. Called where PyAV is first imported."""
+    one line per bad clip instead. Called where PyAV is first imported.
+
+    ``None``, not a level: with a level PyAV still passes every error message to Python,
+    taking the GIL on the decoder's frame threads, and a frame thread logging a damaged
+    packet then deadlocks with the reader thread waiting for it (seen as a reader that
+    never stops, on damaged files)."""
     import av.logging
 
-    av.logging.set_level(av.logging.PANIC)
+    av.logging.set_level(None)
 
 
 def probe_video(path: str | os.PathLike[str], timeout_s: float = PROBE_TIMEOUT_S, *,
@@ -301,7 +304,8 @@ class ReaderStats:
 
 
 class VideoReader:
-    """Decodes one clip on its own thread into a small queue of fitted BGRA frames.
+    """Decodes one clip on its own thread into a small queue of fitted frames (BGRA, or
+    with ``planar`` 4:2:0 planes that the drawing converts).
 
     ``frame_at``, ``first_frame_ready``, ``ended``, ``error`` and ``stats`` are for the
     render thread and never wait for the decoder. ``start``/``stop`` (or ``with``) own the
@@ -322,6 +326,7 @@ class VideoReader:
         open_source: Callable[[str], Source] = AvSource,
         clock: Callable[[], float] = time.monotonic,
         pool: FramePool | None = None,
+        planar: bool = False,
     ) -> None:
         tw, th = target_size
         if tw <= 0 or th <= 0:
@@ -345,6 +350,7 @@ class VideoReader:
         self._open = open_source
         self._clock = clock
         self._pool = pool  # shared by the app's clips: memory stays put between clips
+        self.planar = planar  # 4:2:0 frames stay planes until drawn (video_fit.Yuv420)
 
         self._lock = threading.Lock()
         self._space = threading.Condition(self._lock)  # the reader waits here for room
@@ -352,7 +358,7 @@ class VideoReader:
         self._thread: threading.Thread | None = None
 
         # Guarded by _lock.
-        self._queue: deque[tuple[float, np.ndarray]] = deque()
+        self._queue: deque[tuple[float, Picture]] = deque()
         self._decode_done = False  # the reader will put no more frames
         self._error: str | None = None
         self._busy_since: float | None = None  # inside open/read since (stall watch)
@@ -395,7 +401,7 @@ class VideoReader:
 
     # ------------------------------------------------------------ render thread API
 
-    def frame_at(self, clock_s: float) -> tuple[float, np.ndarray] | None:
+    def frame_at(self, clock_s: float) -> tuple[float, Picture] | None:
         """The frame to show at ``clock_s`` if there is a new one, else None (keep showing
         the last one). Older due frames are dropped. Never blocks on the decoder."""
         with self._space:
@@ -507,7 +513,7 @@ class VideoReader:
 
     def _decode(self, source: Source, info: VideoInfo) -> None:
         tw, th = self.target_size
-        fitted_of = FrameFitter(tw, th, self.fit, info.rotation, self._pool)
+        fitted_of = FrameFitter(tw, th, self.fit, info.rotation, self._pool, self.planar)
         start, end = self.start_s, self.end_s
         if start > 0:
             # The key frame before, then decode forward: one frame earlier than start_s
@@ -567,7 +573,7 @@ class VideoReader:
             raise VideoError(
                 f"video stops at {reached_s:.1f} s of {expected:.1f} s (truncated or corrupt)")
 
-    def _put(self, pts: float, frame: np.ndarray) -> bool:
+    def _put(self, pts: float, frame: Picture) -> bool:
         with self._space:
             while len(self._queue) >= self.queue_frames and not self._stopped.is_set():
                 self._space.wait(0.5)

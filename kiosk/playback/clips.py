@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-import numpy as np
 import pygame
 
 from kiosk.media.audio import AudioTrack, AvClock
@@ -28,6 +27,7 @@ from kiosk.media.frame_pool import FramePool
 from kiosk.media.subtitles import Subtitles, try_load
 from kiosk.media.video import QUEUE_FRAMES as VIDEO_QUEUE_FRAMES
 from kiosk.media.video import ReaderStats, VideoReader
+from kiosk.media.video_fit import Picture, draw_picture
 from kiosk.playback.frame_stats import percentiles
 from kiosk.render import contrast
 from kiosk.render.compositor import Compositor, pixels
@@ -128,17 +128,20 @@ class ClipPainter:
         surface.fill(self.compositor.look.background)
         return ClipLayer(video, surface, load_subtitles(video))
 
-    def draw(self, view: ClipLayer, bgra: np.ndarray, t: float, language: str) -> None:
-        """A new frame into the layer, then the label (at the start) and the subtitle."""
+    def draw(self, view: ClipLayer, picture: Picture, t: float, language: str) -> None:
+        """A new frame into the layer, then the label (at the start) and the subtitle.
+
+        A planar frame is converted straight into the layer's pixels: the only write of
+        the picture between the decoder's planes and the layer."""
         layer = view.surface
-        h, w = bgra.shape[:2]
+        h, w = picture.shape[:2]
         x, y = (self.size[0] - w) // 2, (self.size[1] - h) // 2
         if (x, y, w, h) != view.picture or view.overlaid:
             # Letterbox bars: clear what the label or a subtitle left there.
             layer.fill(self.compositor.look.background)
             view.picture = (x, y, w, h)
         pixel_view = pixels(layer)
-        pixel_view[y:y + h, x:x + w] = bgra
+        draw_picture(picture, pixel_view[y:y + h, x:x + w])
         del pixel_view
         view.overlaid = False
         if t < LABEL_SHOWN_S or self.compositor.label_lift:
@@ -452,7 +455,7 @@ class Clips:
         end = clip_end_s(video)
         try:
             reader = VideoReader(video.path, self.size, video.fit, video.start_s, end,
-                                 VIDEO_QUEUE_FRAMES, pool=self.frames)
+                                 VIDEO_QUEUE_FRAMES, pool=self.frames, planar=True)
             track = AudioTrack(video.path, video.start_s, end, video.volume, mute=video.mute,
                                show_volume=self.level)
         except (ValueError, OSError) as exc:
