@@ -1,11 +1,12 @@
 """Paced clip playback on a real X screen: dropped clip frames, frame times and CPU.
 
-Plays a 1080p60 and a 4K30 H.264 + AAC clip (ffmpeg's moving testsrc2, 20 s) with the
+Plays a 1080p30, a 1080p60 and a 4K30 H.264 + AAC clip (ffmpeg's moving testsrc2, 20 s) with the
 real kiosk, fullscreen on a 1920x1080 Xvfb screen (display flip included), from a
 one-clip exhibit followed by a still card. The kiosk's status file gives the clip's
 counts (``clip_frames``: shown, dropped late, decoded, time between new pictures); the
 CPU used is the process's user+system time from /proc over the wall time while the
-clip's pictures were changing (both cores count: 100 % is one core).
+clip's pictures were changing (both cores count: 100 % is one core); memory is the peak
+resident set (VmRSS, sampled every 0.1-0.25 s) of each player over its run.
 
 Reference, measured in the same run on the same Xvfb screen: ``mpv --vo=x11`` playing
 the same clip fullscreen (sound decoded to ``--ao=null``; software decoding), its CPU
@@ -14,7 +15,7 @@ ratio to the clip's frame period (1.00 = every frame on time).
 
 Targets: dropped <= 0.1 % of the clip's frames.
 
-    python benchmarks/clip_playback.py [--seconds 20] [--only 1080p60|4k30] [--no-mpv]
+    python benchmarks/clip_playback.py [--seconds 20] [--only 1080p30|1080p60|4k30] [--no-mpv]
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from _clips import clip_window, cpu_s, env_for, ffmpeg_clip, one_clip_show, watc
 from _harness import xvfb
 
 CLIPS = {
+    "1080p30": ("testsrc2=size=1920x1080:rate=30", 30),
     "1080p60": ("testsrc2=size=1920x1080:rate=60", 60),
     "4k30": ("testsrc2=size=3840x2160:rate=30", 30),
 }
@@ -56,6 +58,7 @@ def play_kiosk(clip: Path, seconds: float, display: str, work: Path) -> dict:
     busy = (last.busy_s - first.busy_s) / (last.at - first.at)
     return {"counts": counts, "cpu": (last.cpu_s - first.cpu_s) / (last.at - first.at),
             "others": busy - (last.cpu_s - first.cpu_s) / (last.at - first.at),
+            "rss": max(smp.status.get("rss_bytes", 0) for smp in watched.samples),
             "skipped": watched.final["skipped"]}
 
 
@@ -72,17 +75,27 @@ def play_mpv(clip: Path, display: str, work: Path) -> dict | None:
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True)
     cpu = 0.0
+    rss = 0
     while proc.poll() is None:
         try:
             cpu = cpu_s(proc.pid)
-        except (OSError, IndexError):
+            rss = max(rss, rss_bytes(proc.pid))
+        except (OSError, IndexError, ValueError):
             break
         time.sleep(0.1)
     err = proc.communicate()[1]
     wall = time.monotonic() - start
     drops = next((line.split()[1:] for line in err.splitlines()
                   if line.startswith("MPV-DROPS")), ["?", "?"])
-    return {"cpu": cpu / wall, "wall": wall, "vo_drops": drops[0], "dec_drops": drops[1]}
+    return {"cpu": cpu / wall, "wall": wall, "rss": rss, "vo_drops": drops[0],
+            "dec_drops": drops[1]}
+
+
+def rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 def main() -> None:
@@ -108,7 +121,7 @@ def main() -> None:
     print(f"{'clip':8} {'frames':>6} {'shown':>6} {'dropped':>8} {'drop %':>7} "
           f"{'p50 ms':>7} {'p99 ms':>7} {'worst ms':>8} {'p99/period':>10} "
           f"{'CPU %':>6} {'others %':>8} {'mpv CPU %':>9} {'kiosk/mpv':>9} "
-          f"{'mpv drops vo/dec':>16}")
+          f"{'mpv drops vo/dec':>16} {'RSS MiB':>7} {'mpv MiB':>7} {'RSS/mpv':>7}")
     for name, fps, kiosk, mpv in rows:
         c, iv = kiosk["counts"], kiosk["counts"]["interval_ms"]
         period = 1000.0 / fps
@@ -116,10 +129,13 @@ def main() -> None:
         mpv_cpu = f"{100 * mpv['cpu']:.0f}" if mpv else "n/a"
         ratio = f"{kiosk['cpu'] / mpv['cpu']:.2f}" if mpv and mpv["cpu"] else "n/a"
         drops = f"{mpv['vo_drops']}/{mpv['dec_drops']}" if mpv else "n/a"
+        rss = kiosk["rss"] / 2**20
+        mpv_rss = f"{mpv['rss'] / 2**20:.0f}" if mpv else "n/a"
+        rss_ratio = f"{kiosk['rss'] / mpv['rss']:.2f}" if mpv and mpv["rss"] else "n/a"
         print(f"{name:8} {c['decoded']:6d} {c['shown']:6d} {c['dropped']:8d} {drop_pct:7.2f} "
               f"{iv['p50']:7.1f} {iv['p99']:7.1f} {iv['max']:8.1f} {iv['p99'] / period:10.2f} "
               f"{100 * kiosk['cpu']:6.0f} {100 * kiosk['others']:8.0f} {mpv_cpu:>9} "
-              f"{ratio:>9} {drops:>16}")
+              f"{ratio:>9} {drops:>16} {rss:7.0f} {mpv_rss:>7} {rss_ratio:>7}")
         if kiosk["skipped"]:
             print(f"  skipped: {kiosk['skipped']}")
     print("others %: CPU used by every other process (Xvfb included) while the clip played")

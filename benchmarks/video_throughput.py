@@ -2,15 +2,17 @@
 
 For 720p, 1080p and 4K H.264 clips with moving content, measures frames per second of:
 
-* present:  VideoReader (OpenCV decode + fit + BGRA, on its thread) with the render side
-            copying every frame into a 1920x1080 32-bit pygame surface through
-            ``compositor.pixels`` (letterboxed), unpaced: as fast as frames come;
-* cv2 read: ``cv2.VideoCapture.read`` alone, for where the time goes;
+* present:  VideoReader as the kiosk's clips use it (PyAV decode, planes cropped and
+            scaled to the fitted size on its thread), with the render side converting
+            every frame to BGRA straight into a 1920x1080 32-bit pygame surface
+            through ``compositor.pixels`` (letterboxed), as the clip painter does,
+            unpaced: as fast as frames come;
+* cv2 read: ``cv2.VideoCapture.read`` alone (full-size BGR), what the reader used before;
 * PyAV:     PyAV decode only (``thread_type="AUTO"``, no pixel conversion).
 
-Prints medians over runs and present / PyAV (target >= 0.6).
+Prints medians over runs and present / PyAV (target >= 0.8).
 
-    python benchmarks/video_throughput.py [--runs 3] [--seconds 4] [--dir DIR]
+    python benchmarks/video_throughput.py [--runs 3] [--seconds 4] [--dir DIR] [--threads N]
 """
 
 from __future__ import annotations
@@ -32,8 +34,11 @@ import cv2
 import numpy as np
 import pygame
 
+from kiosk.media import video_source
 from kiosk.media.frame_pool import FramePool
-from kiosk.media.video import QUEUE_FRAMES, VideoReader, open_capture
+from kiosk.media.video import QUEUE_FRAMES, VideoReader
+from kiosk.media.video_fit import draw_picture
+from kiosk.media.video_source import decoder_threads
 from kiosk.render.compositor import pixels
 
 SCREEN = (1920, 1080)
@@ -82,7 +87,8 @@ def pyav_decode_fps(path: Path) -> float:
 
 
 def cv2_read_fps(path: Path) -> float:
-    cap = open_capture(str(path))  # the reader's settings
+    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG,
+                           [cv2.CAP_PROP_N_THREADS, decoder_threads()])
     n = 0
     t0 = time.perf_counter()
     while cap.read()[0]:
@@ -94,7 +100,8 @@ def cv2_read_fps(path: Path) -> float:
 def present_fps(path: Path, surface: pygame.Surface, pool: FramePool) -> tuple[float, int]:
     """Every frame copied into the screen surface as soon as the reader has it, the
     frames in pooled buffers as the kiosk's clips have them."""
-    reader = VideoReader(path, SCREEN, "contain", queue_frames=QUEUE_FRAMES, pool=pool).start()
+    reader = VideoReader(path, SCREEN, "contain", queue_frames=QUEUE_FRAMES, pool=pool,
+                         planar=True).start()
     frame_s = 1.0 / FPS
     clock = 0.0
     n = 0
@@ -114,7 +121,7 @@ def present_fps(path: Path, surface: pygame.Surface, pool: FramePool) -> tuple[f
             h, w = frame.shape[:2]
             x, y = (SCREEN[0] - w) // 2, (SCREEN[1] - h) // 2
             view = pixels(surface)
-            view[y : y + h, x : x + w] = frame
+            draw_picture(frame, view[y : y + h, x : x + w])
             del view
             n += 1
             clock = pts + frame_s  # ask for the next frame at once: unpaced
@@ -131,13 +138,18 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seconds", type=float, default=4.0)
     ap.add_argument("--dir", type=Path, default=None, help="keep the clips here")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="decoder threads of the reader (default: the kiosk's choice)")
     args = ap.parse_args()
+    if args.threads:
+        video_source.decoder_threads = lambda: args.threads
 
     folder = args.dir or Path(tempfile.mkdtemp(prefix="kiosk-video-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     surface = pygame.Surface(SCREEN, 0, 32)
     pool = FramePool()
-    print(f"{os.cpu_count()} CPUs, OpenCV {cv2.__version__}, PyAV {av.__version__}, "
+    print(f"{os.cpu_count()} CPUs, {video_source.decoder_threads()} decoder threads, "
+          f"OpenCV {cv2.__version__}, PyAV {av.__version__}, "
           f"{args.seconds:g} s clips at {FPS} fps, medians of {args.runs} runs\n")
     print(f"{'clip':<7} {'MB':>5} {'present fps':>12} {'cv2 read fps':>13} "
           f"{'PyAV fps':>9} {'present/PyAV':>13} {'dropped':>8}")

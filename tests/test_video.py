@@ -31,7 +31,6 @@ from kiosk.media.video import (
     fit_frame,
     pick_frame,
     probe_video,
-    rotation_to_apply,
 )
 from tests.clips import frame_number, make_clip, truncate
 from tests.conftest import wait_for
@@ -159,14 +158,6 @@ def test_clean_pts() -> None:
     assert clean_pts(0.08, 5.0, FRAME_S) == 5.0  # a real gap is kept
 
 
-def test_rotation_to_apply() -> None:
-    assert rotation_to_apply(90, cv2_auto=False, cv2_meta_cw=90) == 90
-    assert rotation_to_apply(90, cv2_auto=True, cv2_meta_cw=90) == 0  # OpenCV did it
-    assert rotation_to_apply(270, cv2_auto=True, cv2_meta_cw=90) == 180
-    assert rotation_to_apply(0, cv2_auto=True, cv2_meta_cw=0) == 0
-    assert rotation_to_apply(180, cv2_auto=True, cv2_meta_cw=-180) == 0
-
-
 @pytest.mark.parametrize("fit", ["contain", "cover"])
 @pytest.mark.parametrize("rotation", [0, 90, 180, 270])
 def test_fit_frame_sizes(fit: str, rotation: int) -> None:
@@ -236,8 +227,9 @@ def test_a_pooled_reader_reuses_its_buffers(clips: dict[str, Path], open_reader)
     pool = FramePool(16)
     reader = open_reader(clips["silent"], (160, 120), "contain", queue_frames=4, pool=pool)
     assert [n for _, n, _ in play_all(reader)] == list(range(25))
-    # The queue, the frame being fitted and its scratch: not one buffer per frame.
-    assert pool.allocated <= 4 + 2 and pool.overflow == 0
+    # The queue, the frame shown, the one being fitted and its YUV scratch: not one
+    # buffer per frame.
+    assert pool.allocated <= 4 + 3 and pool.overflow == 0
 
 
 # ------------------------------------------------------------------ probe
@@ -419,8 +411,8 @@ def test_reader_reports_a_file_cut_in_the_middle(clips: dict[str, Path], open_re
     assert "truncated or corrupt" in (reader.error or "")
 
 
-class _FakeCapture:
-    """A capture that serves numbered frames, blocking before frame ``block_at``."""
+class _FakeSource:
+    """A decoder that serves numbered BGR frames, blocking before frame ``block_at``."""
 
     def __init__(self, n: int = 10, block_at: int | None = None,
                  pts_ms: list[float] | None = None) -> None:
@@ -429,28 +421,21 @@ class _FakeCapture:
         self.release_event = threading.Event()
         self.released = False
 
-    def isOpened(self) -> bool:  # OpenCV's name
-        return True
-
-    def read(self) -> tuple[bool, np.ndarray | None]:
+    def read(self) -> tuple[float, np.ndarray] | None:
         if self.block_at is not None and self.i == self.block_at:
             self.release_event.wait(10)  # a dead network share
         if self.i >= self.n:
-            return False, None
+            return None
         img = np.zeros((8, 8, 3), np.uint8)
         img[:] = self.i
+        pts_ms = self.pts_ms[self.i] if self.pts_ms else self.i * 40.0
         self.i += 1
-        return True, img
+        return pts_ms / 1000.0, img
 
-    def get(self, prop: int) -> float:
-        if prop == cv2.CAP_PROP_POS_MSEC:
-            return self.pts_ms[self.i - 1] if self.pts_ms else (self.i - 1) * 40.0
-        return 0.0
+    def seek(self, seconds: float) -> None:
+        pass
 
-    def set(self, prop: int, value: float) -> bool:
-        return True
-
-    def release(self) -> None:
+    def close(self) -> None:
         self.released = True
 
 
@@ -462,9 +447,9 @@ def test_stalled_decoder_is_reported_by_its_deadline(open_reader) -> None:
     """Guards against a frozen screen: a read that never returns becomes "decoder
     stalled" once stall_timeout_s passes on the (fake) clock, and the clip ends."""
     now = [100.0]
-    cap = _FakeCapture(n=10, block_at=3)
+    cap = _FakeSource(n=10, block_at=3)
     reader = open_reader("fake.mp4", (8, 8), stall_timeout_s=5.0, probe=_fake_info(10),
-                         open_capture=lambda p: cap, clock=lambda: now[0])
+                         open_source=lambda p: cap, clock=lambda: now[0])
     wait_for(lambda: reader.queued == 3)
     time.sleep(0.02)  # the reader is now blocked in read()
     now[0] += 4.9
@@ -484,7 +469,7 @@ def test_a_full_queue_is_not_a_stall(open_reader) -> None:
     """A paused clip stops taking frames; the waiting reader is not stalled."""
     now = [0.0]
     reader = open_reader("fake.mp4", (8, 8), queue_frames=2, stall_timeout_s=1.0,
-                         probe=_fake_info(10), open_capture=lambda p: _FakeCapture(),
+                         probe=_fake_info(10), open_source=lambda p: _FakeSource(),
                          clock=lambda: now[0])
     wait_for(lambda: reader.queued == 2)
     now[0] += 60
@@ -494,7 +479,7 @@ def test_a_full_queue_is_not_a_stall(open_reader) -> None:
 def test_broken_timestamps_do_not_freeze_the_clip(open_reader) -> None:
     pts_ms = [0, 40, 40, 20, 9e9, 200, 240]
     reader = open_reader("fake.mp4", (8, 8), probe=_fake_info(7),
-                         open_capture=lambda p: _FakeCapture(7, pts_ms=pts_ms))
+                         open_source=lambda p: _FakeSource(7, pts_ms=pts_ms))
     frames = play_all(reader)
     assert [round(p, 2) for p, _, _ in frames] == [0.0, 0.04, 0.08, 0.12, 0.16, 0.2, 0.24]
 
@@ -516,3 +501,19 @@ def test_reader_rejects_bad_arguments() -> None:
         VideoReader("x.mp4", (10, 10), start_s=2, end_s=1)
     with pytest.raises(ValueError):
         VideoReader("x.mp4", (10, 10), fit="stretch")  # type: ignore[arg-type]
+
+
+def test_pyav_never_calls_back_into_python_from_decoder_threads(clips: dict[str, Path],
+                                                                open_reader) -> None:
+    """Guards a reader that never stops: with a PyAV log level set, FFmpeg's frame
+    threads take the GIL to log a damaged packet while the reader thread waits for them
+    holding it. The log callback stays off, and a damaged file read many times over ends
+    every time."""
+    import av.logging
+
+    for _ in range(8):
+        reader = open_reader(clips["cut_middle"], (160, 120), queue_frames=100)
+        wait_for(lambda r=reader: r.decoding_done, timeout_s=10)
+        assert "truncated or corrupt" in (reader.error or "")
+        assert reader.stop(timeout_s=5)
+    assert av.logging.get_level() is None

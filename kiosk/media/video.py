@@ -1,32 +1,29 @@
 """Video clips: metadata probe, and a reader thread that hands the render loop fitted frames.
 
 No pygame in here: frames are BGRA ``numpy`` arrays the render thread copies into a 32-bit
-surface (``compositor.pixels``). The reader owns one thread and one ``cv2.VideoCapture``;
-the render thread only ever takes a lock around a deque, never waits for a decode.
+surface (``compositor.pixels``). The reader owns one thread and one decoder
+(``video_source.AvSource``); the render thread only ever takes a lock around a deque,
+never waits for a decode.
 
-Decisions worth knowing (checked against OpenCV 5.0 and PyAV 18.1, locked in by
+Decisions worth knowing (checked against PyAV 18.1 and OpenCV 5.0, locked in by
 tests/test_video.py):
 
 * Metadata comes from PyAV (``probe_video``): it tells a truncated MP4 (no ``moov``) and a
-  file with no video stream apart, and reads the display matrix. Pixels come from OpenCV,
-  whose FFmpeg backend decodes and converts to BGR in C with no Python per-frame work
-  besides the fit.
+  file with no video stream apart, and reads the display matrix.
+* Pixels come from PyAV too, and are fitted straight from the decoder's YUV planes
+  (``video_fit``): scaled to the screen first, converted to BGRA once, into pooled
+  buffers. Before, OpenCV's reader converted every frame to a full-size BGR picture
+  first: at 4K that was most of the work, and most of the memory.
 * Rotation: PyAV reports the display matrix as ``VideoFrame.rotation`` (counter-clockwise);
   old files and other containers may carry a ``rotate`` tag (clockwise). We keep clockwise
-  degrees. OpenCV auto-rotates by default (``CAP_PROP_ORIENTATION_AUTO``, using
-  ``CAP_PROP_ORIENTATION_META``, also clockwise); the reader switches that off and rotates
-  the small fitted frame itself (a quarter of the work at 4K->1080p), and if a build refuses
-  to switch it off, it applies only what OpenCV did not.
-* Seeking uses ``CAP_PROP_POS_MSEC``, which OpenCV makes frame-accurate (it seeks to the
-  key frame before and decodes forward). The reader still checks each frame's position and
-  skips frames before ``start_s``, so a build or file with inexact seeking costs time, not
-  correctness.
+  degrees, and rotate the small fitted frame (a quarter of the work at 4K->1080p).
+* Seeking lands on the key frame before ``start_s``; the reader decodes forward and skips
+  the frames before it, keeping the one on screen at ``start_s`` for clip time 0.
 * Timestamps are made non-decreasing and free of wild jumps (``clean_pts``): one broken
   timestamp in a file must not freeze the picture for hours.
 * Frames are *popped* by ``frame_at``: it returns a frame only when there is a new one to
   show, so the render thread copies pixels only when the picture changes.
 """
-
 from __future__ import annotations
 
 import logging
@@ -37,15 +34,15 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
-
-import cv2
-import numpy as np
+from typing import Any
 
 from kiosk.errors import MediaError
 from kiosk.media import check_readable_file, join_worker, short_reason
 from kiosk.media.frame_pool import FramePool
-from kiosk.media.images import Fit, _crop_to_aspect, fit_size
+from kiosk.media.images import Fit
+from kiosk.media.video_fit import FrameFitter, Picture
+from kiosk.media.video_fit import fit_frame as fit_frame  # the reader's fit, for callers
+from kiosk.media.video_source import AvSource, Source
 
 log = logging.getLogger(__name__)
 
@@ -90,10 +87,15 @@ class VideoInfo:
 
 def quiet_av() -> None:
     """FFmpeg inside PyAV reports every damaged packet on stderr; the clip manager logs
-    one line per bad clip instead. Called where PyAV is first imported."""
+    one line per bad clip instead. Called where PyAV is first imported.
+
+    ``None``, not a level: with a level PyAV still passes every error message to Python,
+    taking the GIL on the decoder's frame threads, and a frame thread logging a damaged
+    packet then deadlocks with the reader thread waiting for it (seen as a reader that
+    never stops, on damaged files)."""
     import av.logging
 
-    av.logging.set_level(av.logging.PANIC)
+    av.logging.set_level(None)
 
 
 def probe_video(path: str | os.PathLike[str], timeout_s: float = PROBE_TIMEOUT_S, *,
@@ -256,12 +258,6 @@ def _quarter_turns(degrees: float) -> int:
     return round(degrees / 90.0) % 4 * 90
 
 
-def rotation_to_apply(wanted_cw: int, cv2_auto: bool, cv2_meta_cw: float) -> int:
-    """Clockwise degrees still to turn a frame OpenCV returned, to show it upright."""
-    done = _quarter_turns(cv2_meta_cw) if cv2_auto else 0
-    return (wanted_cw - done) % 360
-
-
 # --------------------------------------------------------------------------- pure
 
 
@@ -299,76 +295,6 @@ def clean_pts(prev_s: float | None, raw_s: float, frame_s: float) -> float:
     return raw_s
 
 
-def fit_frame(frame: np.ndarray, target_w: int, target_h: int, fit: Fit,
-              rotation_cw: int = 0, pool: FramePool | None = None) -> np.ndarray:
-    """A decoded BGR frame turned upright and fitted, as a C-contiguous BGRA array.
-
-    ``contain``: the fitted size (the compositor letterboxes); ``cover``: exactly the
-    target, centre-cropped. The fit is done in the stored orientation with the target's
-    axes swapped, and the small result is rotated. With a ``pool`` the steps write into
-    reused buffers instead of new ones.
-    """
-    take = pool.take if pool is not None else _new_pixels
-    swap = rotation_cw in (90, 270)
-    tw, th = (target_h, target_w) if swap else (target_w, target_h)
-    src_h, src_w = frame.shape[:2]
-    if fit == "cover":
-        frame = _crop_to_aspect(frame, tw, th)
-        out_w, out_h = tw, th
-    else:
-        out_w, out_h = fit_size(src_w, src_h, tw, th, "contain")
-    if frame.ndim == 2:
-        frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
-    h, w = frame.shape[:2]
-    if (w, h) != (out_w, out_h):
-        # Area averaging only when shrinking a lot (aliasing); bilinear is 3-4x cheaper at
-        # 4K and looks the same for factors under 2.
-        shrink = out_w * 2 <= w and out_h * 2 <= h
-        frame = cv2.resize(frame, (out_w, out_h), dst=take((out_h, out_w, frame.shape[2])),
-                           interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
-    if frame.shape[2] == 3:
-        out = cv2.cvtColor(frame, cv2.COLOR_BGR2BGRA, dst=take((out_h, out_w, 4)))
-    else:
-        out = np.ascontiguousarray(frame)
-    del frame  # a pooled scratch buffer is free again
-    turn = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180,
-            270: cv2.ROTATE_90_COUNTERCLOCKWISE}.get(rotation_cw)
-    if turn is not None:
-        shape = (out_w, out_h, 4) if swap else (out_h, out_w, 4)
-        out = cv2.rotate(out, turn, dst=take(shape))
-    return out
-
-
-def _new_pixels(shape: tuple[int, ...]) -> np.ndarray:
-    return np.empty(shape, np.uint8)
-
-
-# --------------------------------------------------------------------------- reader
-
-
-class Capture(Protocol):
-    """The part of ``cv2.VideoCapture`` the reader uses (tests pass fakes)."""
-
-    def isOpened(self) -> bool: ...  # OpenCV's name
-    def read(self) -> tuple[bool, np.ndarray | None]: ...
-    def get(self, prop: int) -> float: ...
-    def set(self, prop: int, value: float) -> bool: ...
-    def release(self) -> None: ...
-
-
-def decoder_threads() -> int:
-    """What libavcodec picks for itself (PyAV's ``thread_type="AUTO"``): one more than the
-    CPUs. OpenCV asks for just the CPU count; one more was a few percent faster at 4K on
-    the 2-core box (within the noise at 1080p), and it decodes like the PyAV baseline
-    that benchmarks/video_throughput.py compares against."""
-    cpus = os.cpu_count() or 1
-    return cpus + 1 if cpus > 1 else 1
-
-
-def open_capture(path: str) -> Capture:
-    return cv2.VideoCapture(path, cv2.CAP_FFMPEG, [cv2.CAP_PROP_N_THREADS, decoder_threads()])
-
-
 @dataclass(frozen=True, slots=True)
 class ReaderStats:
     decoded: int  # frames put in the queue
@@ -378,7 +304,8 @@ class ReaderStats:
 
 
 class VideoReader:
-    """Decodes one clip on its own thread into a small queue of fitted BGRA frames.
+    """Decodes one clip on its own thread into a small queue of fitted frames (BGRA, or
+    with ``planar`` 4:2:0 planes that the drawing converts).
 
     ``frame_at``, ``first_frame_ready``, ``ended``, ``error`` and ``stats`` are for the
     render thread and never wait for the decoder. ``start``/``stop`` (or ``with``) own the
@@ -396,9 +323,10 @@ class VideoReader:
         stall_timeout_s: float = 5.0,
         *,
         probe: Callable[[str], VideoInfo] = probe_video,
-        open_capture: Callable[[str], Capture] = open_capture,
+        open_source: Callable[[str], Source] = AvSource,
         clock: Callable[[], float] = time.monotonic,
         pool: FramePool | None = None,
+        planar: bool = False,
     ) -> None:
         tw, th = target_size
         if tw <= 0 or th <= 0:
@@ -419,9 +347,10 @@ class VideoReader:
         self.queue_frames = queue_frames
         self.stall_timeout_s = stall_timeout_s
         self._probe = probe
-        self._open = open_capture
+        self._open = open_source
         self._clock = clock
         self._pool = pool  # shared by the app's clips: memory stays put between clips
+        self.planar = planar  # 4:2:0 frames stay planes until drawn (video_fit.Yuv420)
 
         self._lock = threading.Lock()
         self._space = threading.Condition(self._lock)  # the reader waits here for room
@@ -429,7 +358,7 @@ class VideoReader:
         self._thread: threading.Thread | None = None
 
         # Guarded by _lock.
-        self._queue: deque[tuple[float, np.ndarray]] = deque()
+        self._queue: deque[tuple[float, Picture]] = deque()
         self._decode_done = False  # the reader will put no more frames
         self._error: str | None = None
         self._busy_since: float | None = None  # inside open/read since (stall watch)
@@ -444,7 +373,7 @@ class VideoReader:
 
     def start(self) -> VideoReader:
         if self._thread is None:
-            # Not a daemon: killed inside an OpenCV call at interpreter exit, a daemon
+            # Not a daemon: killed inside an FFmpeg call at interpreter exit, a daemon
             # thread aborts the process. A stuck one makes stop() return False instead, and
             # the app leaves with os._exit as it does for stuck photo decodes.
             self._thread = threading.Thread(target=self._run, name="kiosk-video", daemon=False)
@@ -472,7 +401,7 @@ class VideoReader:
 
     # ------------------------------------------------------------ render thread API
 
-    def frame_at(self, clock_s: float) -> tuple[float, np.ndarray] | None:
+    def frame_at(self, clock_s: float) -> tuple[float, Picture] | None:
         """The frame to show at ``clock_s`` if there is a new one, else None (keep showing
         the last one). Older due frames are dropped. Never blocks on the decoder."""
         with self._space:
@@ -558,19 +487,16 @@ class VideoReader:
     # ---------------------------------------------------------------------- thread
 
     def _run(self) -> None:
-        cap: Capture | None = None
+        source: Source | None = None
         try:
             self._set_busy(True)
             info = self._probe(self.path)
             self._info = info
             self._frame_s = 1.0 / info.fps
-            cap = self._open(self.path)
-            if not cap.isOpened():
-                raise VideoError("the decoder cannot open the file")
-            rotation = self._orientation(cap, info.rotation)
+            source = self._open(self.path)
             self._set_busy(False)
-            self._decode(cap, info, rotation)
-        except VideoError as e:
+            self._decode(source, info)
+        except MediaError as e:
             self._finish(e.reason)
             log.debug("video skipped: %s: %s", self.path, e.reason)  # the clip manager says it
         except Exception as e:
@@ -579,43 +505,34 @@ class VideoReader:
             log.error("video reader crashed: %s: %s", self.path, reason, exc_info=True)
         finally:
             self._finish(None)
-            if cap is not None:
+            if source is not None:
                 try:
-                    cap.release()
+                    source.close()
                 except Exception:
-                    log.exception("releasing the capture failed: %s", self.path)
+                    log.exception("closing the decoder failed: %s", self.path)
 
-    def _orientation(self, cap: Capture, wanted_cw: int) -> int:
-        try:
-            cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 0)
-            auto = bool(cap.get(cv2.CAP_PROP_ORIENTATION_AUTO))
-            meta = float(cap.get(cv2.CAP_PROP_ORIENTATION_META))
-        except cv2.error:
-            auto, meta = False, 0.0
-        return rotation_to_apply(wanted_cw, auto, meta)
-
-    def _decode(self, cap: Capture, info: VideoInfo, rotation: int) -> None:
+    def _decode(self, source: Source, info: VideoInfo) -> None:
         tw, th = self.target_size
+        fitted_of = FrameFitter(tw, th, self.fit, info.rotation, self._pool, self.planar)
         start, end = self.start_s, self.end_s
         if start > 0:
-            # OpenCV lands on the first frame at or after the position; one frame earlier
+            # The key frame before, then decode forward: one frame earlier than start_s
             # gets the frame that is on screen at start_s, which is shown at clock 0.
             self._set_busy(True)
-            cap.set(cv2.CAP_PROP_POS_MSEC, max(0.0, start - self._frame_s) * 1000.0)
+            source.seek(max(0.0, start - self._frame_s))
             self._set_busy(False)
         prev: float | None = None
         last_abs: float | None = None
-        held: np.ndarray | None = None  # the latest frame before start_s
+        held: Any = None  # the latest frame before start_s
         while not self._stopped.is_set():
             self._set_busy(True)
-            ok, frame = cap.read()
-            pos_ms = cap.get(cv2.CAP_PROP_POS_MSEC) if ok else math.nan
+            got = source.read()
             self._set_busy(False)
             if self._stopped.is_set():
                 return
-            if not ok or frame is None or frame.size == 0:
+            if got is None:
                 break
-            abs_s = pos_ms / 1000.0
+            abs_s, frame = got
             if math.isfinite(abs_s) and abs_s < start - PTS_TOLERANCE_S:
                 if held is not None:
                     with self._lock:
@@ -628,8 +545,7 @@ class VideoReader:
                 break
             if held is not None:
                 if abs_s > start + PTS_TOLERANCE_S:  # the held frame covers start_s
-                    first = fit_frame(held, tw, th, self.fit, rotation, self._pool)
-                    if not self._put(0.0, first):
+                    if not self._put(0.0, fitted_of(held)):
                         return
                     prev = 0.0
                 else:
@@ -639,7 +555,8 @@ class VideoReader:
             pts = clean_pts(prev, abs_s - start, self._frame_s)
             prev = pts
             last_abs = start + pts + self._frame_s
-            fitted = fit_frame(frame, tw, th, self.fit, rotation, self._pool)
+            fitted = fitted_of(frame)
+            del frame  # the decoder may reuse its picture
             if not self._put(pts, fitted):
                 return
         self._check_shortfall(info, last_abs)
@@ -656,7 +573,7 @@ class VideoReader:
             raise VideoError(
                 f"video stops at {reached_s:.1f} s of {expected:.1f} s (truncated or corrupt)")
 
-    def _put(self, pts: float, frame: np.ndarray) -> bool:
+    def _put(self, pts: float, frame: Picture) -> bool:
         with self._space:
             while len(self._queue) >= self.queue_frames and not self._stopped.is_set():
                 self._space.wait(0.5)

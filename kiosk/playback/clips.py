@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-import numpy as np
 import pygame
 
 from kiosk.media.audio import AudioTrack, AvClock
@@ -28,6 +27,7 @@ from kiosk.media.frame_pool import FramePool
 from kiosk.media.subtitles import Subtitles, try_load
 from kiosk.media.video import QUEUE_FRAMES as VIDEO_QUEUE_FRAMES
 from kiosk.media.video import ReaderStats, VideoReader
+from kiosk.media.video_fit import Picture, draw_picture
 from kiosk.playback.frame_stats import percentiles
 from kiosk.render import contrast
 from kiosk.render.compositor import Compositor, pixels
@@ -38,6 +38,9 @@ from kiosk.show.settings import Settings
 log = logging.getLogger("kiosk.playback.clips")
 
 MAX_OPEN = 2  # the clip on screen and the next one
+# A one-clip loop opens its next run this long before the end: time to open the file
+# and decode the first frames from a slow card, on a busy machine.
+SPARE_AHEAD_S = 2.0
 LABEL_SHOWN_S = 8.0  # a clip's label shows at its start, then leaves the picture alone
 SUBTITLE_SIZE = 0.036  # of the screen height
 # Any picture may be behind a subtitle: its box is as dark as white letters need over a
@@ -125,17 +128,20 @@ class ClipPainter:
         surface.fill(self.compositor.look.background)
         return ClipLayer(video, surface, load_subtitles(video))
 
-    def draw(self, view: ClipLayer, bgra: np.ndarray, t: float, language: str) -> None:
-        """A new frame into the layer, then the label (at the start) and the subtitle."""
+    def draw(self, view: ClipLayer, picture: Picture, t: float, language: str) -> None:
+        """A new frame into the layer, then the label (at the start) and the subtitle.
+
+        A planar frame is converted straight into the layer's pixels: the only write of
+        the picture between the decoder's planes and the layer."""
         layer = view.surface
-        h, w = bgra.shape[:2]
+        h, w = picture.shape[:2]
         x, y = (self.size[0] - w) // 2, (self.size[1] - h) // 2
         if (x, y, w, h) != view.picture or view.overlaid:
             # Letterbox bars: clear what the label or a subtitle left there.
             layer.fill(self.compositor.look.background)
             view.picture = (x, y, w, h)
         pixel_view = pixels(layer)
-        pixel_view[y:y + h, x:x + w] = bgra
+        draw_picture(picture, pixel_view[y:y + h, x:x + w])
         del pixel_view
         view.overlaid = False
         if t < LABEL_SHOWN_S or self.compositor.label_lift:
@@ -273,9 +279,14 @@ class Clips:
         self.visitor_volume: float | None = None  # a visitor's factor on the show's level
         self.monotonic = monotonic
         self.open: dict[str, Clip] = {}
-        # Frame buffers for every clip of the show: each open clip's queue and the one
-        # being filled; memory stays put from one clip to the next.
-        self.frames = FramePool(MAX_OPEN * (VIDEO_QUEUE_FRAMES + 2))
+        # A second copy of the clip on screen, opened near its end when the show plays
+        # it again next (a one-clip loop): its first frame is ready at the seam.
+        self.spares: dict[str, Clip] = {}
+        # Frame buffers for every clip of the show: each open clip's (and the spare's)
+        # queue, the frame
+        # on screen, the one being fitted and its YUV scratch; memory stays put from
+        # one clip to the next.
+        self.frames = FramePool((MAX_OPEN + 1) * (VIDEO_QUEUE_FRAMES + 3))
         self.failed: dict[str, str] = {}
         self.ended_early: dict[Path, str] = {}  # clips cut short by a fault, for the status
         self.frame_stats = ClipFrameStats()
@@ -287,6 +298,9 @@ class Clips:
     def want(self, videos: list[Video]) -> None:
         """Keep these clips open (current first); close the rest."""
         keep = [clip_key(v) for v in videos[:MAX_OPEN]]
+        for key in list(self.spares):
+            if key not in keep:
+                self._drop_spare(key)
         for key in list(self.open):
             clip = self.open[key]
             if key not in keep and clip.run_id is None:
@@ -347,14 +361,41 @@ class Clips:
                 self._play(clip, run_id, paused, now, timeline, language)
             elif clip.run_id is not None and clip.step is not previous:
                 self._close(key)  # it left the screen (its fade out is over)
+                self._drop_spare(key)
+        if isinstance(current, Video):
+            self._ready_replay(current, timeline)
+
+    def _ready_replay(self, step: Video, timeline: object) -> None:
+        """Open the spare copy near the end of the clip on screen, if the show plays the
+        same clip next: no reopening (and no held or skipped frames) at the seam."""
+        key = clip_key(step)
+        clip = self.open.get(key)
+        if (clip is None or clip.run_id is None or key in self.spares
+                or clip.reader.error is not None):
+            return
+        info = clip.reader.info
+        length = playing_length_s(step, info.duration_s if info else None)
+        near_end = length is not None and length - clip.elapsed_s() < SPARE_AHEAD_S
+        if not (near_end or clip.reader.decoding_done):
+            return
+        following = getattr(timeline, "following", None)
+        upcoming = following() if following is not None else None
+        if isinstance(upcoming, Video) and clip_key(upcoming) == key:
+            spare = self._new_clip(step)
+            if spare is not None:
+                self.spares[key] = spare
 
     def _play(self, clip: Clip, run_id: int | None, paused: bool, now: float,
               timeline: EndListener, language: str) -> None:
         if clip.run_id != run_id:
-            if clip.run_id is not None:  # the same clip again (a one-clip loop): reopen
-                self._close(clip_key(clip.step))
-                self._open(clip.step)
-                return
+            if clip.run_id is not None:  # the same clip again (a one-clip loop)
+                key = clip_key(clip.step)
+                spare = self.spares.pop(key, None)
+                self._close(key)
+                if spare is None:  # not opened ahead: reopen, it starts when ready
+                    self._open(clip.step)
+                    return
+                self.open[key] = clip = spare
             clip.run_id = run_id
             clip.track.play()
             clip.clock = AvClock(self.monotonic,
@@ -405,20 +446,30 @@ class Clips:
 
     # -- opening and closing --------------------------------------------------------------
     def _open(self, video: Video) -> None:
-        key = clip_key(video)
+        clip = self._new_clip(video)
+        if clip is not None:
+            self.open[clip_key(video)] = clip
+
+    def _new_clip(self, video: Video) -> Clip | None:
+        """A clip's reader and sound started; None (and a failure) when they cannot."""
         end = clip_end_s(video)
         try:
             reader = VideoReader(video.path, self.size, video.fit, video.start_s, end,
-                                 VIDEO_QUEUE_FRAMES, pool=self.frames)
+                                 VIDEO_QUEUE_FRAMES, pool=self.frames, planar=True)
             track = AudioTrack(video.path, video.start_s, end, video.volume, mute=video.mute,
                                show_volume=self.level)
         except (ValueError, OSError) as exc:
-            self._fail(key, str(exc))
-            return
+            self._fail(clip_key(video), str(exc))
+            return None
         clip = Clip(reader, track, self.painter.new_layer(video))
         reader.start()
         track.start()
-        self.open[key] = clip
+        return clip
+
+    def _drop_spare(self, key: str) -> None:
+        spare = self.spares.pop(key, None)
+        if spare is not None:
+            self.reaper.bury(spare)
 
     def _fail(self, key: str, reason: str) -> None:
         self.failed[key] = reason
@@ -464,10 +515,11 @@ class Clips:
         """Stop every clip and its sound (closing time)."""
         for key in list(self.open):
             self._close(key)
+        for key in list(self.spares):
+            self._drop_spare(key)
 
     def stop(self) -> bool:
-        for key in list(self.open):
-            self._close(key)
+        self.close_all()
         if self._trace is not None:
             self._trace.close()
             self._trace = None

@@ -180,6 +180,13 @@ class Timeline:
                 add(self._steps[(base - i) % self._n])
         return out
 
+    def following(self) -> Step | None:
+        """The step the show moves on to by itself after the current one (the current
+        one again in a one-step show); None when nothing plays."""
+        if self._cur is None or not self._n:
+            return None
+        return self._steps[(self._cur + 1) % self._n]
+
     # -- public: commands ----------------------------------------------------------------
 
     def next(self, now: float) -> None:
