@@ -11,70 +11,23 @@ screen. A screenshot after each step; exits 1 with the reasons when a check fail
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import numpy as np
 import pygame
+from xvfb_touch import SIZE, Check, diff, xdotool  # the touch check's helpers
 
 from kiosk.live.startup import load_for_playing
 from kiosk.render.overlay import Overlay
 from kiosk.render.text import TextRenderer
 from kiosk.visitor.layout import controls_layout, countdown_layout, zoom_layout
 
-ROOT = Path(__file__).resolve().parents[2]
-SIZE = (1920, 1080)
-
-
-class Check:
-    def __init__(self, status_file: Path, out: Path) -> None:
-        self.status_file, self.out = status_file, out
-        self.problems: list[str] = []
-        self.shots = 0
-
-    def status(self) -> dict:
-        for _ in range(20):
-            try:
-                return json.loads(self.status_file.read_text())
-            except (OSError, ValueError):
-                time.sleep(0.05)
-        raise SystemExit(f"no readable status file at {self.status_file}")
-
-    def wait_for(self, what: str, ok, timeout_s: float = 15.0) -> dict:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            status = self.status()
-            if ok(status) or time.monotonic() > deadline:
-                self.expect(ok(status), what)
-                return status
-            time.sleep(0.1)
-
-    def shot(self, name: str) -> np.ndarray:
-        self.shots += 1
-        path = self.out / f"{self.shots}-{name}.png"
-        subprocess.run([sys.executable, str(ROOT / "tools/checks/screenshot.py"), str(path)],
-                       check=True, capture_output=True)
-        image = pygame.image.load(str(path))
-        return pygame.surfarray.array3d(image).swapaxes(0, 1).astype(np.int16)
-
-    def expect(self, condition: bool, message: str) -> None:
-        print("  ok:" if condition else "  FAIL:", message)
-        if not condition:
-            self.problems.append(message)
-
 
 def click(x: float, y: float) -> None:
-    subprocess.run(["xdotool", "mousemove", str(round(x)), str(round(y)), "click", "1"],
-                   check=True)
-
-
-def diff(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.abs(a - b).mean())
+    xdotool("mousemove", str(round(x)), str(round(y)), "click", "1")
 
 
 def main() -> int:
