@@ -54,7 +54,8 @@ def band_alpha(brightest: tuple[int, int, int], text_rgb: tuple[int, int, int],
     text = luminance_rgb(text_rgb)
 
     def ok(alpha: float) -> bool:
-        behind = luminance_rgb(tuple(c * (1 - alpha) for c in brightest))  # type: ignore[arg-type]
+        r, g, b = (c * (1 - alpha) for c in brightest)
+        behind = luminance_rgb((r, g, b))
         return ratio(text, behind) >= target
 
     if ok(LIGHTEST_BAND):
@@ -70,9 +71,9 @@ def brightest(bgr: np.ndarray) -> tuple[int, int, int]:
     """The largest red, green and blue in a BGR(A) region (black when empty)."""
     if bgr.size == 0:
         return (0, 0, 0)
-    flat = bgr.reshape(-1, bgr.shape[-1])
-    b, g, r = (int(flat[:, i].max()) for i in range(3))
-    return (r, g, b)
+    # Reduced in place: reshaping a region of the layer would copy it first.
+    top = bgr.max(axis=tuple(range(bgr.ndim - 1)))
+    return (int(top[2]), int(top[1]), int(top[0]))
 
 
 def busy(bgr: np.ndarray) -> bool:
