@@ -170,8 +170,7 @@ def main() -> None:
         worst = other["frame_work_ms"]["max"] / base["frame_work_ms"]["max"]
         print(f"\n{name} against latin, same run: frame work p99 {p99:.2f}x, worst "
               f"{worst:.2f}x; dropped frames {other['dropped_frames']} against "
-              f"{base['dropped_frames']} (labels are laid out and drawn on the render "
-              "thread as their crossfade begins)")
+              f"{base['dropped_frames']}")
 
 
 if __name__ == "__main__":
