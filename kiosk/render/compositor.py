@@ -166,7 +166,11 @@ class Compositor:
         if entry[1] != box:
             surface = entry[0]
             draw_framing(surface, image, box, self.look.background, ahead)
-            self._draw_label(surface, step.label, step.caption_position)
+            # The picture under the label changes with every framing: the label is backed
+            # for the brightest picture, as a clip's is, and drawn once, not per frame.
+            found = self.label_overlay(step.label, step.caption_position)
+            if found is not None:
+                surface.blit(*found)
             entry[1] = box
             entry[2] += 1
         return entry[0], entry[2]
