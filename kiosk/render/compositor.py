@@ -167,8 +167,9 @@ class Compositor:
             surface = entry[0]
             draw_framing(surface, image, box, self.look.background, ahead)
             # The picture under the label changes with every framing: the label is backed
-            # for the brightest picture, as a clip's is, and drawn once, not per frame.
-            found = self.label_overlay(step.label, step.caption_position)
+            # for the brightest, busiest picture (print scrolling under it) and drawn once,
+            # not measured again per frame.
+            found = self.label_overlay(step.label, step.caption_position, busy=True)
             if found is not None:
                 surface.blit(*found)
             entry[1] = box
@@ -241,8 +242,8 @@ class Compositor:
         if found is not None:
             surface.blit(*found)
 
-    def label_overlay(self, label: Label, position: str, behind: pygame.Surface | None = None
-                      ) -> tuple[pygame.Surface, tuple[int, int]] | None:
+    def label_overlay(self, label: Label, position: str, behind: pygame.Surface | None = None,
+                      *, busy: bool = False) -> tuple[pygame.Surface, tuple[int, int]] | None:
         """The label on its band, as a transparent strip and where it goes.
 
         The band is as dark as the pixels of ``behind`` under the text need for 4.5:1
@@ -255,11 +256,12 @@ class Compositor:
             return None
         strip, at, hold = text
         if behind is None:
-            key = (id(label), position, self.look.language, self.label_lift)
+            key = (id(label), position, self.look.language, self.label_lift, busy)
             found = self._labels.get(key)
             if found is not None and found[0] is label:
                 return found[1], found[2]
-            light, target = contrast.WORST_CASE, contrast.TARGET
+            light = contrast.WORST_CASE
+            target = contrast.BUSY_TARGET if busy else contrast.TARGET
         else:
             x0, x1 = self.margin[0], self.size[0] - self.margin[0]
             y0 = max(0, at[1] + hold[0])
