@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, ShowDir
+from tests.conftest import ROOT, ShowDir, wait_for
 
 
 def run(show_dir: ShowDir, tmp_path: Path, seconds: float, env_extra: dict | None = None,
@@ -184,9 +184,7 @@ def test_sigterm_ends_a_fullscreen_show_at_once(show_dir: ShowDir, tmp_path: Pat
                              str(show_dir.exhibits), "--config", str(show_dir.config),
                              "--status-file", str(status)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and not status.exists():
-        time.sleep(0.05)
+    wait_for(status.exists, timeout_s=20)  # the kiosk is up and writing its status
     sent = time.monotonic()
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=10)
