@@ -55,6 +55,7 @@ class App:
         self.last_status = -1e9
         self.last_revive = -1e9
         self.last_retry = self.started
+        self.frame_started = self.started  # when the frame being drawn started (clock time)
 
     @property
     def settings(self) -> Any:
@@ -64,12 +65,13 @@ class App:
     def run(self) -> int:
         self.setup()
         hz = 1.0 / self.parts.stats.interval_s
-        pacer = Pacer()
+        pacer = Pacer(self.clock.now)
+        at = self.clock.now()  # the frame's time: its deadline on the pacer's grid
         failures = 0
         try:
             while self.running:
                 try:
-                    self.frame_once(self.clock.now())
+                    self.frame_once(at)
                     failures = 0
                 except Exception:
                     # A fault in one frame must not end the show; a loop that fails
@@ -80,7 +82,7 @@ class App:
                         self.exit_code = 1
                         self.running = False
                 ops = self.parts.ops
-                pacer.wait(hz if ops.is_open and not ops.safe_mode else 2)
+                at = pacer.wait(hz if ops.is_open and not ops.safe_mode else 2)
         finally:
             self.teardown()
         return self.exit_code
@@ -95,7 +97,10 @@ class App:
         self.workers_stopped = self.parts.close(self.exit_code, self.clock.now(), self.frame)
 
     def frame_once(self, now: float) -> None:
+        """One frame for the time ``now`` (the frame's deadline in the loop)."""
         import pygame
+
+        self.frame_started = self.clock.now()  # the work is counted from here
 
         if self.options.run_for_s is not None and now - self.started >= self.options.run_for_s:
             self.running = False  # this frame is still drawn; the loop ends after it
@@ -152,13 +157,15 @@ class App:
             rects = player.draw(canvas, frame)
         rects = visitor.draw(canvas, frame, now, rects)
         if rects:
-            work_s = self.clock.now() - now
+            work_s = self.clock.now() - self.frame_started
             parts.display.present(rects)
             parts.stats.presented(self.clock.now(), player.animating(frame), work_s)
             parts.ops.presented(canvas)
-        elif parts.ops.present_due():
-            parts.display.present_unchanged()  # proof that the display path works
-            parts.ops.presented(canvas)
+        else:
+            parts.stats.unchanged(self.clock.now(), player.animating(frame))
+            if parts.ops.present_due():
+                parts.display.present_unchanged()  # proof that the display path works
+                parts.ops.presented(canvas)
         if frame.current is not self.shown_step:
             self.shown_step = frame.current
             parts.ops.item_shown(frame.current, frame.exhibit_name, visitor.mode, now)
@@ -167,7 +174,7 @@ class App:
         # the frame), or at once when the show is held waiting for that layer.
         held = frame.waiting or frame.finished or frame.pending_target is not None
         if held or (frame.transition is None
-                    and self.clock.now() - now < parts.stats.interval_s * 0.5):
+                    and self.clock.now() - self.frame_started < parts.stats.interval_s * 0.5):
             player.prepare()
         first_picture = frame.current is not None and self.first_frame_s is None
         if first_picture:

@@ -301,7 +301,7 @@ def test_a_pan_frame_made_ahead_is_the_frame_drawn_in_place():
     frames = MotionFrames()
     frames.start()
     try:
-        frames.request("p", image, box, (480, 270), (0, 0, 0))
+        frames.request("p", image, [box], (480, 270), (0, 0, 0))
         got = np.zeros_like(expected)
         wait_for(lambda: frames.made == 1)
         assert frames.take("p", box, got) and np.array_equal(got, expected)

@@ -62,3 +62,24 @@ def test_a_new_rate_counts_from_now() -> None:
     assert t.t - before == pytest.approx(0.5)
     pacer.wait(2.0)
     assert t.t - before == pytest.approx(1.0)
+
+
+def test_each_frame_is_given_its_deadline_so_frames_are_exactly_a_period_apart() -> None:
+    """Guards a pan's frames made ahead: they are made for the coming deadlines, and a
+    frame timed by when its sleep happened to end (or when a late one started) asked for
+    a framing a little off every time, so none of them was used and the render thread
+    made each frame itself, coming late again."""
+    t = FakeTime()
+    pacer = Pacer(t.clock, t.sleep)
+    period = 1 / 60
+    times = []
+    for work in [0.003, 0.004, 0.022, 0.003, 0.003]:  # the third frame runs 5 ms over
+        times.append(pacer.wait(60))
+        t.t += 0.0007  # the sleep ends a little after the deadline
+        t.t += work
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert gaps == pytest.approx([period] * 4, abs=1e-12)
+    # A whole period late: the grid starts again from the frame's real start.
+    t.t += 0.040
+    late = pacer.wait(60)
+    assert late == pytest.approx(t.t)

@@ -1,12 +1,22 @@
-"""The next frame of a pan, resampled ahead on a thread of its own.
+"""The next frames of a pan, resampled ahead on a thread of its own.
 
 A pan's framing changes scale every frame, so each frame is one bilinear resampling of
-the pre-scaled picture (`kiosk.render.moving.resample`), about 13 ms at 1920x1080 on a
-2-core machine: far more than a frame's budget on the render thread. Its position is a
-function of the time alone, so the frame after this one is known now: the render thread
-asks for it (``request``) and, a frame later, takes it (``take``) if it was made for a
-framing within a tenth of a screen pixel of the one due; otherwise (a pause, a skipped
-frame, a new photo) it draws the frame itself, so nothing is ever shown out of place.
+the pre-scaled picture (`kiosk.render.moving.resample`), 5-13 ms at 1920x1080 on a 2-core
+machine: far more than a frame's budget on the render thread. Its position is a function
+of the time alone, so the next frames are known now: each frame the render thread asks
+for the framings of the next ``DEPTH`` refreshes (``request``) and takes the one due
+(``take``) if it was made for a framing within a tenth of a screen pixel of it; otherwise
+(a pause, a new photo) it draws the frame itself, so nothing is ever shown out of place.
+
+Why several frames and not one: with only the next one made, a frame that came late (the
+machine busy decoding the next photo) made the one after it unexpected, the render thread
+drew that one itself, came late again, and so on: one late frame turned into a run of
+dropped ones. Made three refreshes ahead, a late frame finds its successor already made,
+and a worker held up for up to two refreshes still delivers in time.
+
+The first frames of the pan that comes next are made ahead too (``prefetch``, with what
+the worker has left over), so a pan starts without the render thread making its first
+frames itself.
 
 OpenCV releases the GIL while it resamples: the work runs beside the render thread.
 The thread is owned: ``start``, ``stop`` (joins); a newer request replaces an older one.
@@ -16,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +39,8 @@ MATCH_PX = 0.1  # a frame made for a framing this close (screen pixels) is the s
 # The frame due is still being made: waiting this long for it costs less than making it
 # again on the render thread (and than both threads resampling at once).
 WAIT_S = 0.008
+DEPTH = 3  # refreshes made ahead (3 frames of 8 MiB at 1080p, and one being made)
+EARLY = 2  # first frames of the next pan made ahead
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,10 @@ class _Job:
     box: Box
     size: tuple[int, int]
     background: tuple[int, int, int]
+    early: bool = False  # for the pan that comes next
+
+
+_Made = tuple[str, Box, np.ndarray]
 
 
 def same_framing(a: Box, b: Box, screen_w: int) -> bool:
@@ -47,11 +64,14 @@ def same_framing(a: Box, b: Box, screen_w: int) -> bool:
 
 
 class MotionFrames:
-    def __init__(self) -> None:
+    def __init__(self, depth: int = DEPTH) -> None:
+        self.depth = depth
         self._lock = threading.Condition()
-        self._job: _Job | None = None
+        self._jobs: list[_Job] = []  # to make, soonest first
+        self._early_jobs: list[_Job] = []  # the next pan's first frames, when idle
         self._working: _Job | None = None  # the job being made now
-        self._done: tuple[str, Box, np.ndarray] | None = None
+        self._done: list[_Made] = []  # made for the pan on screen, not yet superseded
+        self._early_done: list[_Made] = []  # made for the next pan
         self._spare: list[np.ndarray] = []
         self._thread: threading.Thread | None = None
         self._stopping = False
@@ -72,50 +92,86 @@ class MotionFrames:
             return True
         with self._lock:
             self._stopping = True
-            self._job = None
+            self._jobs = []
+            self._early_jobs = []
             self._lock.notify_all()
         thread.join(timeout_s)
         self._thread = None
         return not thread.is_alive()
 
-    def request(self, key: str, image: np.ndarray, box: Box, size: tuple[int, int],
-                background: tuple[int, int, int]) -> None:
-        """Make the frame for ``box`` next (replacing a request not started yet)."""
+    def request(self, key: str, image: np.ndarray, boxes: Sequence[Box],
+                size: tuple[int, int], background: tuple[int, int, int]) -> None:
+        """Make the frames for ``boxes`` (the next refreshes' framings, soonest first),
+        replacing what an older request still had to make; frames already made for
+        framings no longer asked for are let go."""
+        boxes = list(boxes)[: self.depth]
         with self._lock:
-            done = self._done
-            if done is not None and done[0] == key and same_framing(done[1], box, size[0]):
-                return  # already made (a pause, a dwell)
-            self._job = _Job(key, image, box, size, background)
-            self._lock.notify()
+            keep: list[_Made] = []
+            early: list[_Made] = []
+            for entry, was_early in ([(e, False) for e in self._done]
+                                     + [(e, True) for e in self._early_done]):
+                if entry[0] == key and any(same_framing(entry[1], b, size[0]) for b in boxes):
+                    keep.append(entry)
+                elif entry[0] != key and was_early:
+                    early.append(entry)  # still for the pan after this one
+                else:
+                    self._spare.append(entry[2])
+            self._done, self._early_done = keep, early
+            if any(job.key == key for job in self._early_jobs):
+                self._early_jobs = []  # that pan is on screen now
+            working = self._working
+            self._jobs = [
+                _Job(key, image, box, size, background) for box in boxes
+                if not any(same_framing(d[1], box, size[0]) for d in keep)
+                and not (working is not None and working.key == key
+                         and same_framing(working.box, box, size[0]))]
+            if self._jobs:
+                self._lock.notify()
+
+    def prefetch(self, key: str, image: np.ndarray, boxes: Sequence[Box],
+                 size: tuple[int, int], background: tuple[int, int, int]) -> None:
+        """Make the first frames of the pan that comes next (``boxes``: the framings of
+        its first refreshes) when nothing more urgent is asked for."""
+        boxes = list(boxes)[:EARLY]
+        with self._lock:
+            for entry in self._early_done:
+                if entry[0] != key:
+                    self._spare.append(entry[2])
+            self._early_done = [e for e in self._early_done if e[0] == key]
+            self._early_jobs = [
+                _Job(key, image, box, size, background, early=True) for box in boxes
+                if not any(same_framing(d[1], box, size[0]) for d in self._early_done)]
+            if self._early_jobs:
+                self._lock.notify()
 
     def take(self, key: str, box: Box, into: np.ndarray, wait_s: float = WAIT_S) -> bool:
         """Copy the frame made for this framing into ``into`` (h x w x 4); False when
         none was made for it (the caller draws it). A frame for it still being made is
         waited for, up to ``wait_s``."""
+        width = into.shape[1]
         with self._lock:
             working = self._working
             if (working is not None and working.key == key
-                    and same_framing(working.box, box, into.shape[1])):
+                    and same_framing(working.box, box, width)):
                 self._lock.wait_for(lambda: self._working is not working, wait_s)
-            done = self._done
-            if (done is None or done[0] != key or done[2].shape != into.shape
-                    or not same_framing(done[1], box, into.shape[1])):
-                return False
-            np.copyto(into, done[2])
-            self.used += 1
-            return True
+            for entry in self._done + self._early_done:
+                if (entry[0] == key and entry[2].shape == into.shape
+                        and same_framing(entry[1], box, width)):
+                    np.copyto(into, entry[2])
+                    self.used += 1
+                    return True
+            return False
 
     def _run(self) -> None:
         from kiosk.render.moving import resample
 
         while True:
             with self._lock:
-                while self._job is None and not self._stopping:
+                while not self._jobs and not self._early_jobs and not self._stopping:
                     self._lock.wait()
                 if self._stopping:
                     return
-                job, self._job = self._job, None
-                assert job is not None
+                job = self._jobs.pop(0) if self._jobs else self._early_jobs.pop(0)
                 self._working = job
                 w, h = job.size
                 out = next((a for a in self._spare if a.shape == (h, w, 4)), None)
@@ -132,9 +188,12 @@ class MotionFrames:
                     self._lock.notify_all()
                 continue
             with self._lock:
-                if self._done is not None:
-                    self._spare = [self._done[2]]
-                self._done = (job.key, job.box, out)
+                made = self._early_done if job.early else self._done
+                # The oldest made frames give way (their refresh has passed by now).
+                while len(made) >= (EARLY if job.early else self.depth):
+                    self._spare.append(made.pop(0)[2])
+                made.append((job.key, job.box, out))
+                del self._spare[self.depth:]  # what a smaller screen left behind
                 self._working = None
                 self.made += 1
                 self._lock.notify_all()

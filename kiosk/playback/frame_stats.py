@@ -38,6 +38,15 @@ class FrameStats:
         self.was_animating = animating
         self.recent.append(now)
 
+    def unchanged(self, now: float, animating: bool) -> None:
+        """A frame on time with nothing new to present (a clipping read slower than a
+        pixel a frame moves every other frame): not a dropped frame; a late one still is."""
+        late = self.last_at is not None and now - self.last_at > self.interval_s * 1.5
+        if animating and self.was_animating and late:
+            self.dropped += 1
+        self.last_at = now
+        self.was_animating = animating
+
     def fps(self, now: float) -> float:
         return float(sum(1 for t in self.recent if now - t <= 1.0))
 

@@ -5,6 +5,12 @@ the loop ran at 62.5 Hz: against a 60 fps clip that is one repeated frame every 
 and any late frame then skips one. ``Pacer`` keeps deadlines at exact multiples of the
 period, so the average rate is the asked one; a frame that comes late is not followed by
 a rush to catch up (one more than a period late starts the count again from now).
+
+``wait`` returns the frame's time: its deadline on the grid, not the moment the sleep
+happened to end (or a late frame started). Everything that moves is drawn for that time,
+so successive frames are exactly one period apart in the show's time: a pan's frames made
+ahead for the coming deadlines are the frames then asked for, and a frame that starts a
+few milliseconds late still shows where the show should be at its deadline.
 Pure apart from the injected clock and sleep.
 """
 
@@ -22,8 +28,9 @@ class Pacer:
         self._next: float | None = None  # when the next frame may start
         self._period: float | None = None
 
-    def wait(self, hz: float) -> None:
-        """Return at the next frame's start for a loop running at ``hz``."""
+    def wait(self, hz: float) -> float:
+        """Return at the next frame's start for a loop running at ``hz``, with the frame's
+        time (its deadline; now when the grid starts again)."""
         period = 1.0 / hz
         now = self._clock()
         # The first frame, or a new rate, counts from now.
@@ -35,3 +42,4 @@ class Pacer:
             self._sleep(target - now)
         self._next = target + period
         self._period = period
+        return target

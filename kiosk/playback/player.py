@@ -9,6 +9,7 @@ decodes at once.
 from __future__ import annotations
 
 import logging
+import math
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -18,7 +19,7 @@ import numpy as np
 import pygame
 
 from kiosk.media.images import ImageError, load_image
-from kiosk.media.motion_frames import MotionFrames
+from kiosk.media.motion_frames import EARLY, MotionFrames
 from kiosk.playback.timeline import Frame, Timeline
 from kiosk.render.compositor import Compositor, to_surface
 from kiosk.show.model import (
@@ -115,11 +116,15 @@ class Player:
         self.timeline = Timeline(show, now)
         self.eager = eager  # build layers when asked (render) instead of ahead of time
         self.skipped: dict[str, str] = {}  # path -> reason, for the status file
-        # A pan's next frame made ahead on a thread (the loop's player only; `render`
-        # draws each frame itself). The elapsed time of the last moving frame drawn
-        # predicts the next one's.
+        # A pan's next frames made ahead on a thread (the loop's player only; `render`
+        # draws each frame itself). The time between moving frames drawn predicts the
+        # next ones'.
         self.ahead: MotionFrames | None = None if eager else MotionFrames()
         self._last_moving: tuple[str, float] | None = None
+        self._frame_s: float | None = None  # the loop's refresh period, as seen
+        self._now = now  # the last frame's time
+        self._prepared: set[str] = set()  # moving photos made ready ahead (keys)
+        self._current: Step | None = None  # the step on screen at the last update
         self.fonts: tuple[object, object] | None = None  # as the settings named them
 
     # -- readiness -------------------------------------------------------------------
@@ -168,6 +173,11 @@ class Player:
         if self.clips is not None:
             self.clips.want([s for s in upcoming if isinstance(s, Video)])
         frame = self.timeline.tick(now, self.readiness)
+        self._now = now
+        if frame.current is not self._current:
+            self._current = frame.current
+            if frame.current is not None:
+                self._prepared.discard(frame.current.key)  # ready again next time round
         if self.clips is not None:
             self.clips.update(frame, self.timeline, now, self.compositor.look.language)
             for path, reason in getattr(self.clips, "ended_early", {}).items():
@@ -180,14 +190,42 @@ class Player:
         One per frame keeps each frame's main-thread work small and ahead of need.
         """
         for step in self.timeline.prefetch():
-            if self.compositor.has_layer(step) or isinstance(step, Video) or (
-                    isinstance(step, Photo) and step.motion is not None):
+            if isinstance(step, Photo) and step.motion is not None:
+                if self._prepare_moving(step):
+                    return True
+                continue
+            if self.compositor.has_layer(step) or isinstance(step, Video):
                 continue
             if isinstance(step, Photo) and self.images.state(step) != "ready":
                 continue
             self._build(step)
             return True
         return False
+
+    def _prepare_moving(self, step: Photo) -> bool:
+        """A moving photo coming next: its label drawn, and for a pan its first frames
+        made ahead, framed for the refreshes it will start on. True when work was done."""
+        if (step is self._current or step.key in self._prepared
+                or self.images.state(step) != "ready"):
+            return False
+        image = self.images.image(step)
+        if image is None:
+            return False
+        self._prepared.add(step.key)
+        self.compositor.label_overlay(step.label, step.caption_position, busy=True)
+        ahead, period = self.ahead, self._frame_s
+        wait_s = self.timeline.next_change_s(self._now)
+        if (ahead is not None and period and wait_s and step.motion is not None
+                and step.motion.kind == "pan" and self.timeline.following() is step):
+            # It starts at its due time; its first frame is the first refresh after that.
+            first = math.ceil(wait_s / period - 1e-6) * period - wait_s
+            size = self.compositor.size
+            image_size = (image.shape[1], image.shape[0])
+            ahead.start()
+            ahead.prefetch(step.key, image,
+                           [moving_framing(step, first + k * period, image_size, size)
+                            for k in range(EARLY)], size, self.compositor.look.background)
+        return True
 
     def animating(self, frame: Frame) -> bool:
         """Whether this frame moves (a transition, or a photo moving by itself): a late
@@ -244,9 +282,14 @@ class Player:
         last = self._last_moving
         frame_s = elapsed_s - last[1] if last is not None and last[0] == step.key else 0.0
         self._last_moving = (step.key, elapsed_s)
-        if 0 < frame_s < 0.1:  # the next frame, one frame on, made while this one shows
-            ahead.request(step.key, image, moving_framing(step, elapsed_s + frame_s,
-                                                          image_size, size),
+        if 0 < frame_s < 0.1:
+            # The refresh period: a frame that came late does not count as one.
+            if self._frame_s is None or frame_s < self._frame_s * 1.5:
+                self._frame_s = frame_s
+            period = self._frame_s
+            ahead.request(step.key, image,
+                          [moving_framing(step, elapsed_s + k * period, image_size, size)
+                           for k in range(1, ahead.depth + 1)],
                           size, self.compositor.look.background)
         return layer
 
