@@ -43,6 +43,9 @@ def test_a_pan_starts_and_ends_on_the_framings_written():
     assert at[20.0] == pytest.approx((4000 - w, 1500.0, w, 1500.0))
     assert at[10.0] == pytest.approx((2000 - w / 2, 750.0, w, 1500.0))  # halfway, by time
     assert _box(m.framing(motion, 20.0, 25.0, image, SCREEN)) == at[20.0]  # holds the end
+    closer = Motion("pan", zoom=3.0, start=motion.start, end=motion.end)
+    assert m.framing(closer, 20.0, 7.0, image, SCREEN) == m.framing(motion, 20.0, 7.0,
+                                                                     image, SCREEN)
 
 
 def test_a_framing_of_another_shape_is_widened_about_its_centre_never_cut():
@@ -53,6 +56,8 @@ def test_a_framing_of_another_shape_is_widened_about_its_centre_never_cut():
     assert _box(narrow) == pytest.approx((1000.0, 600.0, 1600.0, 900.0))
     whole_height = m.box_framing((0.25, 0.0, 0.1, 1.0), image, SCREEN)
     assert _box(whole_height) == pytest.approx((-2000 / 3, 0.0, 16000 / 3, 3000.0))
+    at_the_edge = m.box_framing((0.0, 0.0, 0.1, 1.0), image, SCREEN)  # the docs' example
+    assert _box(at_the_edge) == _box(whole_height)
     wide = m.box_framing((0.0, 0.45, 1.0, 0.1), image, SCREEN)  # 4000 x 300: heightened
     assert _box(wide) == pytest.approx((0.0, 1500 - 1125, 4000.0, 2250.0))
 
@@ -118,6 +123,16 @@ def test_framings_and_keep_are_read_from_items_and_exhibit_defaults(show_dir: Sh
     assert framed.motion == Motion("pan", zoom=1.25, keep="bottom", start=(0.1, 0.1, 0.5, 0.5),
                                    end=(0.5, 0.5, 0.5, 0.5))  # framings ask for a pan
     assert portrait.motion is not None and portrait.motion.keep == "centre"
+
+
+def test_a_framing_written_on_a_tall_clipping_pans_it_instead_of_reading_it(
+        show_dir: ShowDir):
+    cv2.imwrite(str(show_dir.exhibits / "column.png"), np.full((6000, 2000, 3), 200, np.uint8))
+    show_dir.manifest("a.yaml", "title: A\nitems:\n  - photo: column.png\n"
+                                "  - photo: column.png\n    pan_to: 0 0 1 0.2\n")
+    read, panned = _load(show_dir).show.exhibits[0].steps
+    assert read.motion is not None and read.motion.kind == "read"
+    assert panned.motion is not None and panned.motion.kind == "pan" and panned.fit == "pan"
 
 
 def _render(show_dir: ShowDir, at: float, size=(640, 360)) -> np.ndarray:
@@ -198,6 +213,7 @@ def test_every_bad_line_is_reported_in_one_pass(show_dir: ShowDir, capsys):
     """Guards a validate that stops at the first bad line: the curator fixes one, runs it
     again, and finds the next."""
     (show_dir.exhibits / "v.mp4").write_bytes(b"")
+    cv2.imwrite(str(show_dir.exhibits / "tall.png"), np.full((3000, 1000, 3), 90, np.uint8))
     show_dir.manifest("a.yaml", "title: A\nitems:\n"
                                 "  - photo: photos/p0.jpg\n    pan_from: 0.9 0 0.5 0.5\n"
                                 "    keep: side\n"
@@ -206,7 +222,10 @@ def test_every_bad_line_is_reported_in_one_pass(show_dir: ShowDir, capsys):
                                 "  - photo: photos/p2.jpg\n    motion: none\n"
                                 "    pan_from: 0 0 1 1\n    keep: top\n"
                                 "  - photo: photos/p3.jpg\n    keep: centre\n"
-                                "  - video: v.mp4\n    pan_from: 0 0 0.5 0.5\n")
+                                "  - video: v.mp4\n    pan_from: 0 0 0.5 0.5\n"
+                                "  - photo: tall.png\n    keep: bottom\n"
+                                "  - sequence: photos/*.jpg\n    motion: none\n"
+                                "    keep: top\n")
     main(["validate", "--exhibits", str(show_dir.exhibits), "--assets", str(show_dir.assets)])
     out = capsys.readouterr().out
     expected = [
@@ -217,9 +236,42 @@ def test_every_bad_line_is_reported_in_one_pass(show_dir: ShowDir, capsys):
         "a.yaml:12:11: warning: `keep` shapes a pan, but this photo is `motion: none`",
         "a.yaml:14:11: warning: `keep` shapes a pan, but this photo is still",
         "a.yaml:16:15: warning: a clip does not pan, zoom or scroll",
+        "a.yaml:18:11: warning: `keep` shapes a pan, but this photo is read by scrolling",
     ]
     for text in expected:
         assert text in out, (text, out)
+    # A sequence's line is told once, not once per photo.
+    assert out.count("a.yaml:21:11: warning: `keep` shapes a pan") == 1, out
     assert "write `start:` and `end:` times" in out  # a clip's own start and end
     steps = _load(show_dir).show.exhibits[0].steps
     assert [s.motion for s in steps[:4]] == [None] * 4
+
+
+@pytest.mark.parametrize("line, hint", [
+    ("from: 0 0 0.5 0.5", "did you mean `pan_from:`"),
+    ("to: 0.5 0.5 0.5 0.5", "did you mean `pan_to`?"),
+])
+def test_from_and_to_written_for_a_framing_point_to_pan_from_and_pan_to(
+        show_dir: ShowDir, capsys, line: str, hint: str):
+    """Guards `from:` in an item being taken for the exhibit's first day (a hint to move
+    it left, to where it would hide the exhibit until a date)."""
+    show_dir.manifest("a.yaml", f"title: A\nitems:\n  - photo: photos/p0.jpg\n    {line}\n")
+    code = main(["validate", "--exhibits", str(show_dir.exhibits),
+                 "--assets", str(show_dir.assets)])
+    out = capsys.readouterr().out
+    assert code == 1 and "a.yaml:4:5: error: " in out and hint in out, out
+    assert "move it left" not in out
+
+
+def test_a_framing_closer_than_zoom_may_go_is_a_warning(show_dir: ShowDir):
+    """Guards a tiny framing shown as a blur without a word: the picture is kept at about
+    the screen's size, so a pan to a tenth of it is ten times enlarged."""
+    show_dir.manifest("a.yaml", "title: A\nitems:\n"
+                                "  - photo: photos/p0.jpg\n    pan_to: 0.4 0.4 0.1 0.1\n"
+                                "  - photo: photos/p1.jpg\n    pan_from: 0 0 0.25 0.25\n")
+    result = _load(show_dir)
+    messages = [str(p) for p in result.problems]
+    assert len(messages) == 1, messages
+    assert (":4:13: warning: the `pan_to` box is 10.0 times closer than the widest framing; "
+            "beyond 4 times") in messages[0], messages
+    assert all(s.motion is not None for s in result.show.exhibits[0].steps)  # it pans

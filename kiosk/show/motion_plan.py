@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from kiosk.errors import did_you_mean
-from kiosk.playback.motion import read_axis, read_duration, read_travel
+from kiosk.playback.motion import box_framing, read_axis, read_duration, read_travel
 from kiosk.show.fields import Context, scalar
 from kiosk.show.marked_yaml import Node
 from kiosk.show.model import KEEPS, MOTIONS, Box4, Motion, Photo, Reading
@@ -22,6 +22,7 @@ from kiosk.show.model import KEEPS, MOTIONS, Box4, Motion, Photo, Reading
 Size = tuple[int, int]
 # A picture scaled up more than this to fill the screen's width reads as a blur.
 MAX_UPSCALE = 4.0
+MAX_ZOOM = 4.0  # the closest a pan goes: `zoom` up to this, a framing no closer
 BAD = "bad"  # a motion field with an error: the photo is shown still
 
 
@@ -100,7 +101,7 @@ def parse_zoom(ctx: Context, node: Node) -> float | str:
         value = float(raw.rstrip("x"))
     except ValueError:
         value = math.nan
-    if not (math.isfinite(value) and 1.0 <= value <= 4.0):
+    if not (math.isfinite(value) and 1.0 <= value <= MAX_ZOOM):
         ctx.error(node, f"`zoom: {raw}` must be a number from 1 to 4; the photo is shown "
                         "still", "write `zoom: 1.3` (1: no zoom, only a drift)")
         return BAD
@@ -187,10 +188,26 @@ def plan(ctx: Context, node: Node, photo: Photo, wanted: str, pan: Pan, *,
     if kind == "read":
         _no_pan(ctx, pan, "read by scrolling")
         return _read(ctx, node, photo, size, duration_given, reading, screen, wanted)
+    for name, box in (("pan_from", pan.start), ("pan_to", pan.end)):
+        if box is not None and name in pan.written:
+            _too_close(ctx, pan.written[name], name, box, size, screen)
     motion = Motion("pan", focus=pan.focus, zoom=pan.zoom or reading.zoom,
                     keep=pan.keep or "top",  # type: ignore[arg-type]
                     start=pan.start, end=pan.end)
     return replace(photo, motion=motion, fit="pan")
+
+
+def _too_close(ctx: Context, node: Node, name: str, box: Box4, size: Size,
+               screen: Size) -> None:
+    """A framing closer than `zoom` may go: the pre-scaled picture is a blur there."""
+    iw, ih = size
+    aspect = screen[0] / screen[1]
+    widest = min(iw, ih * aspect)
+    framed = box_framing(box, size, screen).w
+    if widest > MAX_ZOOM * framed * (1 + 1e-9):
+        ctx.warning(node, f"the `{name}` box is {widest / framed:.1f} times closer than the "
+                          f"widest framing; beyond {MAX_ZOOM:g} times (as far as `zoom` "
+                          "goes) the picture is a blur", "use a larger box")
 
 
 def _no_pan(ctx: Context, pan: Pan, how: str) -> None:
