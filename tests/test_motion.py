@@ -92,8 +92,7 @@ def test_position_follows_the_clock_even_when_frames_are_skipped(kind: str):
         t += (1 / 60) * int(rng.choice([1, 1, 1, 2, 5, 17]))  # frames skipped on purpose
         frame = timeline.tick(t, lambda s: "ready")
         box = moving_framing(frame.current, frame.step_elapsed_s, image, SCREEN)
-        exact = m.framing(motion.kind, motion.axis, motion.dwell_s, motion.focus,
-                          motion.zoom, motion.top, 60.0, t - start, image, SCREEN)
+        exact = m.framing(motion, 60.0, t - start, image, SCREEN)
         if kind == "read":
             unrounded = m.read_offset(t - start, 60.0, 2.0,
                                       5760 - 1080 + m.END_CLEARANCE * 1080)

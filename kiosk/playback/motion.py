@@ -10,9 +10,10 @@ Two kinds (`kiosk.show.model.Motion`):
 * **read**: a clipping fitted across the screen scrolls along its length at a reading
   pace, still at the start and at the end (``dwell_s``) so the headline and the last line
   can be read. :func:`read_offset` gives the offset in pixels of the pre-scaled image.
-* **pan** ("Ken Burns"): from a wide framing to one ``zoom`` times closer. The framings
-  never crop the focus box; a portrait picture on a landscape screen keeps its top
-  (faces) unless a focus says otherwise. :func:`pan_view` gives the visible box in pixels
+* **pan** ("Ken Burns"): from a wide framing to one ``zoom`` times closer, or between
+  the framings the manifest gives (``start``, ``end``). The framings never crop the
+  focus box; a portrait picture on a landscape screen keeps its top (faces) unless a
+  focus or ``keep`` says otherwise. :func:`pan_view` gives the visible box in pixels
   of whatever image size it is asked for (the decoded, pre-scaled one at draw time).
 
 Sizes at load time (for a duration) and at draw time (for pixels) can differ: positions
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+from kiosk.show.model import Motion
 
 Size = tuple[int, int]
 Focus = tuple[float, float, float, float]
@@ -123,47 +126,76 @@ def _covering(box_w: float, box_h: float, aspect: float) -> tuple[float, float]:
     return max(box_w, box_h * aspect), max(box_w, box_h * aspect) / aspect
 
 
+# Where the widest framing of a picture taller than the screen's shape sits: the share
+# of the spare height above it.
+KEEP_AT = {"top": 0.0, "centre": 0.5, "bottom": 1.0}
+
+
 def pan_frames(image: Size, screen: Size, focus: Focus | None, zoom: float,
-               top: bool = True) -> tuple[Box, Box]:
+               keep: str = "top", start_box: Focus | None = None,
+               end_box: Focus | None = None) -> tuple[Box, Box]:
     """The first and last framing, in pixels of ``image``, both shaped like the screen.
 
-    The first is the widest framing that fills the screen (a portrait picture on a
-    landscape screen: its top, unless ``top`` is off); the last is ``zoom`` times closer,
-    on the focus (or where the first one looked). Neither crops the focus box: a focus too
-    big for a framing makes that framing larger (bands at the sides rather than a cut).
+    The first is ``start_box`` when given (see :func:`box_framing`), else the widest
+    framing that fills the screen (a portrait picture on a landscape screen: its top, or
+    where ``keep`` says). The last is ``end_box`` when given, else ``zoom`` times closer
+    than the first, on the focus (or on the same edge as the first; on the centre of a
+    first framing written). None crops the focus
+    box: a focus too big for a framing makes that framing larger (bands at the sides
+    rather than a cut).
     """
     iw, ih = image
     aspect = screen[0] / screen[1]
-    cover_w = min(iw, ih * aspect)
-    cover_h = cover_w / aspect
+    anchor = KEEP_AT.get(keep, 0.0)
     fbox = None
     if focus is not None:
         fx, fy, fw, fh = focus
         fbox = Box(fx * iw, fy * ih, fw * iw, fh * ih)
+    if start_box is not None:
+        start = box_framing(start_box, image, screen, fbox)
+    else:
+        cover_w = min(iw, ih * aspect)
+        cover_h = cover_w / aspect
+        if fbox is not None:
+            cx, cy = fbox.x + fbox.w / 2, fbox.y + fbox.h / 2
+        else:
+            cx, cy = iw / 2, cover_h / 2 + anchor * max(0.0, ih - cover_h)
+        start = _framed(cx, cy, cover_w, cover_h, image, aspect, fbox)
+    if end_box is not None:
+        return start, box_framing(end_box, image, screen, fbox)
+    ew, eh = start.w / max(1.0, zoom), start.h / max(1.0, zoom)
     if fbox is not None:
         cx, cy = fbox.x + fbox.w / 2, fbox.y + fbox.h / 2
     else:
-        cx = iw / 2
-        cy = cover_h / 2 if top else ih / 2
-    sw, sh = cover_w, cover_h
-    if fbox is not None:
-        need_w, need_h = _covering(fbox.w, fbox.h, aspect)
-        sw, sh = max(sw, need_w), max(sh, need_h)
-    start = _fit_box(cx, cy, sw, sh, image)
-    if fbox is not None:
-        start = _contain(start, fbox, image)
-    ew, eh = sw / max(1.0, zoom), sh / max(1.0, zoom)
-    if fbox is not None:
-        need_w, need_h = _covering(fbox.w, fbox.h, aspect)
-        ew, eh = max(ew, need_w), max(eh, need_h)
-    else:
-        # Without a focus, the closer framing keeps the same top edge for a portrait.
-        cy = start.y + eh / 2 if top and ih / iw > 1 / aspect else start.y + start.h / 2
+        # Without a focus, the closer framing keeps the same edge of a portrait in view.
         cx = start.x + start.w / 2
-    end = _fit_box(cx, cy, ew, eh, image)
-    if fbox is not None:
-        end = _contain(end, fbox, image)
-    return start, end
+        # A first framing written by hand closes in on its own centre.
+        portrait = ih / iw > 1 / aspect and start_box is None
+        cy = (start.y + anchor * (start.h - eh) + eh / 2 if portrait
+              else start.y + start.h / 2)
+    return start, _framed(cx, cy, ew, eh, image, aspect, fbox)
+
+
+def box_framing(box: Focus, image: Size, screen: Size, focus: Box | None = None) -> Box:
+    """The screen-shaped framing of ``box`` (x, y, w, h in the picture's proportions):
+    widened (or heightened) about its centre to the screen's shape, never cut, then moved
+    to stay inside the picture; larger than the picture along a side, it is centred there
+    (the screen shows bands). Widened further, if need be, to hold the focus."""
+    iw, ih = image
+    aspect = screen[0] / screen[1]
+    bx, by, bw, bh = box[0] * iw, box[1] * ih, box[2] * iw, box[3] * ih
+    w, h = _covering(bw, bh, aspect)
+    return _framed(bx + bw / 2, by + bh / 2, w, h, image, aspect, focus)
+
+
+def _framed(cx: float, cy: float, w: float, h: float, image: Size, aspect: float,
+            focus: Box | None) -> Box:
+    """A ``w x h`` framing about ``(cx, cy)``, inside the picture, holding the focus."""
+    if focus is not None:
+        need_w, need_h = _covering(focus.w, focus.h, aspect)
+        w, h = max(w, need_w), max(h, need_h)
+    box = _fit_box(cx, cy, w, h, image)
+    return _contain(box, focus, image) if focus is not None else box
 
 
 def _contain(box: Box, focus: Box, image: Size) -> Box:
@@ -200,8 +232,8 @@ def scaled(box: Box, factor: float) -> Box:
 # -- the framing on screen ------------------------------------------------------------------
 
 
-def framing(kind: str, axis: str, dwell_s: float, focus: Focus | None, zoom: float, top: bool,
-            duration_s: float, elapsed_s: float, image: Size, screen: Size) -> Box:
+def framing(motion: Motion, duration_s: float, elapsed_s: float, image: Size,
+            screen: Size) -> Box:
     """What of the pre-scaled ``image`` fills the ``screen`` ``elapsed_s`` into the step.
 
     Reading: one image pixel per screen pixel, at a whole-pixel offset (text stays crisp,
@@ -210,11 +242,12 @@ def framing(kind: str, axis: str, dwell_s: float, focus: Focus | None, zoom: flo
     """
     iw, ih = image
     sw, sh = screen
-    if kind == "read":
-        travel = _travel(ih, sh) if axis == "y" else _travel(iw, sw)
-        offset = float(round(read_offset(elapsed_s, duration_s, dwell_s, travel)))
-        if axis == "y":
+    if motion.kind == "read":
+        travel = _travel(ih, sh) if motion.axis == "y" else _travel(iw, sw)
+        offset = float(round(read_offset(elapsed_s, duration_s, motion.dwell_s, travel)))
+        if motion.axis == "y":
             return Box((iw - sw) / 2, offset, sw, sh)
         return Box(offset, (ih - sh) / 2, sw, sh)
-    start, end = pan_frames(image, screen, focus, zoom, top)
+    start, end = pan_frames(image, screen, motion.focus, motion.zoom, motion.keep,
+                            motion.start, motion.end)
     return pan_view(start, end, pan_progress(elapsed_s, duration_s))

@@ -483,10 +483,8 @@ def moving_framing(step: Photo, elapsed_s: float, image: tuple[int, int],
     """Where a moving photo is, from its time on screen alone (kiosk.playback.motion)."""
     from kiosk.playback.motion import framing
 
-    m = step.motion
-    assert m is not None
-    return framing(m.kind, m.axis, m.dwell_s, m.focus, m.zoom, m.top, step.duration_s,
-                   elapsed_s, image, screen)
+    assert step.motion is not None
+    return framing(step.motion, step.duration_s, elapsed_s, image, screen)
 
 
 def make_text(settings: Settings) -> Any:

@@ -64,8 +64,10 @@ def entries(ctx: Context, node: Node, fields: Mapping[str, Any], what: str) -> d
         if name in fields:
             out[name] = value
         else:
-            ctx.error(key, f"unknown key `{name}` in {what}", did_you_mean(name, fields),
-                      playable=True)
+            # `to: 0.5 0.5 0.5 0.5` for `pan_to:` (and `from:` for `pan_from:`).
+            hint = (f"did you mean `pan_{name}`?" if f"pan_{name}" in fields
+                    else did_you_mean(name, fields))
+            ctx.error(key, f"unknown key `{name}` in {what}", hint, playable=True)
     return out
 
 

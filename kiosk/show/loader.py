@@ -273,8 +273,17 @@ PLAY_FIELDS: dict[str, Field] = {
                    "proportions, like `0.3 0.1 0.4 0.4`"),
     "zoom": Field(motion_plan.parse_zoom, {"type": ["string", "number"]},
                   "how much closer a pan ends, 1 to 4 (default from settings)"),
+    "keep": Field(motion_plan.parse_keep, {"type": "string",
+                                           "enum": ["top", "centre", "center", "bottom"]},
+                  "the edge of a tall picture a pan keeps in view: `top` (faces, the "
+                  "default), `centre` or `bottom`"),
+    "pan_from": Field(motion_plan.parse_from, {"type": "string"},
+                      "the framing a pan starts on: `x y w h` in the picture's proportions, "
+                      "like `0 0 0.5 0.5`"),
+    "pan_to": Field(motion_plan.parse_to, {"type": "string"},
+                    "the framing a pan ends on: `x y w h` in the picture's proportions"),
 }
-_MOTION_FIELDS = ("motion", "focus", "zoom")
+_MOTION_FIELDS = ("motion", "focus", "zoom", "keep", "pan_from", "pan_to")
 
 LABEL_FIELDS: dict[str, Field] = {
     name: Field(f.text, {**f.TEXT_SCHEMA, "description": doc}, doc)
@@ -332,7 +341,8 @@ VIDEO_FIELDS: dict[str, Field] = {
     "subtitles": _SUBTITLES,
     **LABEL_FIELDS,
     **{k: v for k, v in PLAY_FIELDS.items() if k != "duration"},
-    **{k: Field(motion_plan.on_a_clip, PLAY_FIELDS[k].schema, "for photos only")
+    **{k: Field(motion_plan.framing_on_a_clip if k.startswith("pan_")
+                else motion_plan.on_a_clip, PLAY_FIELDS[k].schema, "for photos only")
        for k in _MOTION_FIELDS},
     **LINK_FIELD,
 }
@@ -375,6 +385,9 @@ BUILTIN_DEFAULTS: dict[str, Any] = {
     "motion": "auto",
     "focus": None,
     "zoom": None,
+    "keep": None,
+    "pan_from": None,
+    "pan_to": None,
 }
 
 
@@ -484,15 +497,19 @@ class _ExhibitReader:
                       transition=play["transition"], fit=play["fit"],
                       label=_label(parsed, label), caption_position=play["caption_position"],
                       where=self.where(node), link=parsed.get("link", ""))
-        return self.moving(photo, values.get("motion", node), play, "duration" in parsed)
+        return self.moving(photo, node, values, play, "duration" in parsed)
 
-    def moving(self, photo: Photo, node: Node, play: Mapping[str, Any],
-               duration_given: bool) -> Photo:
+    def moving(self, photo: Photo, node: Node, values: Mapping[str, Node],
+               play: Mapping[str, Any], duration_given: bool) -> Photo:
         """The photo with its motion decided (kiosk/show/motion_plan.py)."""
-        focus, zoom = play["focus"], play["zoom"]
-        wanted = motion_plan.BAD if motion_plan.BAD in (focus, zoom) else play["motion"]
+        shape = {k: play[k] for k in _MOTION_FIELDS if k != "motion"}
+        bad = motion_plan.BAD in shape.values()
+        wanted = motion_plan.BAD if bad else play["motion"]
+        pan = motion_plan.Pan(shape["focus"], shape["zoom"], shape["keep"], shape["pan_from"],
+                              shape["pan_to"], {k: values[k] for k in motion_plan.PAN_ONLY
+                                                if k in values})
         opts = self.ctx.opts
-        return motion_plan.plan(self.ctx, node, photo, wanted, focus=focus, zoom=zoom,
+        return motion_plan.plan(self.ctx, values.get("motion", node), photo, wanted, pan,
                                 duration_given=duration_given, reading=opts.reading,
                                 screen=opts.screen, probe=_picture_size)
 
@@ -513,7 +530,7 @@ class _ExhibitReader:
                               transition=inherited["transition"], fit=inherited["fit"],
                               label=label, caption_position=inherited["caption_position"],
                               where=self.where(source), link=shared.get("link", ""))
-                photos.append(self.moving(photo, values.get("motion", source), inherited,
+                photos.append(self.moving(photo, source, values, inherited,
                                           "duration" in shared))
         else:
             for entry in f.seq_of(ctx, source, "`sequence`"):

@@ -21,6 +21,10 @@ FitMode = Literal["contain", "cover"]
 DecodeFit = Literal["contain", "cover", "width", "height", "pan"]
 MotionKind = Literal["read", "pan"]
 MOTIONS = ("auto", "read", "pan", "none")
+# Which edge of a picture taller than the screen's shape a pan keeps in view.
+Keep = Literal["top", "centre", "bottom"]
+KEEPS: tuple[Keep, ...] = ("top", "centre", "bottom")
+Box4 = tuple[float, float, float, float]  # x, y, w, h in the picture's own proportions
 TransitionKind = Literal["cut", "crossfade", "slide"]
 CaptionPosition = Literal["bottom", "top", "hidden"]
 
@@ -118,15 +122,18 @@ class Motion:
     its length (``axis`` y: down a tall clipping; x: along a wide strip), still for
     ``dwell_s`` at each end. ``pan``: from a wide framing to a closer one, ``zoom`` times
     nearer, never cropping ``focus`` (x, y, w, h in the picture's own proportions); with
-    no focus a portrait picture keeps its top (``top``). Positions follow from the time
-    alone (kiosk.playback.motion)."""
+    no focus a portrait picture keeps its top (``keep``: or its centre, or its bottom).
+    ``start`` and ``end``, when given, are the framings it starts and ends on (same
+    proportions). Positions follow from the time alone (kiosk.playback.motion)."""
 
     kind: MotionKind
     axis: Literal["x", "y"] = "y"
     dwell_s: float = 0.0
-    focus: tuple[float, float, float, float] | None = None
+    focus: Box4 | None = None
     zoom: float = 1.0
-    top: bool = True
+    keep: Keep = "top"
+    start: Box4 | None = None
+    end: Box4 | None = None
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,14 @@ def misplaced_outer(ctx: Context, node: Map, fields: Mapping[str, object],
     for name in sorted(stray, key=lambda k: node.entries[k][0].line):
         key = node.entries[name][0]
         where = f"under `{owner.value}:` (line {owner.line})" if owner else here
+        value = node.entries[name][1]
+        if f"pan_{name}" in fields and isinstance(value, Scalar) and len(
+                value.value.replace(",", " ").split()) == 4:
+            # `from: 0 0 0.5 0.5`: a framing, not the exhibit's first day.
+            ctx.error(key, f"`{name}:` is indented {where}, where it has no meaning",
+                      f"did you mean `pan_{name}:`, the framing a pan starts on?",
+                      playable=True)
+            continue
         ctx.error(key, f"`{name}:` is indented {where}, where it has no meaning",
                   f"it belongs to the exhibit: move it left to column {outer_col}"
                   + (f", lined up with `{owner.value}:`" if owner else ""), playable=True)
