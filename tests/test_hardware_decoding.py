@@ -99,6 +99,18 @@ def test_v4l2m2m_without_a_device_plays_the_clip_in_software_and_says_why(
     assert "no /dev/video device" in line.getMessage()
 
 
+def test_auto_on_a_machine_without_hardware_decodes_in_software_quietly(
+        clip: Path, caplog: pytest.LogCaptureFixture):
+    """The default on this machine (no GPU, no V4L2 device): software, no warning."""
+    assert not glob.glob("/dev/video*") and not glob.glob("/dev/dri/renderD*")
+    caplog.set_level(logging.INFO)
+    reader = reader_with(clip, HardwareDecoding("auto"))
+    assert numbers_played(reader) == list(range(FRAMES))
+    assert reader.decoder == "software" and reader.decoder_fallback == ""
+    assert fallback_lines(caplog) == [] and not [
+        r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
 def test_vaapi_that_cannot_open_its_device_falls_back(clip: Path,
                                                       caplog: pytest.LogCaptureFixture):
     """A VA-API device that cannot be opened (here: its render node is missing) is a
@@ -254,6 +266,7 @@ def test_the_status_shows_the_decoder_of_the_clip_on_screen(
     the running kiosk's status says `software` and the failed hardware decoder."""
     app = running_clip
     caplog.set_level(logging.INFO)
+    assert app.snapshot(app.clock.now())["clip_decoder"] is None  # no clip on screen yet
     decoder = None
     for _ in range(2000):
         app.clock.advance(1 / 60)
