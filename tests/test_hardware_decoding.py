@@ -282,3 +282,20 @@ def test_the_status_shows_the_decoder_of_the_clip_on_screen(
     assert any("playing clip.mp4" in r.getMessage() and "(software decoding)" in r.getMessage()
                for r in caplog.records)
     assert len(fallback_lines(caplog)) == 1
+
+
+def test_a_machine_that_cannot_be_asked_decodes_in_software(
+        clip: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch):
+    """Guards a clip lost to the hardware check itself: if asking FFmpeg or /dev fails,
+    one warning, and clips play in software."""
+    def broken() -> Machine:
+        raise OSError("no /dev")
+
+    monkeypatch.setattr(video_source, "probe_machine", broken)
+    caplog.set_level(logging.INFO)
+    reader = reader_with(clip, HardwareDecoding("auto"))
+    assert numbers_played(reader) == list(range(FRAMES))
+    assert reader.decoder == "software"
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == [
+        "cannot tell which hardware decoders this machine has (no /dev): clips decode in "
+        "software"]

@@ -121,7 +121,12 @@ class HardwareDecoding:
         """What the machine offers, asked once."""
         with self._lock:
             if self._machine is None:
-                self._machine = probe_machine()
+                try:
+                    self._machine = probe_machine()
+                except Exception as e:  # no hardware is better than no clip
+                    log.warning("cannot tell which hardware decoders this machine has "
+                                "(%s): clips decode in software", short_reason(e))
+                    self._machine = Machine()
             return self._machine
 
     def failed(self, codec: str, profile: str, decoder: str, reason: str, clip: str) -> None:
