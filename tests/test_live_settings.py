@@ -158,6 +158,15 @@ def test_volume_reaches_the_clips(running: App, show_dir: ShowDir):
     assert clips.show_volume == 0.25
 
 
+def test_the_video_decoder_reaches_the_clips(running: App, show_dir: ShowDir):
+    """Guards a `video.decoder` read once: the next clip opened uses the new setting."""
+    clips = running.parts.player.clips
+    assert clips.hardware.setting == "auto"
+    edit_settings(running, show_dir, "languages: {offered: [en, de], default: en}\n"
+                  "video: {decoder: software}\n")
+    assert clips.hardware.setting == "software"
+
+
 def test_a_closed_date_added_today_closes_the_show(running: App, show_dir: ShowDir):
     assert running.snapshot(running.clock.now())["state"] == "playing"
     edit_settings(running, show_dir, "languages: {offered: [en, de], default: en}\n"

@@ -145,3 +145,19 @@ def test_http_settings_the_endpoint_would_refuse_are_errors_at_their_line(show_d
     assert load_settings(fine, show_dir.assets).problems == []
     loopback = show_dir.settings("http: {port: 8765, host: 127.0.0.1}\n")
     assert load_settings(loopback, show_dir.assets).problems == []
+
+
+def test_video_decoder_is_read_and_a_misspelt_one_is_an_error_at_its_place(show_dir: ShowDir):
+    """Guards the hardware decoding switch: `video.decoder` reaches the settings, and a
+    misspelt value is an error at its line and column with the likely word, keeping
+    `auto` (the clip still plays)."""
+    path = show_dir.settings("video:\n  decoder: V4L2M2M\n")
+    result = load_settings(path, show_dir.assets, "config/kiosk.yaml")
+    assert result.problems == [] and result.settings.video.decoder == "v4l2m2m"
+    assert Settings().video.decoder == "auto"
+    path = show_dir.settings("volume: 50%\nvideo:\n  decoder: vapi\n")
+    result = load_settings(path, show_dir.assets, "config/kiosk.yaml")
+    assert result.settings.video.decoder == "auto" and result.settings.volume == 0.5
+    assert [str(p) for p in result.problems] == [
+        "config/kiosk.yaml:3:12: error: `vapi` is not one of the choices "
+        "(did you mean `vaapi`?)"]

@@ -181,3 +181,80 @@ def test_a_planar_reader_queues_small_frames(tmp_path: Path) -> None:
         assert reader.stop(timeout_s=5)
     assert numbers == list(range(10))
     assert 0 < pool.held_bytes <= pool.allocated * 320 * 240 * 3 // 2
+
+
+@pytest.mark.parametrize("fit", ["contain", "cover"])
+@pytest.mark.parametrize("rotation", [0, 90])
+@pytest.mark.parametrize(("src", "target"), [((1270, 714), (333, 201)),  # padded rows, odd
+                                             ((640, 360), (1280, 720)),  # scaled up
+                                             ((320, 240), (320, 240))])  # as it is
+def test_nv12_frames_take_the_planar_path(fit: str, rotation: int, src: tuple[int, int],
+                                          target: tuple[int, int]) -> None:
+    """Guards hardware-decoded clips (VA-API and V4L2 hand over NV12): they are fitted
+    from their two planes like yuv420p, to the same picture, instead of being converted
+    to a full-size BGR picture first (before, NV12 never took the planar path)."""
+    bgr = _scene(*src)
+    i420 = _yuv_frame(bgr)
+    nv12 = i420.reformat(format="nv12")
+    assert nv12.format.name == "nv12"
+    planes = yuv420_planes(nv12)
+    assert planes is not None and len(planes) == 2
+    assert planes[1].shape == (src[1] // 2, src[0] // 2, 2)
+    reference = yuv420_planes(i420)
+    assert reference is not None
+    got = fit_yuv420(planes, *target, fit, rotation)  # type: ignore[arg-type]
+    want = fit_yuv420(reference, *target, fit, rotation)  # type: ignore[arg-type]
+    assert isinstance(got, np.ndarray) and isinstance(want, np.ndarray)
+    assert got.shape == want.shape
+    assert np.abs(got.astype(int) - want.astype(int)).max() <= 2  # same samples, rounding
+    slow = fit_frame(i420.to_ndarray(format="bgr24"), *target, fit, rotation)  # type: ignore[arg-type]
+    assert np.abs(got[..., :3].astype(int) - slow[..., :3].astype(int)).mean() < 4
+    fitter = FrameFitter(*target, fit, rotation, FramePool(8), planar=True)  # type: ignore[arg-type]
+    fitted = fitter(nv12)
+    assert fitter.fast == 1
+    assert np.array_equal(as_bgra(fitted), got)
+    if rotation == 0:
+        assert isinstance(fitted, Yuv420) and fitted.nv12
+        assert fitted.i420.nbytes <= (target[0] + 1) * (target[1] + 1) * 3 // 2
+
+
+def test_a_reader_fed_nv12_frames_shows_every_frame(tmp_path: Path) -> None:
+    """A clip whose decoder hands over NV12 (as hardware decoders do) plays every frame
+    in order through the clips' planar path, with the right picture in each."""
+    clip = make_clip(tmp_path / "c.mp4", 320, 240, seconds=0.4, audio=None)
+
+    class Nv12Source:
+        def __init__(self, path: str) -> None:
+            self.container = av.open(path)
+            self.frames = (f.reformat(format="nv12")
+                           for f in self.container.decode(self.container.streams.video[0]))
+
+        def seek(self, seconds: float) -> None:
+            pass
+
+        def read(self) -> tuple[float, object] | None:
+            frame = next(self.frames, None)
+            return None if frame is None else (float(frame.time), frame)
+
+        def close(self) -> None:
+            self.container.close()
+
+    pool = FramePool(16)
+    reader = VideoReader(clip, (160, 120), "contain", pool=pool, planar=True,
+                         open_source=Nv12Source).start()
+    try:
+        numbers = []
+        clock = 0.0
+        while not reader.ended:
+            got = reader.frame_at(clock)
+            if got is not None:
+                assert isinstance(got[1], Yuv420) and got[1].nv12
+                numbers.append(frame_number(as_bgra(got[1])))
+            elif reader.queued == 0 and not reader.decoding_done:
+                threading.Event().wait(0.002)  # a real decoder thread is working
+            else:
+                clock += 0.02
+    finally:
+        assert reader.stop(timeout_s=5)
+    assert reader.error is None
+    assert numbers == list(range(10))

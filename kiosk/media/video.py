@@ -42,7 +42,7 @@ from kiosk.media.frame_pool import FramePool
 from kiosk.media.images import Fit
 from kiosk.media.video_fit import FrameFitter, Picture
 from kiosk.media.video_fit import fit_frame as fit_frame  # the reader's fit, for callers
-from kiosk.media.video_source import AvSource, Source
+from kiosk.media.video_source import SOFTWARE, AvSource, Source
 
 log = logging.getLogger(__name__)
 
@@ -356,6 +356,7 @@ class VideoReader:
         self._space = threading.Condition(self._lock)  # the reader waits here for room
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
+        self._source: Source | None = None  # once open; read for the status
 
         # Guarded by _lock.
         self._queue: deque[tuple[float, Picture]] = deque()
@@ -455,6 +456,18 @@ class VideoReader:
         return self._info
 
     @property
+    def decoder(self) -> str | None:
+        """The decoder in use (``software``, ``vaapi``, ``h264_v4l2m2m``); None until the
+        clip is open. It can turn to software once, when a hardware decoder fails."""
+        source = self._source
+        return None if source is None else str(getattr(source, "decoder", SOFTWARE))
+
+    @property
+    def decoder_fallback(self) -> str:
+        """Why no hardware decoder is in use, when one was asked for or tried."""
+        return str(getattr(self._source, "fallback", "") or "")
+
+    @property
     def last_pts_s(self) -> float | None:
         return self._last_pts
 
@@ -494,6 +507,7 @@ class VideoReader:
             self._info = info
             self._frame_s = 1.0 / info.fps
             source = self._open(self.path)
+            self._source = source
             self._set_busy(False)
             self._decode(source, info)
         except MediaError as e:

@@ -3,9 +3,11 @@
 The common case (4:2:0 video in TV range, which is what cameras, phones and exports make)
 never builds a full-size BGR picture: the three YUV planes straight from the decoder are
 cropped (``cover``) and scaled to the fitted size, and only then converted to BGRA, so a
-4K source costs the conversion of a 1080p one. Everything lands in ``FramePool`` buffers
-sized by the screen, not the source. Other pixel formats (10-bit, 4:4:4, full range) go
-through libswscale to BGR at full size first, as every frame did before: correct, slower.
+4K source costs the conversion of a 1080p one. Hardware decoders hand over the same
+4:2:0 picture as NV12 (Y, then U and V interleaved): its two planes take the same path.
+Everything lands in ``FramePool`` buffers sized by the screen, not the source. Other
+pixel formats (10-bit, 4:4:4, full range) go through libswscale to BGR at full size
+first, as every frame did before: correct, slower.
 
 Measured on the 2-core box (``benchmarks/video_throughput.py``): libswscale's own
 scale+convert (``VideoFrame.reformat`` to the fitted size) takes 6 ms a 4K frame against
@@ -34,13 +36,15 @@ class Yuv420:
     into the clip's layer: 1.5 bytes a pixel wait in the queue instead of 4, and no BGRA
     copy is made between the reader and the screen.
 
-    ``i420`` is cvtColor's layout (Y rows, then U, then V) with even sides; the picture
-    is its top-left ``height`` x ``width`` (one less than the buffer for odd sizes).
+    ``i420`` is cvtColor's layout (Y rows, then U, then V; with ``nv12``, Y rows then
+    U and V interleaved) with even sides; the picture is its top-left ``height`` x
+    ``width`` (one less than the buffer for odd sizes).
     """
 
     i420: np.ndarray
     width: int
     height: int
+    nv12: bool = False
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -50,11 +54,11 @@ class Yuv420:
         """Convert into ``dst``, an (height, width, 4) BGRA view (a layer's pixels)."""
         ew = self.i420.shape[1]
         eh = self.i420.shape[0] * 2 // 3
+        code = cv2.COLOR_YUV2BGRA_NV12 if self.nv12 else cv2.COLOR_YUV2BGRA_I420
         if (ew, eh) == (self.width, self.height):
-            cv2.cvtColor(self.i420, cv2.COLOR_YUV2BGRA_I420, dst=dst)
+            cv2.cvtColor(self.i420, code, dst=dst)
         else:  # an odd side: convert the even buffer, keep the picture's part
-            dst[:] = cv2.cvtColor(self.i420, cv2.COLOR_YUV2BGRA_I420)[: self.height,
-                                                                       : self.width]
+            dst[:] = cv2.cvtColor(self.i420, code)[: self.height, : self.width]
 
 
 Picture = np.ndarray | Yuv420  # a fitted frame: BGRA pixels, or planes to convert on drawing
@@ -109,18 +113,21 @@ def fit_frame(frame: np.ndarray, target_w: int, target_h: int, fit: Fit,
     return _turn(out, rotation_cw, take)
 
 
-def fit_yuv420(planes: tuple[np.ndarray, np.ndarray, np.ndarray], target_w: int,
-               target_h: int, fit: Fit, rotation_cw: int = 0,
+Planes = tuple[np.ndarray, ...]  # Y, U, V (I420) or Y, UV (NV12: chroma pairs, h/2 x w/2 x 2)
+
+
+def fit_yuv420(planes: Planes, target_w: int, target_h: int, fit: Fit, rotation_cw: int = 0,
                pool: FramePool | None = None, planar: bool = False) -> Picture:
-    """Decoder planes of a 4:2:0 picture (Y, U, V; even sides, TV range) fitted and
-    turned upright as BGRA, scaling the planes before the colour conversion; with
-    ``planar`` (and no rotation) left as fitted planes, a ``Yuv420``.
+    """Decoder planes of a 4:2:0 picture (Y, U, V or NV12's Y, UV; even sides, TV range)
+    fitted and turned upright as BGRA, scaling the planes before the colour conversion;
+    with ``planar`` (and no rotation) left as fitted planes, a ``Yuv420``.
 
     The result has the same size as ``fit_frame``'s; it may be a view of a buffer one
     pixel wider or taller (4:2:0 needs even sides), with rows one buffer-row apart.
     """
     take = pool.take if pool is not None else _new_pixels
-    y_plane, u_plane, v_plane = planes
+    y_plane = planes[0]
+    nv12 = len(planes) == 2
     h, w = y_plane.shape
     swap = rotation_cw in (90, 270)
     tw, th = (target_h, target_w) if swap else (target_w, target_h)
@@ -137,38 +144,50 @@ def fit_yuv420(planes: tuple[np.ndarray, np.ndarray, np.ndarray], target_w: int,
     else:
         out_w, out_h = fit_size(w, h, tw, th, "contain")
     ew, eh = out_w + (out_w & 1), out_h + (out_h & 1)
-    i420 = take((eh * 3 // 2, ew))  # cvtColor's layout: Y rows, then U, then V
+    i420 = take((eh * 3 // 2, ew))  # cvtColor's layout: Y rows, then the chroma rows
     flat = i420.reshape(-1)
     quarter = ew * eh // 4
-    dst_u = flat[ew * eh : ew * eh + quarter].reshape(eh // 2, ew // 2)
-    dst_v = flat[ew * eh + quarter :].reshape(eh // 2, ew // 2)
+    if nv12:  # U and V stay interleaved, and are scaled as one two-channel picture
+        chroma: list[np.ndarray] = [flat[ew * eh :].reshape(eh // 2, ew // 2, 2)]
+    else:
+        chroma = [flat[ew * eh : ew * eh + quarter].reshape(eh // 2, ew // 2),
+                  flat[ew * eh + quarter :].reshape(eh // 2, ew // 2)]
     interpolation = _interpolation(cw, ch, ew, eh)
-    for src, dst, k in ((y_plane, i420[:eh], 1), (u_plane, dst_u, 2), (v_plane, dst_v, 2)):
+    jobs = [(y_plane, i420[:eh], 1)] + [(src, dst, 2) for src, dst in zip(planes[1:], chroma,
+                                                                            strict=True)]
+    for src, dst, k in jobs:
         part = src[y0 // k : (y0 + ch) // k, x0 // k : (x0 + cw) // k]
         if part.shape == dst.shape:
             np.copyto(dst, part)
         else:
             cv2.resize(part, (dst.shape[1], dst.shape[0]), dst=dst,
                        interpolation=interpolation)
-    del flat, dst_u, dst_v
+    del flat, chroma, jobs
     if planar and rotation_cw not in _TURNS:
-        return Yuv420(i420, out_w, out_h)
-    bgra = cv2.cvtColor(i420, cv2.COLOR_YUV2BGRA_I420, dst=take((eh, ew, 4)))
+        return Yuv420(i420, out_w, out_h, nv12)
+    code = cv2.COLOR_YUV2BGRA_NV12 if nv12 else cv2.COLOR_YUV2BGRA_I420
+    bgra = cv2.cvtColor(i420, code, dst=take((eh, ew, 4)))
     del i420  # the scratch is free again
     return _turn(bgra[:out_h, :out_w], rotation_cw, take)
 
 
-def yuv420_planes(frame: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """A PyAV frame's Y, U and V planes as views (no copy), when ``fit_yuv420`` can
-    take them; else None."""
-    if (frame.format.name != "yuv420p" or frame.color_range == JPEG_RANGE
+def yuv420_planes(frame: Any) -> Planes | None:
+    """A PyAV frame's planes as views (no copy), when ``fit_yuv420`` can take them:
+    Y, U and V of yuv420p, or Y and the interleaved UV of nv12 (what VA-API and V4L2
+    decoders hand over); else None."""
+    name = frame.format.name
+    if (name not in ("yuv420p", "nv12") or frame.color_range == JPEG_RANGE
             or frame.width % 2 or frame.height % 2):
         return None
-    views = []
+    views: list[np.ndarray] = []
     for plane in frame.planes:
         rows = np.frombuffer(plane, np.uint8, count=plane.line_size * plane.height)
-        views.append(rows.reshape(plane.height, plane.line_size)[:, : plane.width])
-    return views[0], views[1], views[2]
+        rows = rows.reshape(plane.height, plane.line_size)
+        if name == "nv12" and views:  # plane.width counts UV pairs, two bytes each
+            views.append(rows[:, : 2 * plane.width].reshape(plane.height, plane.width, 2))
+        else:
+            views.append(rows[:, : plane.width])
+    return tuple(views)
 
 
 class FrameFitter:

@@ -17,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -28,6 +29,7 @@ from kiosk.media.subtitles import Subtitles, try_load
 from kiosk.media.video import QUEUE_FRAMES as VIDEO_QUEUE_FRAMES
 from kiosk.media.video import ReaderStats, VideoReader
 from kiosk.media.video_fit import Picture, draw_picture
+from kiosk.media.video_source import AvSource, HardwareDecoding
 from kiosk.playback.frame_stats import percentiles
 from kiosk.render import contrast
 from kiosk.render.compositor import Compositor, pixels
@@ -293,6 +295,7 @@ class Clips:
         trace = os.environ.get(TRACE_ENV)
         self._trace = open(trace, "a", encoding="utf-8") if trace else None  # noqa: SIM115
         self.reaper = Reaper()
+        self.hardware = HardwareDecoding()  # `video.decoder`, and what failed on this machine
 
     # -- what the timeline asks ------------------------------------------------------
     def want(self, videos: list[Video]) -> None:
@@ -400,8 +403,8 @@ class Clips:
             clip.track.play()
             clip.clock = AvClock(self.monotonic,
                                  clip.track.position_s if clip.track.has_audio else None)
-            log.info("playing %s%s", clip.step.path.name,
-                     "" if clip.track.has_audio else " (no sound)")
+            log.info("playing %s%s (%s decoding)", clip.step.path.name,
+                     "" if clip.track.has_audio else " (no sound)", clip.reader.decoder)
         assert clip.clock is not None
         if paused != clip.paused:
             clip.paused = paused
@@ -437,6 +440,17 @@ class Clips:
         return self.frame_stats.summary(
             c.reader.stats for c in self.open.values() if c.run_id is not None)
 
+    def decoder_status(self) -> dict[str, str] | None:
+        """``clip_decoder`` for the status file: the decoder of the clip on screen, and
+        why it is not a hardware one when one was asked for or failed; None without a
+        clip."""
+        for clip in self.open.values():
+            if clip.run_id is not None and clip.reader.decoder is not None:
+                return {"clip": clip.step.path.name, "decoder": clip.reader.decoder,
+                        "setting": self.hardware.setting,
+                        "fallback": clip.reader.decoder_fallback}
+        return None
+
     # -- drawing --------------------------------------------------------------------------
     def _first_picture(self, clip: Clip) -> None:
         """The clip's first frame, drawn before its transition so the fade has a picture."""
@@ -455,7 +469,8 @@ class Clips:
         end = clip_end_s(video)
         try:
             reader = VideoReader(video.path, self.size, video.fit, video.start_s, end,
-                                 VIDEO_QUEUE_FRAMES, pool=self.frames, planar=True)
+                                 VIDEO_QUEUE_FRAMES, pool=self.frames, planar=True,
+                                 open_source=partial(AvSource, hardware=self.hardware))
             track = AudioTrack(video.path, video.start_s, end, video.volume, mute=video.mute,
                                show_volume=self.level)
         except (ValueError, OSError) as exc:
@@ -488,9 +503,10 @@ class Clips:
         self.ended_early.clear()
 
     def apply_settings(self, settings: Settings) -> None:
-        """The show's volume (also for the clips playing now) and the subtitle language
-        to fall back on."""
+        """The show's volume (also for the clips playing now), the subtitle language
+        to fall back on, and the clips' decoder (for the next clip opened)."""
         self.painter.default_language = settings.languages.default
+        self.hardware.setting = settings.video.decoder  # for the clips opened from now on
         if settings.volume != self.show_volume:
             self.show_volume = settings.volume
             self._set_level()

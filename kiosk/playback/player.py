@@ -444,8 +444,10 @@ class Player:
         return (self.clips.stop() if self.clips is not None else True) and ended
 
     def status(self) -> dict[str, Any]:
+        decoder = getattr(self.clips, "decoder_status", None)  # playing clips have one
         return {
             "clip_frames": self.clips.frame_summary() if self.clips is not None else {},
+            "clip_decoder": decoder() if decoder is not None else None,
             "skipped": [{"path": p, "reason": r} for p, r in self.skipped.items()],
         }
 

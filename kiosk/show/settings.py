@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.errors import ManifestError, Problem
+from kiosk.media.decoders import DECODER_SETTINGS
 from kiosk.operations.endpoint_rules import refusal
 from kiosk.operations.hours import CLOSED_DATES_FIELD, OPENING_HOURS_FIELD, WeeklyHours
 from kiosk.render.fonts import looks_like_font
@@ -84,6 +85,13 @@ class HttpStatus:
 
 
 @dataclass(frozen=True)
+class Clips:
+    """How clips are decoded."""
+
+    decoder: str = "auto"  # auto | software | vaapi | v4l2m2m (kiosk/media/decoders.py)
+
+
+@dataclass(frozen=True)
 class Settings:
     screen: Screen = field(default_factory=Screen)
     languages: Languages = field(default_factory=Languages)
@@ -104,6 +112,7 @@ class Settings:
     closed_dates: frozenset[date] = frozenset()
     closed: Closed = field(default_factory=Closed)
     http: HttpStatus = field(default_factory=HttpStatus)
+    video: Clips = field(default_factory=Clips)
     play_log_days: float = 90.0
     errors_file: bool = True  # write _kiosk_errors.txt beside the manifests
 
@@ -288,6 +297,11 @@ SECTIONS: dict[str, tuple[str, dict[str, tuple[str, Field]]]] = {
         "token": ("token", Field(lambda ctx, node: f.scalar(ctx, node, "a token"),
                                  {"type": "string"},
                                  "a secret of at least 16 characters for remote readers")),
+    }),
+    "video": ("video", {
+        "decoder": ("decoder", Field(f.choice(DECODER_SETTINGS), {"enum": list(DECODER_SETTINGS)},
+                                     "`auto` (hardware where the machine has it, else "
+                                     "software), `software`, `vaapi` or `v4l2m2m`")),
     }),
     "staff": ("staff", {
         "pin_hash": ("pin_hash", Field(lambda ctx, node: f.scalar(ctx, node, "a PIN hash"),
