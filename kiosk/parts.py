@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -48,6 +49,7 @@ log = logging.getLogger("kiosk")
 # Settings read once, when the part that uses them is made.
 # `reading` decides durations when the show is read, at start.
 RESTART_KEYS = ("screen", "status_file", "http", "cache_bytes", "max_image_pixels", "reading")
+SWITCH_INTERVAL_S = 0.001  # how long a thread may hold the interpreter when another waits
 
 
 @dataclass
@@ -125,6 +127,9 @@ class Parts:
         # render thread, a dropped frame whenever one fell inside a pan).
         gc.collect()
         gc.freeze()
+        # The render thread gets the interpreter back within 1 ms, not 5, when a worker
+        # lays out a label in Python: at 5 ms a frame waited that long each time it let go.
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
 
     def _make_visitor(self) -> Any:
         from kiosk.visitor.controller import VisitorController

@@ -144,6 +144,11 @@ class MotionFrames:
             if self._early_jobs:
                 self._lock.notify()
 
+    def made_for(self, key: str) -> int:
+        """How many frames are made and waiting for this photo."""
+        with self._lock:
+            return sum(1 for e in self._done + self._early_done if e[0] == key)
+
     def take(self, key: str, box: Box, into: np.ndarray, wait_s: float = WAIT_S) -> bool:
         """Copy the frame made for this framing into ``into`` (h x w x 4); False when
         none was made for it (the caller draws it). A frame for it still being made is

@@ -18,12 +18,14 @@ import cv2
 import numpy as np
 import pygame
 
+from kiosk.job_thread import JobThread
 from kiosk.media.images import ImageError, load_image
 from kiosk.media.motion_frames import EARLY, MotionFrames
 from kiosk.playback.timeline import Frame, Timeline
 from kiosk.render.compositor import Compositor, to_surface
 from kiosk.show.model import (
     NO_TEXT,
+    Label,
     Photo,
     Show,
     Step,
@@ -36,6 +38,9 @@ from kiosk.show.model import (
 from kiosk.show.settings import Settings
 
 log = logging.getLogger(__name__)
+
+HOLD_S = 0.25  # longest a moving photo waits for its label and first frames
+LEAD_S = 0.5  # a pan's first frames are made in the last half second before it starts
 
 
 class ImageSource(Protocol):
@@ -125,6 +130,12 @@ class Player:
         self._now = now  # the last frame's time
         self._prepared: set[str] = set()  # moving photos made ready ahead (keys)
         self._current: Step | None = None  # the step on screen at the last update
+        # Labels of moving photos and clips, drawn ahead on a thread of their own.
+        self._label_thread: JobThread[_LabelJob, _MadeLabel] = JobThread("labels",
+                                                                         _draw_label)
+        self._labels_asked: set[tuple] = set()
+        self._no_label: set[tuple] = set()
+        self._holding: dict[str, float] = {}  # moving photos held until ready: since when
         self.fonts: tuple[object, object] | None = None  # as the settings named them
 
     # -- readiness -------------------------------------------------------------------
@@ -145,7 +156,7 @@ class Player:
             if state == "pending":
                 return "pending"
             if step.motion is not None:
-                return "ready"  # drawn from its decoded picture each frame it moves
+                return self._moving_ready(step)
         if self.compositor.has_layer(step):
             return "ready"
         if self.eager:
@@ -172,8 +183,9 @@ class Player:
         self.images.want([s for s in upcoming if isinstance(s, Photo)])
         if self.clips is not None:
             self.clips.want([s for s in upcoming if isinstance(s, Video)])
-        frame = self.timeline.tick(now, self.readiness)
         self._now = now
+        frame = self.timeline.tick(now, self.readiness)
+        self._take_labels()
         if frame.current is not self._current:
             self._current = frame.current
             if frame.current is not None:
@@ -194,7 +206,10 @@ class Player:
                 if self._prepare_moving(step):
                     return True
                 continue
-            if self.compositor.has_layer(step) or isinstance(step, Video):
+            if isinstance(step, Video):
+                self._want_label(step.label, step.caption_position)
+                continue
+            if self.compositor.has_layer(step):
                 continue
             if isinstance(step, Photo) and self.images.state(step) != "ready":
                 continue
@@ -202,30 +217,73 @@ class Player:
             return True
         return False
 
-    def _prepare_moving(self, step: Photo) -> bool:
-        """A moving photo coming next: its label drawn, and for a pan its first frames
-        made ahead, framed for the refreshes it will start on. True when work was done."""
-        if (step is self._current or step.key in self._prepared
-                or self.images.state(step) != "ready"):
+    def _prepare_moving(self, step: Photo, starts_now: bool = False) -> bool:
+        """A moving photo coming next: its label drawn (once), and for a pan its first
+        frames made ahead, framed for the refreshes it will start on, aimed again each
+        frame of the last LEAD_S (the pacer's grid starts again after a late frame)
+        (``starts_now``: it starts on the next frame drawn, held until ready). True when
+        a label was asked for."""
+        if step is self._current or self.images.state(step) != "ready":
             return False
         image = self.images.image(step)
         if image is None:
             return False
-        self._prepared.add(step.key)
-        self.compositor.label_overlay(step.label, step.caption_position, busy=True)
-        ahead, period = self.ahead, self._frame_s
-        wait_s = self.timeline.next_change_s(self._now)
-        if (ahead is not None and period and wait_s and step.motion is not None
-                and step.motion.kind == "pan" and self.timeline.following() is step):
-            # It starts at its due time; its first frame is the first refresh after that.
-            first = math.ceil(wait_s / period - 1e-6) * period - wait_s
+        asked = step.key not in self._prepared
+        if asked:
+            self._prepared.add(step.key)
+            self._want_label(step.label, step.caption_position, busy=True)
+        ahead, period = self.ahead, self._frame_s or 1 / 60
+        wait_s = None if starts_now else self.timeline.next_change_s(self._now)
+        soon = wait_s is not None and 0 < wait_s <= LEAD_S and self.timeline.following() is step
+        if (ahead is not None and (starts_now or soon)
+                and step.motion is not None and step.motion.kind == "pan"):
+            # It starts at its due time, its first frame the first refresh after that; or,
+            # held until ready, at the frame that finds it ready.
+            first = 0.0 if wait_s is None else (
+                math.ceil(wait_s / period - 1e-6) * period - wait_s)
             size = self.compositor.size
             image_size = (image.shape[1], image.shape[0])
             ahead.start()
             ahead.prefetch(step.key, image,
                            [moving_framing(step, first + k * period, image_size, size)
                             for k in range(EARLY)], size, self.compositor.look.background)
-        return True
+        return asked
+
+    def _moving_ready(self, step: Photo) -> str:
+        """A moving photo starts once its label is drawn and a pan's first frames are
+        made, on their threads (drawn on the render thread, they dropped the first
+        frames of the show), or after HOLD_S at most. One prepared ahead is ready."""
+        if self.eager or step is self._current:
+            return "ready"
+        since = self._holding.setdefault(step.key, self._now)
+        if step.key not in self._prepared:
+            self._prepare_moving(step, starts_now=True)
+        key = self.compositor.label_key(step.label, step.caption_position, True)
+        label_ready = key in self._no_label or self.compositor.has_label(key, step.label)
+        frames_ready = (self.ahead is None or step.motion is None
+                        or step.motion.kind != "pan" or self.ahead.made_for(step.key) >= EARLY)
+        if (label_ready and frames_ready) or self._now - since >= HOLD_S:
+            del self._holding[step.key]
+            return "ready"
+        return "loading"
+
+    def _want_label(self, label: Label, position: str, busy: bool = False) -> None:
+        """Have a label drawn on the label thread before its step shows it (7-20 ms on
+        the render thread: a dropped frame while a photo moves or a clip starts)."""
+        key = self.compositor.label_key(label, position, busy)
+        if self.eager or key in self._labels_asked or self.compositor.has_label(key, label):
+            return
+        self._labels_asked.add(key)
+        self._label_thread.start()
+        self._label_thread.put((self.compositor.twin(), label, position, busy))
+
+    def _take_labels(self) -> None:
+        for key, label, overlay, size in self._label_thread.results():
+            self._labels_asked.discard(key)
+            if overlay is None:
+                self._no_label.add(key)  # hidden, or nothing to say
+            elif size == self.compositor.size:
+                self.compositor.keep_label(key, label, overlay)
 
     def animating(self, frame: Frame) -> bool:
         """Whether this frame moves (a transition, or a photo moving by itself): a late
@@ -439,8 +497,10 @@ class Player:
             self.clips.apply_settings(settings)
 
     def stop(self) -> bool:
-        """Stop and join the clips' and the pan frames' threads; True when they ended."""
+        """Stop and join the clips', the pan frames' and the labels' threads; True when
+        they ended."""
         ended = self.ahead.stop() if self.ahead is not None else True
+        ended = self._label_thread.stop() and ended
         return (self.clips.stop() if self.clips is not None else True) and ended
 
     def status(self) -> dict[str, Any]:
@@ -495,6 +555,23 @@ def make_text(settings: Settings) -> Any:
 
     return TextRenderer(settings.fonts.text, settings.fonts.heading, cache_size=64,
                         languages=settings.languages.offered)
+
+
+_LabelJob = tuple[Compositor, Label, str, bool]
+_MadeLabel = tuple[tuple, Label, tuple[pygame.Surface, tuple[int, int]] | None,
+                   tuple[int, int]]
+
+
+def _draw_label(job: _LabelJob) -> _MadeLabel:
+    """On the label thread: the label as the render thread would draw it (None when it
+    cannot be: the render thread then draws it, and says why)."""
+    twin, label, position, busy = job
+    try:
+        overlay = twin.label_overlay(label, position, busy=busy)
+    except Exception:
+        log.exception("a label could not be drawn ahead")
+        overlay = None
+    return twin.label_key(label, position, busy), label, overlay, twin.size
 
 
 def make_player(show: Show, settings: Settings, size: tuple[int, int], images: Any,

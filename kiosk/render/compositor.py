@@ -251,15 +251,16 @@ class Compositor:
         (a clip, whose every frame differs) as dark as a white picture needs. Drawn once
         per label, language and lift; a clip blits it over each new frame.
         """
+        if behind is None:
+            key = self.label_key(label, position, busy)
+            found = self._labels.get(key)
+            if found is not None and found[0] is label:
+                return found[1], found[2]
         text = self._label_text(label, position)
         if text is None:
             return None
         strip, at, hold = text
         if behind is None:
-            key = (id(label), position, self.look.language, self.label_lift, busy)
-            found = self._labels.get(key)
-            if found is not None and found[0] is label:
-                return found[1], found[2]
             light = contrast.WORST_CASE
             target = contrast.BUSY_TARGET if busy else contrast.TARGET
         else:
@@ -275,10 +276,30 @@ class Compositor:
         out = self._band(strip.get_height(), hold, alpha).copy()
         out.blit(strip, (0, 0))
         if behind is None:
-            if len(self._labels) > 8:
-                self._labels.clear()
-            self._labels[key] = (label, out, at)  # the label itself keeps its id unique
+            self.keep_label(key, label, (out, at))  # the label itself keeps its id unique
         return out, at
+
+    def label_key(self, label: Label, position: str, busy: bool = False) -> tuple:
+        """What a label drawn for no particular picture is kept under."""
+        return (id(label), position, self.look.language, self.label_lift, busy)
+
+    def twin(self) -> Compositor:
+        """A compositor of the same size, look and fonts, to draw labels on a worker
+        thread (the text renderer is shared: it takes its own lock)."""
+        other = Compositor(self.size, self.text, self.look, max_layers=0)
+        other.label_lift = self.label_lift
+        return other
+
+    def has_label(self, key: tuple, label: Label) -> bool:
+        found = self._labels.get(key)
+        return found is not None and found[0] is label
+
+    def keep_label(self, key: tuple, label: Label,
+                   overlay: tuple[pygame.Surface, tuple[int, int]]) -> None:
+        """A label drawn by a twin (``label_key`` as the twin saw it), for later use."""
+        if len(self._labels) > 8:
+            self._labels.clear()
+        self._labels[key] = (label, *overlay)
 
     def _label_text(self, label: Label, position: str
                     ) -> tuple[pygame.Surface, tuple[int, int], tuple[int, int]] | None:

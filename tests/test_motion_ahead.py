@@ -1,0 +1,165 @@
+"""Work made ahead on threads so a moving photo never waits on the render thread: a pan's
+frames several refreshes ahead, the next pan's first frames, and labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pygame
+import pytest
+
+from kiosk.job_thread import JobThread
+from kiosk.media.motion_frames import EARLY, MotionFrames
+from kiosk.playback import motion as m
+from kiosk.playback.player import HOLD_S, SyncImages, make_player, moving_framing
+from kiosk.render.moving import resample
+from kiosk.show.settings import Settings, default_fonts
+from tests.conftest import ShowDir, wait_for
+
+SIZE = (480, 270)
+
+
+def _image() -> np.ndarray:
+    return np.random.default_rng(3).integers(0, 255, (900, 1200, 4), dtype=np.uint8)
+
+
+def _boxes(n: int) -> list[m.Box]:
+    return [m.Box(100.0 + 7.3 * k, 50.0 + 3.1 * k, 960.0 - 2 * k, 540.0 - 1.1 * k)
+            for k in range(n)]
+
+
+def test_a_frame_after_a_skipped_one_is_already_made():
+    """Guards the run of dropped frames: with only the next frame made ahead, a late
+    frame (the one after it asked for, not the next) found nothing made, and the render
+    thread resampled it itself and came late again."""
+    image = _image()
+    frames = MotionFrames()
+    frames.start()
+    try:
+        boxes = _boxes(3)
+        frames.request("p", image, boxes, SIZE, (0, 0, 0))
+        wait_for(lambda: frames.made == 3)
+        got = np.zeros((SIZE[1], SIZE[0], 4), np.uint8)
+        # The frame for boxes[0] is skipped (the loop came late): boxes[1] is there.
+        assert frames.take("p", boxes[1], got)
+        expected = np.empty_like(got)
+        resample(expected, image, boxes[1], (0, 0, 0))
+        assert np.array_equal(got, expected)
+        # Asked again from there, what is made already is not made twice.
+        frames.request("p", image, _boxes(4)[2:], SIZE, (0, 0, 0))
+        wait_for(lambda: frames.made == 4)
+        assert frames.take("p", _boxes(4)[3], got)
+        assert frames.made == 4
+    finally:
+        assert frames.stop()
+
+
+def test_the_next_pans_first_frames_wait_through_the_one_on_screen():
+    """Guards a pan's start: its first frames were drawn on the render thread (with its
+    label, 20-60 ms: a dropped frame at every new photo)."""
+    image = _image()
+    frames = MotionFrames()
+    frames.start()
+    try:
+        first = _boxes(EARLY)
+        frames.prefetch("next", image, first, SIZE, (0, 0, 0))
+        wait_for(lambda: frames.made_for("next") == EARLY)
+        # The pan on screen goes on asking for its own frames meanwhile.
+        frames.request("now", image, _boxes(6)[3:], SIZE, (0, 0, 0))
+        wait_for(lambda: frames.made_for("now") == 3)
+        got = np.zeros((SIZE[1], SIZE[0], 4), np.uint8)
+        assert frames.take("next", first[0], got)  # its first frame, made long before
+        frames.request("next", image, first[1:], SIZE, (0, 0, 0))
+        assert frames.take("next", first[1], got)
+    finally:
+        assert frames.stop()
+
+
+def test_a_job_thread_hands_back_results_and_outlives_a_failing_job():
+    def work(n: int) -> int:
+        if n == 2:
+            raise ValueError("a bad job")
+        return n * 10
+
+    jobs: JobThread[int, int] = JobThread("test-jobs", work)
+    jobs.start()
+    try:
+        for n in (1, 2, 3):
+            jobs.put(n)
+        got: list[int] = []
+        wait_for(lambda: got.extend(jobs.results()) or len(got) == 2)
+        assert got == [10, 30]
+    finally:
+        assert jobs.stop()
+
+
+def _pan_player(show_dir: ShowDir, label: bool = True):
+    import cv2
+
+    from tests.test_motion import _load
+
+    pygame.font.init()
+    picture = np.random.default_rng(5).integers(0, 255, (600, 900, 3), dtype=np.uint8)
+    cv2.imwrite(str(show_dir.exhibits / "p.jpg"), picture)
+    title = "    title: The harbour at dawn\n" if label else ""
+    show_dir.manifest("a.yaml", "title: A\nitems:\n  - photo: p.jpg\n    motion: pan\n"
+                      + title)
+    show = _load(show_dir).show
+    player = make_player(show, Settings(fonts=default_fonts()), SIZE,
+                         SyncImages(SIZE, 10**8, (0, 0, 0)), 0.0)
+    return player, show.exhibits[0].steps[0]
+
+
+def test_a_pan_starts_with_its_label_and_first_frames_made_on_their_threads(
+        show_dir: ShowDir):
+    """Guards the show's first frames: a pan's label (7-30 ms) and first frames were
+    drawn on the render thread as it appeared, dropping frames. It is held until they
+    are made elsewhere, and its first frame then takes them."""
+    player, step = _pan_player(show_dir)
+    try:
+        now = 0.0
+        # The show's time stands still while the threads work: the hold is not what ends.
+        wait_for(lambda: player.update(now).current is not None)
+        key = player.compositor.label_key(step.label, step.caption_position, True)
+        assert player.compositor.has_label(key, step.label)  # drawn on the label thread
+        assert player.ahead is not None and player.ahead.made_for(step.key) >= EARLY
+        used = player.ahead.used
+        canvas = pygame.Surface(SIZE, 0, 32)
+        frame = player.update(now)
+        player.draw(canvas, frame)
+        assert player.ahead.used == used + 1  # the first frame was the one made ahead
+        # What the label thread drew is the label the render thread would draw.
+        twin = player.compositor.twin()
+        mine = twin.label_overlay(step.label, step.caption_position, busy=True)
+        theirs = player.compositor.label_overlay(step.label, step.caption_position, busy=True)
+        assert mine is not None and theirs is not None and mine[1] == theirs[1]
+        assert pygame.image.tobytes(mine[0], "RGBA") == pygame.image.tobytes(theirs[0], "RGBA")
+        image = player.images.image(step)
+        box = moving_framing(step, frame.step_elapsed_s, (image.shape[1], image.shape[0]),
+                             SIZE)
+        assert box.w > 0
+    finally:
+        player.stop()
+
+
+def test_a_pan_whose_threads_do_not_answer_starts_anyway(show_dir: ShowDir):
+    """The hold has a limit: a pan never waits more than HOLD_S for what is made ahead."""
+    player, step = _pan_player(show_dir)
+    player.ahead = None  # as if the pan frames could not be made ahead
+    player._label_thread.stop()
+    player._label_thread.put = lambda job: None  # type: ignore[method-assign]
+    try:
+        assert player.update(0.0).current is None  # held
+        assert player.update(HOLD_S / 2).current is None
+        assert player.update(HOLD_S + 0.02).current is step
+    finally:
+        player.stop()
+
+
+@pytest.fixture(autouse=True)
+def _display():
+    import os
+
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    pygame.display.init()
+    pygame.display.set_mode((1, 1))
+    yield
