@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import logging
 import math
-import queue
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +24,7 @@ from typing import Any
 
 import pygame
 
+from kiosk.job_thread import JobThread
 from kiosk.media.images import ImageError, load_image
 from kiosk.media.zoom import Zoom, ZoomWorker, clamp, max_scale_for, pan, view, zoom_at
 from kiosk.render.compositor import to_surface
@@ -59,21 +58,16 @@ class Thumbnails:
     def __init__(self, size: tuple[int, int], max_pixels: int) -> None:
         self.size = size
         self.max_pixels = max_pixels
-        self._jobs: queue.SimpleQueue[tuple[int, Path] | None] = queue.SimpleQueue()
-        self._done: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._thread: JobThread[tuple[int, Path], tuple[int, Any]] = JobThread(
+            "thumbnails", self._decode)
         self.surfaces: dict[int, pygame.Surface | None] = {}
         self._asked: set[int] = set()
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="thumbnails", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
-        if self._thread is not None:
-            self._jobs.put(None)
-            self._thread.join(timeout=5)
-            self._thread = None
+        self._thread.stop()
 
     def want(self, index: int, path: Path | None) -> None:
         if index in self._asked:
@@ -81,7 +75,7 @@ class Thumbnails:
         self._asked.add(index)
         self.surfaces.setdefault(index, None)
         if path is not None:
-            self._jobs.put((index, path))
+            self._thread.put((index, path))
 
     def forget(self) -> None:
         self._asked.clear()
@@ -89,29 +83,21 @@ class Thumbnails:
 
     def poll(self) -> None:
         """Turn finished decodes into surfaces (main thread; small images)."""
-        while True:
-            try:
-                index, image = self._done.get_nowait()
-            except queue.Empty:
-                return
+        for index, image in self._thread.results():
             if index in self._asked and image is not None:
                 self.surfaces[index] = to_surface(image)
 
-    def _run(self) -> None:
-        while True:
-            job = self._jobs.get()
-            if job is None:
-                return
-            index, path = job
-            try:
-                image = load_image(path, *self.size, "cover", max_pixels=self.max_pixels)
-            except ImageError as exc:
-                log.warning("no thumbnail for %s: %s", path.name, exc.reason)
-                image = None
-            except Exception:  # a thumbnail must never take the index down
-                log.exception("thumbnail of %s failed", path)
-                image = None
-            self._done.put((index, image))
+    def _decode(self, job: tuple[int, Path]) -> tuple[int, Any]:
+        index, path = job
+        try:
+            image = load_image(path, *self.size, "cover", max_pixels=self.max_pixels)
+        except ImageError as exc:
+            log.warning("no thumbnail for %s: %s", path.name, exc.reason)
+            image = None
+        except Exception:  # a thumbnail must never take the index down
+            log.exception("thumbnail of %s failed", path)
+            image = None
+        return index, image
 
 
 class VisitorController:
