@@ -212,3 +212,42 @@ def test_a_clip_after_a_clip_starts_on_its_first_frame(show_dir: ShowDir,
     for seam in found:
         assert seam[0] + 1 == seam[1] and seam[1] in last, found
         assert seam[2:] == [0, 1], found
+
+
+class _Reader:
+    """The last picture's time is up at 5.0 s of the clip's clock."""
+
+    def ends_by(self, clock_s: float) -> bool:
+        return clock_s + 0.002 >= 5.0
+
+
+class _Track:
+    def __init__(self, left_s: float | None, has_audio: bool = True, ended: bool = False):
+        self.has_audio, self.ended, self.left_s = has_audio, ended, left_s
+
+    def sound_left_s(self) -> float | None:
+        return self.left_s
+
+
+@pytest.mark.parametrize(("t", "track", "paused", "over"), [
+    (4.985, _Track(None, has_audio=False), False, True),  # the next refresh is past the end
+    (4.975, _Track(None, has_audio=False), False, False),  # and one before that is not
+    (4.985, _Track(None, has_audio=False), True, False),  # paused: the clock stands still
+    (4.985, _Track(0.03), False, True),  # an encoder's padding of sound is not waited for
+    (4.985, _Track(0.5), False, False),  # a longer sound holds the last picture
+    (4.985, _Track(None, ended=True), False, True),
+    (4.985, _Track(None), False, False),  # its sound not all decoded yet
+])
+def test_a_clips_end_is_reported_one_refresh_ahead(t, track, paused, over) -> None:
+    """Guards the seam between clips: the end was reported once it had passed, so the
+    next clip's first picture came a refresh late and the last one stayed a refresh too
+    long at every seam (benchmarks/clip_seams.py: 1.5 periods, now 1.0)."""
+    fonts = default_fonts()
+    clips = Clips(SIZE, Compositor(SIZE, TextRenderer(fonts.text, fonts.heading), Look()))
+    for n in range(3):
+        clips._refresh.observe(n / 60)
+    try:
+        clip = type("C", (), {"reader": _Reader(), "track": track})()
+        assert clips._over_by_next_refresh(clip, t, paused) is over
+    finally:
+        assert clips.stop()

@@ -631,6 +631,18 @@ class AudioTrack:
         self._fail("the sound output stopped")
         return None
 
+    def sound_left_s(self) -> float | None:
+        """Seconds of this clip's sound still to be heard, once all of it is decoded;
+        None before that, or with no sound."""
+        if not self._exhausted:
+            return None
+        position = self.position_s()
+        if position is None:
+            return None
+        with self._lock:
+            frames = self._play_clock.frames_queued + sum(len(c) for c in self._ready)
+        return max(0.0, frames / self.mixer_rate - position)
+
     @property
     def buffered_chunks(self) -> int:
         with self._lock:

@@ -439,6 +439,18 @@ class VideoReader:
                 return True
             return self._latest_clock + PTS_TOLERANCE_S >= self._last_pts + self._frame_s
 
+    def ends_by(self, clock_s: float) -> bool:
+        """``ended`` as it will be when the clock reaches ``clock_s`` (the next refresh):
+        the last frame's time is up by then and nothing more will come."""
+        self._check_stall()
+        with self._lock:
+            if not self._decode_done or self._queue:
+                return False
+            if self._last_pts is None:
+                return True
+            clock_s = max(clock_s, self._latest_clock)
+            return clock_s + PTS_TOLERANCE_S >= self._last_pts + self._frame_s
+
     @property
     def decoding_done(self) -> bool:
         """The decoder will queue no more frames (end, ``end_s``, error or stall)."""

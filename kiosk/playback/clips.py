@@ -31,6 +31,7 @@ from kiosk.media.video import ReaderStats, VideoReader
 from kiosk.media.video_fit import Picture, draw_picture
 from kiosk.media.video_source import AvSource, HardwareDecoding
 from kiosk.playback.frame_stats import percentiles
+from kiosk.playback.pacing import RefreshPeriod
 from kiosk.render import contrast
 from kiosk.render.compositor import Compositor, pixels
 from kiosk.render.text import TextStyle
@@ -43,6 +44,7 @@ MAX_OPEN = 2  # the clip on screen and the next one
 # A one-clip loop opens its next run this long before the end: time to open the file
 # and decode the first frames from a slow card, on a busy machine.
 SPARE_AHEAD_S = 2.0
+SOUND_TAIL_S = 0.05  # sound left after the picture's end that is cut, not waited for
 LABEL_SHOWN_S = 8.0  # a clip's label shows at its start, then leaves the picture alone
 SUBTITLE_SIZE = 0.036  # of the screen height
 # Any picture may be behind a subtitle: its box is as dark as white letters need over a
@@ -280,6 +282,7 @@ class Clips:
         self.show_volume = show_volume
         self.visitor_volume: float | None = None  # a visitor's factor on the show's level
         self.monotonic = monotonic
+        self._refresh = RefreshPeriod()
         self.open: dict[str, Clip] = {}
         # A second copy of the clip on screen, opened near its end when the show plays
         # it again next (a one-clip loop): its first frame is ready at the seam.
@@ -355,6 +358,7 @@ class Clips:
     # -- each frame ---------------------------------------------------------------------
     def update(self, frame: object, timeline: EndListener, now: float, language: str) -> None:
         """Play the clip on screen; report its end; stop the one that left."""
+        self._refresh.observe(now)
         current = getattr(frame, "current", None)
         previous = getattr(frame, "previous", None)
         run_id = getattr(frame, "run_id", None)
@@ -422,10 +426,24 @@ class Clips:
         if error is not None:
             log.warning("%s ended early: %s", clip.step.path.name, error)
             self.ended_early[clip.step.path] = f"ended early: {error}"
-        if error is not None or (clip.reader.ended and (clip.track.ended
-                                                        or not clip.track.has_audio)):
+        if error is not None or self._over_by_next_refresh(clip, t, paused):
             clip.ended_reported = True
             timeline.ended(clip.step.key, now, run_id)
+
+    def _over_by_next_refresh(self, clip: Clip, t: float, paused: bool) -> bool:
+        """The clip's end is reported one refresh ahead, so the next step's first picture
+        replaces its last one on time: reported when it had ended, the last picture
+        stayed a refresh too long at every seam. Its sound ends with the picture when
+        no more than SOUND_TAIL_S (an encoder's padding) would be left unheard; a longer
+        sound holds the last picture until it is over."""
+        ahead = 0.0 if paused else self._refresh.period_s
+        if not clip.reader.ends_by(t + ahead):
+            return False
+        track = clip.track
+        if not track.has_audio or track.ended:
+            return True
+        left = track.sound_left_s()
+        return left is not None and left <= SOUND_TAIL_S + ahead
 
     def _drawn(self, clip: Clip, pts_s: float) -> None:
         at = self.monotonic()

@@ -21,6 +21,7 @@ import pygame
 from kiosk.job_thread import JobThread
 from kiosk.media.images import ImageError, load_image
 from kiosk.media.motion_frames import EARLY, MotionFrames
+from kiosk.playback.pacing import RefreshPeriod
 from kiosk.playback.timeline import Frame, Timeline
 from kiosk.render.compositor import Compositor, to_surface
 from kiosk.show.model import (
@@ -126,7 +127,7 @@ class Player:
         # next ones'.
         self.ahead: MotionFrames | None = None if eager else MotionFrames()
         self._last_moving: tuple[str, float] | None = None
-        self._frame_s: float | None = None  # the loop's refresh period, as seen
+        self._refresh = RefreshPeriod()  # the loop's, as seen from the frame times
         self._now = now  # the last frame's time
         self._prepared: set[str] = set()  # moving photos made ready ahead (keys)
         self._current: Step | None = None  # the step on screen at the last update
@@ -184,6 +185,7 @@ class Player:
         if self.clips is not None:
             self.clips.want([s for s in upcoming if isinstance(s, Video)])
         self._now = now
+        self._refresh.observe(now)
         frame = self.timeline.tick(now, self.readiness)
         self._take_labels()
         if frame.current is not self._current:
@@ -232,7 +234,7 @@ class Player:
         if asked:
             self._prepared.add(step.key)
             self._want_label(step.label, step.caption_position, busy=True)
-        ahead, period = self.ahead, self._frame_s or 1 / 60
+        ahead, period = self.ahead, self._refresh.period_s
         wait_s = None if starts_now else self.timeline.next_change_s(self._now)
         soon = wait_s is not None and 0 < wait_s <= LEAD_S and self.timeline.following() is step
         if (ahead is not None and (starts_now or soon)
@@ -341,10 +343,7 @@ class Player:
         frame_s = elapsed_s - last[1] if last is not None and last[0] == step.key else 0.0
         self._last_moving = (step.key, elapsed_s)
         if 0 < frame_s < 0.1:
-            # The refresh period: a frame that came late does not count as one.
-            if self._frame_s is None or frame_s < self._frame_s * 1.5:
-                self._frame_s = frame_s
-            period = self._frame_s
+            period = self._refresh.period_s
             ahead.request(step.key, image,
                           [moving_framing(step, elapsed_s + k * period, image_size, size)
                            for k in range(1, ahead.depth + 1)],
