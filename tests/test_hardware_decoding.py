@@ -299,3 +299,24 @@ def test_a_machine_that_cannot_be_asked_decodes_in_software(
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == [
         "cannot tell which hardware decoders this machine has (no /dev): clips decode in "
         "software"]
+
+
+def test_a_finished_clip_lets_its_decoder_go_and_still_says_which_it_was(clip: Path):
+    """Guards memory at the end of every clip: the reader kept its source for the status,
+    so the decoder's frame buffers outlived the clip (peak RSS +40 MiB at 1080p as the
+    show moved on)."""
+    import gc
+    import weakref
+
+    sources: list[weakref.ref[AvSource]] = []
+
+    def open_source(path: Path) -> AvSource:
+        source = AvSource(path, hardware=HardwareDecoding("software"))
+        sources.append(weakref.ref(source))
+        return source
+
+    reader = VideoReader(clip, (160, 120), planar=True, open_source=open_source)
+    assert numbers_played(reader)
+    gc.collect()
+    assert sources and sources[0]() is None
+    assert reader.decoder == "software"
