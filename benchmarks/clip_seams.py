@@ -36,6 +36,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import itertools
+
 from _clips import env_for, ffmpeg_clip, watch_kiosk
 from _harness import xvfb
 
@@ -70,7 +72,7 @@ def analyse(rows: list[tuple[float, float, str]], last_pts: float) -> dict:
     period = 1.0 / FPS
     seams: list[dict] = []
     inner_dropped = inner_repeated = inner_frames = 0
-    for (t0, p0, k0), (t1, p1, k1) in zip(rows, rows[1:], strict=False):
+    for (t0, p0, k0), (t1, p1, k1) in itertools.pairwise(rows):
         gap = (t1 - t0) / period
         if k1 != k0 or p1 < p0:  # a seam
             dropped = round((last_pts - p0) / period) + round(p1 / period)

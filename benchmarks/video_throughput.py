@@ -5,7 +5,7 @@ For 720p, 1080p and 4K H.264 clips with moving content, measures frames per seco
 * present:  VideoReader as the kiosk's clips use it (PyAV decode, planes cropped and
             scaled to the fitted size on its thread), with the render side converting
             every frame to BGRA straight into a 1920x1080 32-bit pygame surface
-            through ``compositor.pixels`` (letterboxed), as the clip painter does,
+            through ``surfaces.pixels`` (letterboxed), as the clip painter does,
             unpaced: as fast as frames come;
 * cv2 read: ``cv2.VideoCapture.read`` alone (full-size BGR), what the reader used before;
 * PyAV:     PyAV decode only (``thread_type="AUTO"``, no pixel conversion).
@@ -39,7 +39,7 @@ from kiosk.media.frame_pool import FramePool
 from kiosk.media.video import QUEUE_FRAMES, VideoReader
 from kiosk.media.video_fit import draw_picture
 from kiosk.media.video_source import decoder_threads
-from kiosk.render.compositor import pixels
+from kiosk.render.surfaces import pixels
 
 SCREEN = (1920, 1080)
 FPS = 30

@@ -123,7 +123,8 @@ def test_a_clips_label_is_backed_for_a_white_picture():
     it was first drawn on rather than for the brightest frame that may come."""
     import pygame
 
-    from kiosk.render.compositor import Compositor, Look, pixels
+    from kiosk.render.compositor import Compositor, Look
+    from kiosk.render.surfaces import pixels
     from kiosk.render.text import TextRenderer
     from kiosk.show.model import Label, Text
     from kiosk.show.settings import default_fonts

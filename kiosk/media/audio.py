@@ -329,7 +329,7 @@ def decode_pcm(path: str | os.PathLike[str], rate: int, channels: int, start_s: 
     """
     import av
 
-    from kiosk.media.video import quiet_av
+    from kiosk.media.video_source import quiet_av
 
     quiet_av()
 

@@ -1,7 +1,7 @@
 """Video clips: metadata probe, and a reader thread that hands the render loop fitted frames.
 
 No pygame in here: frames are BGRA ``numpy`` arrays the render thread copies into a 32-bit
-surface (``compositor.pixels``). The reader owns one thread and one decoder
+surface (``surfaces.pixels``). The reader owns one thread and one decoder
 (``video_source.AvSource``); the render thread only ever takes a lock around a deque,
 never waits for a decode.
 
@@ -42,7 +42,7 @@ from kiosk.media.frame_pool import FramePool
 from kiosk.media.images import Fit
 from kiosk.media.video_fit import FrameFitter, Picture
 from kiosk.media.video_fit import fit_frame as fit_frame  # the reader's fit, for callers
-from kiosk.media.video_source import SOFTWARE, AvSource, Source
+from kiosk.media.video_source import SOFTWARE, AvSource, Source, quiet_av
 
 log = logging.getLogger(__name__)
 
@@ -83,19 +83,6 @@ class VideoInfo:
 
 
 # --------------------------------------------------------------------------- probe
-
-
-def quiet_av() -> None:
-    """FFmpeg inside PyAV reports every damaged packet on stderr; the clip manager logs
-    one line per bad clip instead. Called where PyAV is first imported.
-
-    ``None``, not a level: with a level PyAV still passes every error message to Python,
-    taking the GIL on the decoder's frame threads, and a frame thread logging a damaged
-    packet then deadlocks with the reader thread waiting for it (seen as a reader that
-    never stops, on damaged files)."""
-    import av.logging
-
-    av.logging.set_level(None)
 
 
 def probe_video(path: str | os.PathLike[str], timeout_s: float = PROBE_TIMEOUT_S, *,

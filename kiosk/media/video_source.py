@@ -148,6 +148,19 @@ def _codec_key(codec: str, profile: str) -> str:
     return f"{codec} ({profile})" if profile else codec
 
 
+def quiet_av() -> None:
+    """FFmpeg inside PyAV reports every damaged packet on stderr; the clip manager logs
+    one line per bad clip instead. Called where PyAV is first imported.
+
+    ``None``, not a level: with a level PyAV still passes every error message to Python,
+    taking the GIL on the decoder's frame threads, and a frame thread logging a damaged
+    packet then deadlocks with the reader thread waiting for it (seen as a reader that
+    never stops, on damaged files)."""
+    import av.logging
+
+    av.logging.set_level(None)
+
+
 class AvSource:
     """One clip's video stream, decoded by PyAV: in software with frame threads, or by
     the hardware decoder ``hardware`` picks, with software as the fallback.
@@ -157,8 +170,6 @@ class AvSource:
 
     def __init__(self, path: str, threads: int | None = None, timeout_s: float = 5.0,
                  hardware: HardwareDecoding | None = None) -> None:
-        from kiosk.media.video import quiet_av
-
         quiet_av()
         self._path = path
         self._threads = threads

@@ -28,7 +28,7 @@ How the app shows a zoom at once (nothing here blocks):
    ``pygame.transform.scale(fitted.subsurface(crop_as_rect), dest.size)`` at ``dest``
    (``scale``, not ``smoothscale``: it must cost well under a frame while fingers move).
 2. Whenever the zoom changes, ``rid = worker.request(z, screen_size)``; when ``poll()``
-   returns the result for the latest ``rid``, draw its array (``compositor.to_surface``
+   returns the result for the latest ``rid``, draw its array (``surfaces.to_surface``
    once, then blit it each frame) at its ``dest`` instead of the preview: the sharp crop.
    An older result is still closer than nothing while the fingers move.
 3. ``close()`` when the visitor zooms out to 1 or the item changes: frees the picture.

@@ -33,7 +33,8 @@ from kiosk.media.video_source import AvSource, HardwareDecoding
 from kiosk.playback.frame_stats import percentiles
 from kiosk.playback.pacing import RefreshPeriod
 from kiosk.render import contrast
-from kiosk.render.compositor import Compositor, pixels
+from kiosk.render.compositor import Compositor
+from kiosk.render.surfaces import pixels
 from kiosk.render.text import TextStyle
 from kiosk.show.model import Exhibit, Show, Video
 from kiosk.show.settings import Settings

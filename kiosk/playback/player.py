@@ -23,7 +23,8 @@ from kiosk.media.images import ImageError, load_image
 from kiosk.media.motion_frames import EARLY, MotionFrames
 from kiosk.playback.pacing import RefreshPeriod
 from kiosk.playback.timeline import Frame, Timeline
-from kiosk.render.compositor import Compositor, to_surface
+from kiosk.render.compositor import Compositor
+from kiosk.render.surfaces import to_surface
 from kiosk.show.model import (
     NO_TEXT,
     Label,

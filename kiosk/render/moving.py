@@ -22,7 +22,7 @@ import numpy as np
 import pygame
 
 from kiosk.playback.motion import Box
-from kiosk.render.compositor import pixels
+from kiosk.render.surfaces import pixels
 
 RGB = tuple[int, int, int]
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import pygame
 
-from kiosk.render.compositor import pixels
+from kiosk.render.surfaces import pixels
 from kiosk.render.text import TextRenderer, TextStyle
 from kiosk.visitor.layout import Element, Rect, tile_parts, union
 

@@ -27,8 +27,8 @@ import pygame
 from kiosk.job_thread import JobThread
 from kiosk.media.images import ImageError, load_image
 from kiosk.media.zoom import Zoom, ZoomWorker, clamp, max_scale_for, pan, view, zoom_at
-from kiosk.render.compositor import to_surface
 from kiosk.render.overlay import Overlay
+from kiosk.render.surfaces import to_surface
 from kiosk.show.model import Photo, TextCard, Video
 from kiosk.show.settings import Settings
 from kiosk.visitor import rules as v
