@@ -275,3 +275,16 @@ def test_a_framing_closer_than_zoom_may_go_is_a_warning(show_dir: ShowDir):
     assert (":4:13: warning: the `pan_to` box is 10.0 times closer than the widest framing; "
             "beyond 4 times") in messages[0], messages
     assert all(s.motion is not None for s in result.show.exhibits[0].steps)  # it pans
+
+
+def test_validate_says_a_pan_goes_between_its_framings(show_dir: ShowDir, capsys):
+    """Guards the curator's note: a pan given both framings was said to zoom 1.25x
+    closer, a zoom it does not use."""
+    _quadrants(show_dir.exhibits / "q.jpg")
+    show_dir.manifest("a.yaml", "title: A\nitems:\n  - photo: q.jpg\n    motion: pan\n"
+                      "    pan_from: 0 0 0.5 0.5\n    pan_to: 0.5 0.5 0.5 0.5\n"
+                      "    duration: 10s\n")
+    assert main(["validate", "--exhibits", str(show_dir.exhibits)]) == 0
+    out = capsys.readouterr().out
+    assert ("a.yaml:3:5: note: q.jpg pans from its pan_from framing to its pan_to framing, "
+            "10 s on screen") in out

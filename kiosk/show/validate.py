@@ -100,8 +100,12 @@ def motion_notes(show: Show) -> list[str]:
             if not isinstance(step, Photo) or step.motion is None:
                 continue
             motion = step.motion
-            how = ("read by scrolling " + ("down" if motion.axis == "y" else "across")
-                   if motion.kind == "read" else f"pans and zooms {motion.zoom:g}x closer")
+            if motion.kind == "read":
+                how = "read by scrolling " + ("down" if motion.axis == "y" else "across")
+            elif motion.start is not None and motion.end is not None:
+                how = "pans from its pan_from framing to its pan_to framing"
+            else:
+                how = f"pans and zooms {motion.zoom:g}x closer"
             out.append(f"{step.where}: note: {step.path.name} {how}, "
                        f"{step.duration_s:g} s on screen")
     return out
