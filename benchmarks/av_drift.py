@@ -295,6 +295,9 @@ def report(args: argparse.Namespace, played: Played, watched: Watched,
               f"{1000 * min(v):+8.2f} {1000 * max(v):+8.2f} "
               f"{1000 * float(np.percentile(np.abs(v), 95)):10.2f} "
               f"{1000 * max(map(abs, v)):10.2f} {1000 * statistics.pstdev(v):8.2f}")
+    over = [(k, d) for k, d in drift if abs(d) > 0.020]
+    print(f"beeps over 20 ms: {len(over)} of {len(drift)}"
+          + (": " + ", ".join(f"{k} ({1000 * d:+.1f})" for k, d in over[:10]) if over else ""))
     print("first beeps: " + ", ".join(f"{k}: {1000 * d:+.1f}" for k, d in drift[:6]) + " ms")
     print(f"worst at beep {worst_k} ({worst_k * PERIOD_S:.1f} s): {1000 * worst:+.2f} ms; "
           "positive = sound after picture")

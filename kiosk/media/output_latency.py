@@ -6,8 +6,8 @@ SDL2 (pygame 2.6) reports no output latency: the clock assumed one SDL device bu
 (measured on a PulseAudio server whose card holds 43 ms: 50-70 ms). The server knows it:
 for the kiosk's own stream (a "sink input") it reports the sound queued in the server
 (``buffer_usec``) and the device's own latency (``sink_usec``); their sum is how long a
-sample written now waits before it is heard. PipeWire's pulse server answers the same
-request.
+sample written now waits before it is heard. PipeWire's pulse server takes the same
+request (not tried here: only PulseAudio 16 was).
 
 * ``usable(s)`` / ``LatencyEstimate`` (pure): readings in, one latency out: the median
   of the sane readings of the last ``window_s`` (a device's fill moves by a write's
