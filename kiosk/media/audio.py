@@ -36,7 +36,7 @@ The audio clock
     is assumed, as before. Error: per chunk, where in its SDL buffer the chunk began
     (+-11 ms around the mean lead) and the poll (0-5 ms, more when the GIL is busy);
     the server's report moves by a device write between readings, so the median of the
-    last 2 s is used. Because every chunk boundary (0.25 s) re-anchors on sample counts,
+    last second is used. Because every chunk boundary (0.25 s) re-anchors on sample counts,
     the error does not accumulate over a 30-minute clip: drift between the
     sound card's and the system's clocks is corrected four times a second.
 """

@@ -13,7 +13,7 @@ request (not tried here: only PulseAudio 16 was).
   of the sane readings of the last ``window_s`` (a device's fill moves by a write's
   worth between readings), or None when there is none, and the clock then falls back on
   the assumed buffer.
-* ``LatencyProbe`` (edge): a worker thread asking the server every 0.25 s through
+* ``LatencyProbe`` (edge): a worker thread asking the server every 0.1 s through
   ``pulsectl`` (ctypes on the system's libpulse; nothing to build). The render thread
   never waits for it: the audio feeder reads the last estimate under a lock.
 
