@@ -55,6 +55,20 @@ if [ -n "$fonts" ]; then
     fi
 fi
 
+# libpulse0: the kiosk asks the sound server (PulseAudio, or PipeWire's pulse server) how
+# late its sound is heard, so clips keep lip sync (kiosk/media/output_latency.py). Without
+# it the clips' clock assumes one SDL buffer of latency.
+if command -v dpkg-query >/dev/null 2>&1 &&
+    ! dpkg-query -W -f '${Status}' libpulse0 2>/dev/null | grep -q "ok installed"; then
+    echo "setup.sh: installing libpulse0 (the sound server's latency, for lip sync)" >&2
+    if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+    if ! { $sudo apt-get update -qq &&
+           $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpulse0 >/dev/null; }; then
+        echo "setup.sh: could not install libpulse0; clips assume one SDL buffer of" \
+             "sound latency" >&2
+    fi
+fi
+
 pip() { .venv/bin/python -m pip --disable-pip-version-check -q "$@"; }
 case "$mode" in
     demo)

@@ -16,6 +16,7 @@ ratio to the clip's frame period (1.00 = every frame on time).
 Targets: dropped <= 0.1 % of the clip's frames.
 
     python benchmarks/clip_playback.py [--seconds 20] [--only 1080p30|1080p60|4k30] [--no-mpv]
+        [--sound pulse]
 """
 
 from __future__ import annotations
@@ -48,9 +49,22 @@ end)
 """
 
 
-def play_kiosk(clip: Path, seconds: float, display: str, work: Path) -> dict:
+def play_kiosk(clip: Path, seconds: float, display: str, work: Path,
+               sound: str = "dummy") -> dict:
     args = one_clip_show(work, clip)
-    watched = watch_kiosk(args, env_for(display), seconds + 12, work / "status.json")
+    if sound == "pulse":  # the clock on a real sound server's output (see _pulse.py)
+        from _pulse import SoundCard, pulse_server
+
+        with pulse_server() as server:
+            card = SoundCard(server, work / "card.raw")
+            card.start()
+            try:
+                watched = watch_kiosk(args, server.client_env(env_for(display, "pulseaudio")),
+                                      seconds + 12, work / "status.json")
+            finally:
+                card.stop()
+    else:
+        watched = watch_kiosk(args, env_for(display), seconds + 12, work / "status.json")
     if watched.code != 0 or "Traceback" in watched.stderr or "ERROR" in watched.stderr:
         raise SystemExit(f"the kiosk failed ({watched.code}):\n{watched.stderr[-3000:]}")
     first, last = clip_window(watched.samples)
@@ -103,6 +117,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--only", choices=sorted(CLIPS))
     parser.add_argument("--no-mpv", action="store_true")
+    parser.add_argument("--sound", choices=("dummy", "pulse"), default="dummy",
+                        help="the kiosk's sound: SDL's dummy driver, or a PulseAudio "
+                             "server started here whose card this benchmark plays")
     args = parser.parse_args()
     rows = []
     for name, (source, fps) in CLIPS.items():
@@ -112,12 +129,13 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp, xvfb() as display:
             work = Path(tmp)
             print(f"{name}: kiosk ...", flush=True)
-            kiosk = play_kiosk(clip, args.seconds, display, work)
+            kiosk = play_kiosk(clip, args.seconds, display, work, args.sound)
             print(f"{name}: mpv ...", flush=True)
             mpv = None if args.no_mpv else play_mpv(clip, display, work)
         rows.append((name, fps, kiosk, mpv))
-    print(f"\n{os.cpu_count()} cores, 1920x1080 Xvfb screen, {args.seconds:g} s clips; "
-          "CPU: 100 % = one core")
+    print(f"\n{os.cpu_count()} cores, 1920x1080 Xvfb screen, {args.seconds:g} s clips, "
+          f"kiosk sound: {args.sound}; CPU: 100 % = one core; load average "
+          f"{os.getloadavg()[0]:.2f}")
     print(f"{'clip':8} {'frames':>6} {'shown':>6} {'dropped':>8} {'drop %':>7} "
           f"{'p50 ms':>7} {'p99 ms':>7} {'worst ms':>8} {'p99/period':>10} "
           f"{'CPU %':>6} {'others %':>8} {'mpv CPU %':>9} {'kiosk/mpv':>9} "

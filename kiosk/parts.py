@@ -162,7 +162,7 @@ class Parts:
         self.live.stop()
         stopped = self.player.stop() and self.cache.stop()
         self.status_writer.stop(self.status(now, frame, "closed"))
-        self.sound.close()
+        stopped = self.sound.close() and stopped
         self.display.close()
         gc.unfreeze()  # what start-up built can be collected again
         return stopped

@@ -268,7 +268,7 @@ def test_a_stuck_sound_output_lets_the_picture_run_on(
     track._feed(sink)
     track._feed(sink)  # chunk 0 playing, chunk 1 queued: then the output hangs
     clock = AvClock(now, track.position_s)
-    latency = track._latency_s
+    latency = track._play_clock.latency_s
     now.t += 0.2
     assert clock.now() == pytest.approx(0.2 - latency)
     now.t = 50.0 + 0.25 + latency + 0.4  # overdue, within the grace: the sound still leads

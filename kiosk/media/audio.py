@@ -24,15 +24,21 @@ The audio clock
     chunk k started being mixed at about that moment: the clock is re-anchored there to
     ``first_sample(k) / rate`` and advances with ``time.monotonic`` inside the chunk,
     clamped to the chunk's length (so a starving decoder stops the clock, and the pictures
-    wait for the sound rather than run ahead). SDL mixes one device buffer ahead of the
-    speaker, so one buffer (``buffer / frequency``, 21 ms at 1024 / 48 kHz) is subtracted.
-    Error: the anchor is late by up to one poll (0-5 ms, more when the GIL is busy), and
-    the real output latency beyond SDL's buffer (PulseAudio/ALSA, typically 10-40 ms) is
-    unknown, so the clock may run up to that much ahead of what is heard. Because every
-    chunk boundary (0.25 s) re-anchors on sample counts, the error does not accumulate
-    over a 30-minute clip: drift between the sound card's and the system's clocks is
-    corrected four times a second. All of this stays inside the lip-sync tolerance of
-    about +40 ms (sound early) / -60 ms (sound late) for 25 fps pictures.
+    wait for the sound rather than run ahead). What is mixed now is heard later by the
+    output latency, which is subtracted. With a sound server to ask, it is the server's
+    report for the kiosk's stream (``output_latency.LatencyProbe``: the sound queued in
+    the server plus the device's latency, e.g. 50-70 ms on a card holding 43 ms) plus the
+    mixing lead: SDL mixes a buffer at a time, so a chunk that begins k frames into the
+    buffer being mixed is seen handed over k frames before its first sample is mixed:
+    half a buffer on average, less half a poll (the hand-over is seen up to one poll
+    late); 8 ms at 1024 frames / 48 kHz and 5 ms polls. With no server to ask (ALSA
+    directly, SDL's dummy or disk drivers) one SDL buffer (``buffer / frequency``, 21 ms)
+    is assumed, as before. Error: per chunk, where in its SDL buffer the chunk began
+    (+-11 ms around the mean lead) and the poll (0-5 ms, more when the GIL is busy);
+    the server's report moves by a device write between readings, so the median of the
+    last second is used. Because every chunk boundary (0.25 s) re-anchors on sample counts,
+    the error does not accumulate over a 30-minute clip: drift between the
+    sound card's and the system's clocks is corrected four times a second.
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ import numpy as np
 
 from kiosk.errors import MediaError
 from kiosk.media import join_worker, short_reason
+from kiosk.media.output_latency import usable
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame  # after the greeting is hidden
@@ -71,6 +78,9 @@ _mixer_lock = threading.Lock()
 _mixer_warned = False
 _buffer_frames = 1024
 _claimed_channels: set[int] = set()
+# The output latency the sound server reports (output_latency.LatencyProbe.latency_s),
+# set by whoever opened the mixer; None: no server to ask.
+_output_latency: Callable[[], float | None] | None = None
 
 
 class AudioError(MediaError):
@@ -123,6 +133,18 @@ def _sound_output_present(env: dict[str, str] | None = None) -> bool:
     servers = [Path(runtime, "pulse", "native"), Path(runtime, "pipewire-0")] if runtime else []
     cards = Path("/dev/snd")
     return any(p.exists() for p in servers) or (cards.is_dir() and any(cards.iterdir()))
+
+
+def set_output_latency(source: Callable[[], float | None] | None) -> None:
+    """Where clips read the output latency from (None: assume one SDL buffer)."""
+    global _output_latency
+    _output_latency = source
+
+
+def reported_latency() -> float | None:
+    """The sound server's latency for the kiosk's stream now, or None."""
+    source = _output_latency
+    return None if source is None else source()
 
 
 def mixer_format() -> tuple[int, int] | None:
@@ -213,9 +235,13 @@ class PlayClock:
     token)`` on every poll with the chunk the channel is playing (None: idle).
     """
 
-    def __init__(self, rate: int, latency_s: float = 0.0) -> None:
+    def __init__(self, rate: int, latency_s: float = 0.0, mix_lead_s: float = 0.0) -> None:
         self.rate = rate
+        self.assumed_s = latency_s  # used while the output reports no latency
         self.latency_s = latency_s
+        # Added to a reported latency: how much earlier than its first sample is mixed a
+        # chunk's hand-over is seen, on average (see "The audio clock").
+        self.mix_lead_s = mix_lead_s
         self._chunks: dict[object, tuple[int, int]] = {}  # token -> (first frame, frames)
         self._total = 0
         self._current: object | None = None
@@ -244,6 +270,13 @@ class PlayClock:
             self._base, self._frames = self._chunks.get(token, (self._base, 0))
             self._anchor = now
         self._current = token
+
+    def set_latency(self, reported_s: float | None) -> None:
+        """The output's reported latency (plus the mixing lead); None or an absurd
+        figure (negative, not a number, over 2 s) falls back on the assumed one."""
+        self.latency_s = (reported_s + self.mix_lead_s
+                          if reported_s is not None and usable(reported_s)
+                          else self.assumed_s)
 
     def pause(self, now: float) -> None:
         if self._paused_at is None:
@@ -500,6 +533,7 @@ class AudioTrack:
         poll_s: float = POLL_S,
         stall_timeout_s: float = STALL_TIMEOUT_S,
         clock: Callable[[], float] = time.monotonic,
+        output_latency: Callable[[], float | None] = reported_latency,
     ) -> None:
         if max_chunks < 2:
             raise ValueError(f"max_chunks must be at least 2, got {max_chunks}")
@@ -515,8 +549,9 @@ class AudioTrack:
         self._fade_s, self._poll_s = fade_s, poll_s
         self._stall_timeout_s = stall_timeout_s
         self._clock = clock
-        self._latency_s = _buffer_frames / self.mixer_rate
-        self._play_clock = PlayClock(self.mixer_rate, self._latency_s)
+        self._output_latency = output_latency
+        self._play_clock = PlayClock(self.mixer_rate, _buffer_frames / self.mixer_rate,
+                                     _buffer_frames / self.mixer_rate / 2 - poll_s / 2)
 
         self._lock = threading.Lock()
         self._stopped = threading.Event()
@@ -715,7 +750,7 @@ class AudioTrack:
                         log.exception("closing the sound decoder failed: %s", self.path)
             if sink is not None:
                 try:
-                    sink.fade_stop(self._fade_s, self._latency_s)
+                    sink.fade_stop(self._fade_s, self._play_clock.latency_s)
                 except pygame.error:
                     pass
                 with self._lock:
@@ -758,6 +793,7 @@ class AudioTrack:
             if self._paused:
                 return False
             now = self._clock()
+            self._play_clock.set_latency(self._output_latency())
             playing, waiting = sink.state()
             if playing is None and not waiting and self._ready:
                 index, pcm = self._next_index, self._ready.popleft()
