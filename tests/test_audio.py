@@ -537,3 +537,40 @@ def test_two_tracks_overlap_on_their_own_channels(clips: dict[str, Path], open_t
     wait_for(lambda: len(audio._claimed_channels) == 2, 1)
     wait_for(lambda: a.ended, 2)
     assert b.position_s() is not None or b.ended
+
+
+def test_the_clip_clock_is_smoothed_over_the_chunks_hand_overs() -> None:
+    """Guards lip sync beep by beep: each hand-over is seen up to one SDL buffer early
+    (where in the buffer the chunk began) plus a poll late, and re-anchoring on each one
+    gave the picture up to 30 ms of drift (benchmarks/av_drift.py). Sound plays at a
+    steady rate, so the last chunks together say where it is."""
+    rate, chunk, buffer = 48000, 12000, 1024
+    rng = np.random.default_rng(7)
+    raw = PlayClock(rate)
+    smooth = PlayClock(rate, seen_early_s=buffer / rate)
+    start = 100.0
+    errors: dict[str, list[float]] = {"raw": [], "smooth": []}
+    for k in range(40):
+        for c in (raw, smooth):
+            c.queued(k, chunk)
+        mixed = start + k * chunk / rate  # when the chunk's first sample really begins
+        early = ((k * chunk) % buffer) / rate  # where in its SDL buffer it fell
+        seen = mixed - early + rng.uniform(0, 0.005)
+        truth_at = mixed + 0.1
+        for name, c in (("raw", raw), ("smooth", smooth)):
+            c.observe(seen, k)
+            errors[name].append(c.position(truth_at) - (k * chunk / rate + 0.1))
+
+    def spread(name: str) -> float:  # about the mean, which the latency figure takes out
+        settled = errors[name][8:]
+        mean = sum(settled) / len(settled)
+        return max(abs(e - mean) for e in settled)
+
+    assert spread("raw") > 0.009
+    assert spread("smooth") < 0.003
+    # A gap in the sound (an underrun): the next chunk starts late and the clock follows.
+    for c in (smooth,):
+        c.queued("late", chunk)
+        c.observe(start + 40 * chunk / rate + 0.3, "late")
+        assert c.position(start + 40 * chunk / rate + 0.3 + 0.1) == pytest.approx(
+            40 * chunk / rate + 0.1, abs=0.002)

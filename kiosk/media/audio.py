@@ -68,6 +68,7 @@ FADE_S = 0.02
 CHUNK_S = 0.25
 MAX_CHUNKS = 4  # in memory per track, the two in the mixer included: 1 s ahead
 POLL_S = 0.005
+SMOOTH_CHUNKS = 8  # hand-overs the clock is smoothed over (2 s of sound)
 OPEN_TIMEOUT_S = 5.0
 STALL_TIMEOUT_S = 5.0
 OUTPUT_STALL_S = 0.5  # a chunk this overdue means the sound output is stuck
@@ -235,8 +236,13 @@ class PlayClock:
     token)`` on every poll with the chunk the channel is playing (None: idle).
     """
 
-    def __init__(self, rate: int, latency_s: float = 0.0, mix_lead_s: float = 0.0) -> None:
+    def __init__(self, rate: int, latency_s: float = 0.0, mix_lead_s: float = 0.0,
+                 seen_early_s: float = 0.0) -> None:
         self.rate = rate
+        # How much earlier than it is mixed a hand-over can be seen: up to one SDL buffer,
+        # by where in it the chunk begins (the spread the clock smooths).
+        self.seen_early_s = seen_early_s
+        self._offsets: deque[float] = deque(maxlen=SMOOTH_CHUNKS)
         self.assumed_s = latency_s  # used while the output reports no latency
         self.latency_s = latency_s
         # Added to a reported latency: how much earlier than its first sample is mixed a
@@ -266,10 +272,28 @@ class PlayClock:
             self._chunks.pop(self._current, None)
         if token is None:  # idle: the chunk that was playing is done
             self._base, self._frames, self._anchor = self._base + self._frames, 0, None
+            self._offsets.clear()  # what plays next starts a timeline of its own
         else:
             self._base, self._frames = self._chunks.get(token, (self._base, 0))
-            self._anchor = now
+            self._anchor = self._smoothed(now)
         self._current = token
+
+    def _smoothed(self, seen: float) -> float:
+        """When the chunk that began now began, from the last chunks' hand-overs against
+        their sample counts: sound plays at a steady rate, so each says where sample 0
+        was, give or take where in its SDL buffer the chunk began (0 to one buffer
+        early, stepping through the buffer chunk by chunk) and the poll. Their mean keeps
+        the average the latency figures are set for, without each chunk's jitter. A
+        hand-over later than the others by more than that (a gap in the sound) starts
+        afresh."""
+        start_s = self._base / self.rate
+        offset = seen - start_s
+        if not self.seen_early_s:
+            return seen
+        if self._offsets and offset > max(self._offsets) + self.seen_early_s + 0.01:
+            self._offsets.clear()
+        self._offsets.append(offset)
+        return sum(self._offsets) / len(self._offsets) + start_s
 
     def set_latency(self, reported_s: float | None) -> None:
         """The output's reported latency (plus the mixing lead); None or an absurd
@@ -286,6 +310,8 @@ class PlayClock:
         if self._paused_at is not None:
             if self._anchor is not None:
                 self._anchor += now - self._paused_at
+            shift = now - self._paused_at
+            self._offsets = deque((o + shift for o in self._offsets), maxlen=SMOOTH_CHUNKS)
             self._paused_at = None
 
     def stalled(self, now: float, grace_s: float) -> bool:
@@ -551,7 +577,8 @@ class AudioTrack:
         self._clock = clock
         self._output_latency = output_latency
         self._play_clock = PlayClock(self.mixer_rate, _buffer_frames / self.mixer_rate,
-                                     _buffer_frames / self.mixer_rate / 2 - poll_s / 2)
+                                     _buffer_frames / self.mixer_rate / 2 - poll_s / 2,
+                                     seen_early_s=_buffer_frames / self.mixer_rate)
 
         self._lock = threading.Lock()
         self._stopped = threading.Event()
