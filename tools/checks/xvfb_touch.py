@@ -151,8 +151,8 @@ def main() -> int:
 
     print("click in the middle (the controls)")
     xdotool("mousemove", str(w // 2), str(h // 3), "click", "1")
+    clicked = time.monotonic()
     time.sleep(0.7)  # past the controls' fade-in (0.25 s) and a status write
-    with_controls = check.shot("controls")
     s3 = check.status()
     exhibit = exhibits.get(s3.get("exhibit") or "")
     steps = len(exhibit.steps) if exhibit is not None else 0
@@ -163,6 +163,18 @@ def main() -> int:
     by_id = {e.id: e for e in layout}
     buttons = union(by_id[k].rect for k in ("prev", "pause", "next"))
     chips = union(e.rect for e in layout if e.id.startswith("lang:"))
+    # A screenshot (a process of its own, 0.3-0.5 s) can catch the screen before the
+    # controls: look again for up to 3 s after the click, and say which one saw them.
+    tries = 0
+    while True:
+        tries += 1
+        with_controls = check.shot("controls")
+        if min(diff(no_controls, with_controls, r) for r in (buttons, chips)) > 8 or (
+                time.monotonic() - clicked > 3.0):
+            break
+        time.sleep(0.2)
+    print(f"  controls looked for in {tries} screenshot(s), the last "
+          f"{time.monotonic() - clicked:.1f} s after the click")
     for name, rect in (("previous/pause/next buttons", buttons), ("language chips", chips)):
         d = diff(no_controls, with_controls, rect)
         check.expect(d > 8, f"the controls show: {name} at {rect.x},{rect.y} {rect.w}x{rect.h} "
