@@ -12,6 +12,7 @@ import time
 import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,24 +89,42 @@ def test_five_restarts_in_ten_minutes_start_in_safe_mode(show_dir: ShowDir, tmp_
     assert status["safe_mode"] is False
 
 
-def test_closed_hours_show_the_closed_screen_and_idle(show_dir: ShowDir, tmp_path: Path):
+def test_closed_hours_show_the_closed_screen_and_idle(show_dir: ShowDir):
+    """Four seconds of the loop on a fake clock: the closed card, never the show, and
+    about one present a second (the still screen's proof of life), not sixty."""
+    from kiosk.app import App, RunOptions
+    from kiosk.playback.clock import FakeClock
+    from kiosk.show.paths import ShowPaths
+
     simple_show(show_dir)
     show_dir.settings("opening_hours:\n  daily: closed\nclosed:\n  screen: card\n"
                       "  message: Closed for tonight\n")
-    start = time.process_time()
-    proc, status_path = run(show_dir, tmp_path, 4, background=True)
-    states = set()
-    while proc.poll() is None:
-        try:
-            states.add(json.loads(status_path.read_text())["state"])
-        except (FileNotFoundError, json.JSONDecodeError, KeyError):
-            pass
-        time.sleep(0.1)
-    _, err = proc.communicate()
-    assert proc.returncode == 0, err
-    assert "closed" in states and "playing" not in states
-    assert json.loads(status_path.read_text())["frames"] <= 15  # about one a second
-    del start
+    clock = FakeClock(100.0)
+    app = App(ShowPaths(show_dir.exhibits, show_dir.assets, show_dir.config),
+              RunOptions(windowed=True, size=(320, 240)), clock=clock)
+    app.setup()
+    display = app.parts.display
+    presents: list[float] = []
+
+    def counting(real: Any) -> Any:
+        def counted(*args: object) -> object:
+            presents.append(clock.now())
+            return real(*args)
+        return counted
+
+    for name in ("present", "present_pixel", "present_unchanged"):
+        setattr(display, name, counting(getattr(display, name)))
+    try:
+        shown = set()
+        for _ in range(4 * 60):
+            clock.advance(1 / 60)
+            app.frame_once(clock.now())
+            shown.add(app.still_drawn)
+            assert app.frame is None or app.frame.current is None  # never the show
+    finally:
+        app.teardown()
+    assert shown == {"closed"}
+    assert 1 <= len(presents) <= 6  # about one a second, not sixty
 
 
 def test_proof_of_play_report(show_dir: ShowDir, tmp_path: Path):
@@ -136,14 +155,15 @@ def test_http_status_endpoint_of_the_running_kiosk(show_dir: ShowDir, tmp_path: 
     show_dir.settings(f"http:\n  port: {port}\n")
     proc, _ = run(show_dir, tmp_path, 6, background=True)
     try:
-        deadline = time.monotonic() + 20
-        body = None
-        while time.monotonic() < deadline and body is None:
+        def status() -> dict | None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=2) as r:
-                    body = json.loads(r.read())
+                    return json.loads(r.read())
             except (OSError, json.JSONDecodeError):
-                time.sleep(0.1)
+                return None  # not listening yet
+
+        wait_for(lambda: status() is not None, timeout_s=20)
+        body = status()
         assert body is not None and body["state"] in ("playing", "starting")
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/screenshot.png", timeout=5) as r:
             png = r.read()
@@ -219,26 +239,19 @@ def test_a_photo_replaced_on_disk_changes_the_screen(show_dir: ShowDir, tmp_path
         return tuple(float(arr[:, : arr.shape[1] * 2 // 3, c].mean()) for c in range(3))
 
     try:
-        deadline = time.monotonic() + 20
-        before = None
-        while time.monotonic() < deadline and (before is None or before[2] < 150):
-            before = screen_mean()
-            time.sleep(0.2)
-        assert before is not None and before[2] > 150  # blue on screen
+        def shows(channel: int) -> bool:  # that colour fills the screen
+            mean = screen_mean()
+            return mean is not None and mean[channel] > 150
+
+        wait_for(lambda: shows(2), timeout_s=20)  # blue on screen
         loaded = json.loads(status_path.read_text())["show_loaded_at"]
         write_image(show_dir.assets / "scan.png", 320, 240, (0, 200, 0))  # now green
-        after = None
-        while time.monotonic() < deadline + 10:
-            after = screen_mean()
-            if after is not None and after[1] > 150:
-                break
-            time.sleep(0.2)
+        wait_for(lambda: shows(1), timeout_s=10)
+        after = screen_mean()
         assert after is not None and after[1] > 150 and after[2] < 50
-        while time.monotonic() < deadline + 15:  # the status file follows within a second
-            if json.loads(status_path.read_text())["show_loaded_at"] != loaded:
-                break
-            time.sleep(0.1)
-        assert json.loads(status_path.read_text())["show_loaded_at"] != loaded
+        # The status file follows within a second.
+        wait_for(lambda: json.loads(status_path.read_text())["show_loaded_at"] != loaded,
+                 timeout_s=5)
     finally:
         _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
