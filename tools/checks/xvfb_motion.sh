@@ -25,18 +25,8 @@ printf 'title: Press\nitems:\n  - photo: column.jpg\n    title: The harbour colu
     >"$show/exhibits/column.yaml"
 printf 'idle_timeout: 5s\nlanguages: {offered: [en, ru], default: en}\n' \
     >"$show/config/kiosk.yaml"
-display=:79
-Xvfb $display -screen 0 1920x1080x24 -nolisten tcp >"$out/xvfb.log" 2>&1 &
-xvfb=$!
-kiosk=""
-cleanup() {
-    [ -n "$kiosk" ] && kill -KILL "$kiosk" 2>/dev/null || true
-    kill $xvfb 2>/dev/null || true
-    wait 2>/dev/null || true
-}
-trap cleanup EXIT
-for _ in $(seq 50); do [ -e /tmp/.X11-unix/X79 ] && break; sleep 0.1; done
-export DISPLAY=$display SDL_AUDIODRIVER=dummy STATE_DIRECTORY=$out/state
+source tools/checks/xvfb_screen.bash
+start_xvfb 79
 start=$SECONDS
 "$python" run_kiosk.py --exhibits "$show/exhibits" --assets "$show/assets" \
     --config "$show/config/kiosk.yaml" --run-for 60 --status-file "$out/status.json" \

@@ -9,21 +9,8 @@ cd "$(dirname "$0")/../.."
 python=${PYTHON:-.venv/bin/python}
 out=${KIOSK_CHECK_OUT:-$(mktemp -d)}
 mkdir -p "$out"
-display=:78
-Xvfb $display -screen 0 1920x1080x24 -nolisten tcp >"$out/xvfb.log" 2>&1 &
-xvfb=$!
-kiosk=""
-cleanup() {
-    [ -n "$kiosk" ] && kill -KILL "$kiosk" 2>/dev/null || true
-    kill $xvfb 2>/dev/null || true
-    wait 2>/dev/null || true
-}
-trap cleanup EXIT
-for _ in $(seq 50); do [ -e /tmp/.X11-unix/X78 ] && break; sleep 0.1; done
-export DISPLAY=$display SDL_AUDIODRIVER=dummy
-# Its own state folder: the restart count of a kiosk stopped with SIGKILL here must
-# not send the next run (or an operator's kiosk) into safe mode.
-export STATE_DIRECTORY=$out/state
+source tools/checks/xvfb_screen.bash
+start_xvfb 78
 
 # The demo's settings with the HTTP endpoint on, for the kiosk's own copy of its frame.
 port=${KIOSK_CHECK_PORT:-$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
