@@ -7,7 +7,10 @@ frame number in binary (most significant bit on the left), readable after scalin
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -87,3 +90,29 @@ def truncate(src: Path, dst: Path, fraction: float = 0.5) -> Path:
     data = src.read_bytes()
     dst.write_bytes(data[: int(len(data) * fraction)])
     return dst
+
+
+def numbers_played(reader: Any, check: Callable[[Any], object] | None = None) -> list[int]:
+    """Start ``reader`` (a VideoReader) and take every picture it hands over, as the clips
+    take them, by its drawn number; ``check(picture)`` sees each one. Waits only while
+    the real decoder thread works; ends with the reader stopped and without an error."""
+    from kiosk.media.video_fit import as_bgra
+
+    numbers = []
+    clock = 0.0
+    try:
+        reader.start()
+        while not reader.ended:
+            got = reader.frame_at(clock)
+            if got is not None:
+                if check is not None:
+                    check(got[1])
+                numbers.append(frame_number(as_bgra(got[1])))
+            elif reader.queued == 0 and not reader.decoding_done:
+                threading.Event().wait(0.002)  # a real decoder thread is working
+            else:
+                clock += 0.02
+    finally:
+        assert reader.stop(timeout_s=5)
+    assert reader.error is None
+    return numbers

@@ -22,9 +22,8 @@ import pytest
 from kiosk.media import video_source
 from kiosk.media.decoders import Attempt, Machine, Plan
 from kiosk.media.video import VideoReader
-from kiosk.media.video_fit import as_bgra
 from kiosk.media.video_source import AvSource, HardwareDecoding, probe_machine
-from tests.clips import frame_number, make_clip
+from tests.clips import make_clip, numbers_played
 from tests.conftest import ShowDir
 
 FRAMES = 12  # 0.48 s at 25 fps
@@ -34,26 +33,6 @@ FRAMES = 12  # 0.48 s at 25 fps
 def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_clip(tmp_path_factory.mktemp("hw") / "c.mp4", 160, 120, FRAMES / 25,
                      audio=None)
-
-
-def numbers_played(reader: VideoReader) -> list[int]:
-    """Every picture the reader hands over, by its drawn number, as the clips take them."""
-    numbers = []
-    clock = 0.0
-    try:
-        reader.start()
-        while not reader.ended:
-            got = reader.frame_at(clock)
-            if got is not None:
-                numbers.append(frame_number(as_bgra(got[1])))
-            elif reader.queued == 0 and not reader.decoding_done:
-                threading.Event().wait(0.002)  # a real decoder thread is working
-            else:
-                clock += 0.02
-    finally:
-        assert reader.stop(timeout_s=5)
-    assert reader.error is None
-    return numbers
 
 
 def reader_with(clip: Path, hardware: HardwareDecoding, start_s: float = 0.0) -> VideoReader:

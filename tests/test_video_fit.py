@@ -21,7 +21,7 @@ from kiosk.media.video_fit import (
     fit_yuv420,
     yuv420_planes,
 )
-from tests.clips import frame_number, make_clip
+from tests.clips import frame_number, make_clip, numbers_played
 from tests.conftest import wait_for
 
 
@@ -164,22 +164,12 @@ def test_a_planar_reader_queues_small_frames(tmp_path: Path) -> None:
     fitted planes, so its pooled buffers hold 1.5 bytes per screen pixel, not 4."""
     clip = make_clip(tmp_path / "c.mp4", 640, 480, seconds=0.4, audio=None)
     pool = FramePool(16)
-    reader = VideoReader(clip, (320, 240), "contain", pool=pool, planar=True).start()
-    try:
-        numbers = []
-        clock = 0.0
-        while not reader.ended:
-            got = reader.frame_at(clock)
-            if got is not None:
-                assert isinstance(got[1], Yuv420)
-                numbers.append(frame_number(as_bgra(got[1])))
-            elif reader.queued == 0 and not reader.decoding_done:
-                threading.Event().wait(0.002)  # a real decoder thread is working
-            else:
-                clock += 0.02
-    finally:
-        assert reader.stop(timeout_s=5)
-    assert numbers == list(range(10))
+    reader = VideoReader(clip, (320, 240), "contain", pool=pool, planar=True)
+
+    def planar(picture: object) -> None:
+        assert isinstance(picture, Yuv420)
+
+    assert numbers_played(reader, planar) == list(range(10))
     assert 0 < pool.held_bytes <= pool.allocated * 320 * 240 * 3 // 2
 
 
@@ -241,20 +231,9 @@ def test_a_reader_fed_nv12_frames_shows_every_frame(tmp_path: Path) -> None:
 
     pool = FramePool(16)
     reader = VideoReader(clip, (160, 120), "contain", pool=pool, planar=True,
-                         open_source=Nv12Source).start()
-    try:
-        numbers = []
-        clock = 0.0
-        while not reader.ended:
-            got = reader.frame_at(clock)
-            if got is not None:
-                assert isinstance(got[1], Yuv420) and got[1].nv12
-                numbers.append(frame_number(as_bgra(got[1])))
-            elif reader.queued == 0 and not reader.decoding_done:
-                threading.Event().wait(0.002)  # a real decoder thread is working
-            else:
-                clock += 0.02
-    finally:
-        assert reader.stop(timeout_s=5)
-    assert reader.error is None
-    assert numbers == list(range(10))
+                         open_source=Nv12Source)
+
+    def nv12(picture: object) -> None:
+        assert isinstance(picture, Yuv420) and picture.nv12
+
+    assert numbers_played(reader, nv12) == list(range(10))
