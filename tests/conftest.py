@@ -54,6 +54,20 @@ class ShowDir:
         self.config.write_text(text)
         return self.config
 
+    def render(self, at: float, size: tuple[int, int] = (640, 360)) -> np.ndarray:
+        """The show's frame at ``at`` s, drawn by `render --at` (BGR pixels)."""
+        from kiosk.cli import main
+
+        out = self.root / f"f{at}.png"
+        assert main(["render", "--exhibits", str(self.exhibits), "--at", str(at),
+                     "--out", str(out), "--size", f"{size[0]}x{size[1]}"]) == 0
+        return cv2.imread(str(out))
+
+
+def colour_share(frame: np.ndarray, bgr: tuple[int, int, int]) -> float:
+    """The share of a frame's pixels within 30 levels of ``bgr``."""
+    return float(np.mean(np.all(np.abs(frame.astype(int) - bgr) < 30, axis=2)))
+
 
 @pytest.fixture
 def show_dir(tmp_path: Path) -> ShowDir:

@@ -20,7 +20,7 @@ from kiosk.playback.player import moving_framing
 from kiosk.playback.timeline import Timeline
 from kiosk.show.loader import LoadOptions, load_show
 from kiosk.show.model import Exhibit, Motion, Photo, Show, Transition, Where
-from tests.conftest import ShowDir
+from tests.conftest import ShowDir, colour_share
 
 SCREEN = (1920, 1080)
 TOP_BGR, BOTTOM_BGR = (30, 30, 160), (30, 140, 30)
@@ -237,17 +237,6 @@ def test_pan_on_a_clip_is_a_warning_and_the_clip_plays(show_dir: ShowDir):
 # -- frames ---------------------------------------------------------------------------------
 
 
-def _render(show_dir: ShowDir, at: float, size=(640, 360)) -> np.ndarray:
-    out = show_dir.root / f"f{at}.png"
-    assert main(["render", "--exhibits", str(show_dir.exhibits), "--at", str(at),
-                 "--out", str(out), "--size", f"{size[0]}x{size[1]}"]) == 0
-    return cv2.imread(str(out))
-
-
-def _share(frame: np.ndarray, bgr: tuple[int, int, int]) -> float:
-    return float(np.mean(np.all(np.abs(frame.astype(int) - bgr) < 30, axis=2)))
-
-
 def test_a_2000x6000_clipping_scrolls_from_its_top_to_its_bottom(show_dir: ShowDir):
     """Guards the unreadable strip: the clipping was shown whole, 180 px wide at 1080p;
     now it fills the width and both its first and last lines pass through the screen."""
@@ -255,15 +244,15 @@ def test_a_2000x6000_clipping_scrolls_from_its_top_to_its_bottom(show_dir: ShowD
     show_dir.manifest("a.yaml", "title: A\nitems:\n  - photo: clip.jpg\n"
                                 "    caption_position: hidden\n")
     (step,) = _load(show_dir).show.exhibits[0].steps
-    first, middle, last = (_render(show_dir, t) for t in (0.0, step.duration_s / 2,
+    first, middle, last = (show_dir.render(t) for t in (0.0, step.duration_s / 2,
                                                             step.duration_s - 0.5))
-    assert _share(first[:20], TOP_BGR) > 0.95  # the headline, across the whole width
-    assert _share(first, BOTTOM_BGR) == 0
-    assert _share(middle, TOP_BGR) == 0 and _share(middle, BOTTOM_BGR) == 0
-    assert _share(last, BOTTOM_BGR) > 0.05 and _share(last, TOP_BGR) == 0
+    assert colour_share(first[:20], TOP_BGR) > 0.95  # the headline, across the whole width
+    assert colour_share(first, BOTTOM_BGR) == 0
+    assert colour_share(middle, TOP_BGR) == 0 and colour_share(middle, BOTTOM_BGR) == 0
+    assert colour_share(last, BOTTOM_BGR) > 0.05 and colour_share(last, TOP_BGR) == 0
     assert np.all(last[-12:-4] < 8)  # the background after its end (above the time line)
     # Fitted to the width: the text is as large as the width allows, not a strip.
-    assert _share(middle[:, :40], (235, 235, 235)) > 0.5
+    assert colour_share(middle[:, :40], (235, 235, 235)) > 0.5
 
 
 def test_a_pan_moves_between_frames_and_keeps_the_top(show_dir: ShowDir):
@@ -273,8 +262,8 @@ def test_a_pan_moves_between_frames_and_keeps_the_top(show_dir: ShowDir):
     cv2.imwrite(str(show_dir.exhibits / "p.png"), image)
     show_dir.manifest("a.yaml", "title: A\nitems:\n  - photo: p.png\n    motion: pan\n"
                                 "    duration: 20s\n    caption_position: hidden\n")
-    start, end = _render(show_dir, 0.0), _render(show_dir, 19.9)
-    assert _share(start[:5], TOP_BGR) > 0.95 and _share(end[:5], TOP_BGR) > 0.95
+    start, end = show_dir.render(0.0), show_dir.render(19.9)
+    assert colour_share(start[:5], TOP_BGR) > 0.95 and colour_share(end[:5], TOP_BGR) > 0.95
     band_start = int(np.sum(_share_rows(start)))
     band_end = int(np.sum(_share_rows(end)))
     assert band_end > band_start  # closer at the end: the band is taller on screen

@@ -18,7 +18,7 @@ from kiosk.playback import motion as m
 from kiosk.playback.player import moving_framing
 from kiosk.show.loader import LoadOptions, load_show
 from kiosk.show.model import Motion
-from tests.conftest import ShowDir
+from tests.conftest import ShowDir, colour_share
 
 SCREEN = (1920, 1080)
 RED, BLUE, GREEN, YELLOW = (40, 40, 200), (200, 60, 40), (40, 170, 40), (40, 210, 230)  # BGR
@@ -135,17 +135,6 @@ def test_a_framing_written_on_a_tall_clipping_pans_it_instead_of_reading_it(
     assert panned.motion is not None and panned.motion.kind == "pan" and panned.fit == "pan"
 
 
-def _render(show_dir: ShowDir, at: float, size=(640, 360)) -> np.ndarray:
-    out = show_dir.root / f"f{at}.png"
-    assert main(["render", "--exhibits", str(show_dir.exhibits), "--at", str(at),
-                 "--out", str(out), "--size", f"{size[0]}x{size[1]}"]) == 0
-    return cv2.imread(str(out))
-
-
-def _share(frame: np.ndarray, bgr: tuple[int, int, int]) -> float:
-    return float(np.mean(np.all(np.abs(frame.astype(int) - bgr) < 30, axis=2)))
-
-
 def test_render_draws_the_pan_from_its_first_framing_to_its_last(show_dir: ShowDir):
     """Guards `render --at` drawing a pan that ignores the framings written: the top-left
     quadrant fills the first frame, the bottom-right one the last, and a frame between is
@@ -154,12 +143,12 @@ def test_render_draws_the_pan_from_its_first_framing_to_its_last(show_dir: ShowD
     show_dir.manifest("a.yaml", "title: A\nitems:\n  - photo: q.png\n    duration: 10s\n"
                                 "    transition: cut\n    caption_position: hidden\n"
                                 "    pan_from: 0 0 0.5 0.5\n    pan_to: 0.5 0.5 0.5 0.5\n")
-    first, last = _render(show_dir, 0.0)[:340], _render(show_dir, 9.99)[:340]
+    first, last = show_dir.render(0.0)[:340], show_dir.render(9.99)[:340]
     # 800x600 widened to 1066.7x600: three quarters of the width is the quadrant itself.
-    assert _share(first, RED) == pytest.approx(0.75, abs=0.01)
-    assert _share(first, BLUE) == pytest.approx(0.25, abs=0.01)
-    assert _share(last, YELLOW) == pytest.approx(0.75, abs=0.01)
-    assert _share(last, GREEN) == pytest.approx(0.25, abs=0.01)
+    assert colour_share(first, RED) == pytest.approx(0.75, abs=0.01)
+    assert colour_share(first, BLUE) == pytest.approx(0.25, abs=0.01)
+    assert colour_share(last, YELLOW) == pytest.approx(0.75, abs=0.01)
+    assert colour_share(last, GREEN) == pytest.approx(0.25, abs=0.01)
 
     from kiosk.playback.player import SyncImages
     from kiosk.render.moving import resample
@@ -170,7 +159,7 @@ def test_render_draws_the_pan_from_its_first_framing_to_its_last(show_dir: ShowD
     box = moving_framing(step, 3.7, (image.shape[1], image.shape[0]), (640, 360))
     expected = np.empty((360, 640, 4), np.uint8)
     resample(expected, image, box, (0, 0, 0))
-    drawn = _render(show_dir, 3.7)
+    drawn = show_dir.render(3.7)
     assert np.array_equal(drawn[:340], expected[:340, :, :3])
 
 
@@ -205,8 +194,8 @@ def test_bad_framings_and_edges_are_positioned_and_the_photo_stays_still(
     assert hint in out
     (photo,) = _load(show_dir).show.exhibits[0].steps
     assert photo.motion is None
-    frame = _render(show_dir, 2.0)
-    assert _share(frame[:300], (0, 80, 200)) > 0.95  # the still photo fills the screen
+    frame = show_dir.render(2.0)
+    assert colour_share(frame[:300], (0, 80, 200)) > 0.95  # the still photo fills the screen
 
 
 def test_every_bad_line_is_reported_in_one_pass(show_dir: ShowDir, capsys):
