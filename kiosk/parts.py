@@ -102,16 +102,17 @@ class Parts:
         self.cache = PhotoCache(settings.cache_bytes, size, settings.max_image_pixels,
                                 settings.screen.background)
         self.sound.open()
+        frame_s = 1.0 / self.display.refresh_hz()
 
         def make_clips(compositor: Any) -> Clips:
-            clips = Clips(compositor.size, compositor)
+            clips = Clips(compositor.size, compositor, frame_s=frame_s)
             clips.apply_settings(self.settings)
             return clips
 
         self.player = make_player(active_show(self.shows.show, self.ops.today), settings,
                                   size, CachedImages(self.cache), self.clock.now(),
-                                  make_clips=make_clips)
-        self.stats = FrameStats(1.0 / self.display.refresh_hz())
+                                  make_clips=make_clips, frame_s=frame_s)
+        self.stats = FrameStats(frame_s)
         self.visitor = self._make_visitor()
         log.info("showing %d exhibits on a %dx%d %s at %.0f Hz",
                  len(self.shows.show.exhibits), size[0], size[1],

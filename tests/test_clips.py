@@ -243,9 +243,8 @@ def test_a_clips_end_is_reported_one_refresh_ahead(t, track, paused, over) -> No
     next clip's first picture came a refresh late and the last one stayed a refresh too
     long at every seam (benchmarks/clip_seams.py: 1.5 periods, now 1.0)."""
     fonts = default_fonts()
-    clips = Clips(SIZE, Compositor(SIZE, TextRenderer(fonts.text, fonts.heading), Look()))
-    for n in range(3):
-        clips._refresh.observe(n / 60)
+    clips = Clips(SIZE, Compositor(SIZE, TextRenderer(fonts.text, fonts.heading), Look()),
+                  frame_s=1 / 60)
     try:
         clip = type("C", (), {"reader": _Reader(), "track": track})()
         assert clips._over_by_next_refresh(clip, t, paused) is over

@@ -83,12 +83,3 @@ def test_each_frame_is_given_its_deadline_so_frames_are_exactly_a_period_apart()
     t.t += 0.040
     late = pacer.wait(60)
     assert late == pytest.approx(t.t)
-
-
-def test_the_refresh_period_seen_from_frame_times_ignores_late_frames() -> None:
-    from kiosk.playback.pacing import RefreshPeriod
-
-    seen = RefreshPeriod()
-    for t in (0.0, 1 / 60, 2 / 60, 4 / 60, 5 / 60, 9.0):  # one late frame, then a pause
-        period = seen.observe(t)
-    assert period == pytest.approx(1 / 60)

@@ -31,7 +31,6 @@ from kiosk.media.video import ReaderStats, VideoReader
 from kiosk.media.video_fit import Picture, draw_picture
 from kiosk.media.video_source import AvSource, HardwareDecoding
 from kiosk.playback.frame_stats import percentiles
-from kiosk.playback.pacing import RefreshPeriod
 from kiosk.render import contrast
 from kiosk.render.compositor import Compositor
 from kiosk.render.surfaces import pixels
@@ -276,14 +275,15 @@ class Clips:
 
     def __init__(self, size: tuple[int, int], compositor: Compositor, *,
                  show_volume: float = 1.0, default_language: str = "en",
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic,
+                 frame_s: float = 1 / 60) -> None:
         self.size = size
         self.compositor = compositor
+        self.frame_s = frame_s  # the screen's refresh period: a clip's end is reported ahead
         self.painter = ClipPainter(size, compositor, default_language)
         self.show_volume = show_volume
         self.visitor_volume: float | None = None  # a visitor's factor on the show's level
         self.monotonic = monotonic
-        self._refresh = RefreshPeriod()
         self.open: dict[str, Clip] = {}
         # A second copy of the clip on screen, opened near its end when the show plays
         # it again next (a one-clip loop): its first frame is ready at the seam.
@@ -359,7 +359,6 @@ class Clips:
     # -- each frame ---------------------------------------------------------------------
     def update(self, frame: object, timeline: EndListener, now: float, language: str) -> None:
         """Play the clip on screen; report its end; stop the one that left."""
-        self._refresh.observe(now)
         current = getattr(frame, "current", None)
         previous = getattr(frame, "previous", None)
         run_id = getattr(frame, "run_id", None)
@@ -437,7 +436,7 @@ class Clips:
         stayed a refresh too long at every seam. Its sound ends with the picture when
         no more than SOUND_TAIL_S (an encoder's padding) would be left unheard; a longer
         sound holds the last picture until it is over."""
-        ahead = 0.0 if paused else self._refresh.period_s
+        ahead = 0.0 if paused else self.frame_s
         if not clip.reader.ends_by(t + ahead):
             return False
         track = clip.track

@@ -43,21 +43,3 @@ class Pacer:
         self._next = target + period
         self._period = period
         return target
-
-
-class RefreshPeriod:
-    """The loop's refresh period as seen from the frame times handed to a part: the time
-    between two frames, a late frame (more than 1.5 periods) not counted. Pure."""
-
-    def __init__(self, default_s: float = 1 / 60) -> None:
-        self.period_s = default_s
-        self._seen = False
-        self._last: float | None = None
-
-    def observe(self, now: float) -> float:
-        """Note a frame at ``now``; returns the period."""
-        last, self._last = self._last, now
-        if last is not None and 0 < now - last < 0.1 and (
-                not self._seen or now - last < self.period_s * 1.5):
-            self.period_s, self._seen = now - last, True
-        return self.period_s

@@ -21,7 +21,6 @@ import pygame
 from kiosk.job_thread import JobThread
 from kiosk.media.images import ImageError, load_image
 from kiosk.media.motion_frames import EARLY, MotionFrames
-from kiosk.playback.pacing import RefreshPeriod
 from kiosk.playback.timeline import Frame, Timeline
 from kiosk.render.compositor import Compositor
 from kiosk.render.surfaces import to_surface
@@ -115,7 +114,8 @@ class Player:
 
     def __init__(self, show: Show, compositor: Compositor, images: ImageSource, now: float,
                  *, eager: bool = False, clips: ClipSource | None = None,
-                 make_clips: Callable[[Compositor], ClipSource] | None = None) -> None:
+                 make_clips: Callable[[Compositor], ClipSource] | None = None,
+                 frame_s: float = 1 / 60) -> None:
         self.compositor = compositor
         self.images = images
         self._make_clips = make_clips  # rebuilds the clips for a new screen size
@@ -128,7 +128,7 @@ class Player:
         # next ones'.
         self.ahead: MotionFrames | None = None if eager else MotionFrames()
         self._last_moving: tuple[str, float] | None = None
-        self._refresh = RefreshPeriod()  # the loop's, as seen from the frame times
+        self.frame_s = frame_s  # the screen's refresh period: pan frames are made for it
         self._now = now  # the last frame's time
         self._prepared: set[str] = set()  # moving photos made ready ahead (keys)
         self._current: Step | None = None  # the step on screen at the last update
@@ -186,7 +186,6 @@ class Player:
         if self.clips is not None:
             self.clips.want([s for s in upcoming if isinstance(s, Video)])
         self._now = now
-        self._refresh.observe(now)
         frame = self.timeline.tick(now, self.readiness)
         self._take_labels()
         if frame.current is not self._current:
@@ -235,7 +234,7 @@ class Player:
         if asked:
             self._prepared.add(step.key)
             self._want_label(step.label, step.caption_position, busy=True)
-        ahead, period = self.ahead, self._refresh.period_s
+        ahead, period = self.ahead, self.frame_s
         wait_s = None if starts_now else self.timeline.next_change_s(self._now)
         soon = wait_s is not None and 0 < wait_s <= LEAD_S and self.timeline.following() is step
         if (ahead is not None and (starts_now or soon)
@@ -344,7 +343,7 @@ class Player:
         frame_s = elapsed_s - last[1] if last is not None and last[0] == step.key else 0.0
         self._last_moving = (step.key, elapsed_s)
         if 0 < frame_s < 0.1:
-            period = self._refresh.period_s
+            period = self.frame_s
             ahead.request(step.key, image,
                           [moving_framing(step, elapsed_s + k * period, image_size, size)
                            for k in range(1, ahead.depth + 1)],
@@ -576,7 +575,8 @@ def _draw_label(job: _LabelJob) -> _MadeLabel:
 
 def make_player(show: Show, settings: Settings, size: tuple[int, int], images: Any,
                 now: float, *, eager: bool = False,
-                make_clips: Callable[[Compositor], Any] | None = None) -> Player:
+                make_clips: Callable[[Compositor], Any] | None = None,
+                frame_s: float = 1 / 60) -> Player:
     from kiosk.render.compositor import Look
 
     look = Look(settings.screen.background, settings.languages.default,
@@ -584,7 +584,8 @@ def make_player(show: Show, settings: Settings, size: tuple[int, int], images: A
                 settings.screen.viewing_distance_m)
     compositor = Compositor(size, make_text(settings), look, max_layers=4)
     # Clips draw with the compositor's fonts and labels, so they are made for it.
-    player = Player(show, compositor, images, now, eager=eager, make_clips=make_clips)
+    player = Player(show, compositor, images, now, eager=eager, make_clips=make_clips,
+                    frame_s=frame_s)
     player.fonts = (settings.fonts.text, settings.fonts.heading)
     return player
 
