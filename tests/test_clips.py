@@ -24,7 +24,7 @@ from kiosk.render.text import TextRenderer
 from kiosk.show.loader import LoadOptions, load_show
 from kiosk.show.settings import default_fonts
 from tests.clips import frame_number, make_clip, truncate
-from tests.conftest import ROOT, ShowDir, write_image
+from tests.conftest import ROOT, ShowDir, wait_for, write_image
 
 SIZE = (320, 240)
 
@@ -250,3 +250,45 @@ def test_a_clips_end_is_reported_one_refresh_ahead(t, track, paused, over) -> No
         assert clips._over_by_next_refresh(clip, t, paused) is over
     finally:
         assert clips.stop()
+
+
+@pytest.mark.parametrize("late_on", [0, 1])
+def test_a_clip_at_the_screens_rate_shows_one_new_picture_a_refresh(show_dir: ShowDir,
+                                                                    late_on: int):
+    """A 60 fps clip on a 60 Hz screen, on a busy machine: the loop wakes 16 ms after
+    every other refresh's deadline (the even or the odd ones) and at once otherwise.
+    The clip's clock is read at the frame's deadline, so every refresh gets exactly the
+    next picture; read at the waking time, pictures came two at one refresh (one
+    dropped) and none at the next."""
+    make_clip(show_dir.assets / "c.mp4", 64, 48, 1.5, fps=60, audio=None)
+    show_dir.manifest("a.yaml", "items:\n  - video: c.mp4\n    transition: cut\n")
+    show = load_show(LoadOptions(show_dir.exhibits, show_dir.assets)).show
+    fonts = default_fonts()
+    compositor = Compositor(SIZE, TextRenderer(fonts.text, fonts.heading), Look())
+    period = 1 / 60
+    refresh = [0]
+
+    def monotonic() -> float:
+        n = refresh[0]
+        return n * period + (0.016 if n % 2 == late_on else 0.0)
+
+    clips = Clips(SIZE, compositor, monotonic=monotonic, frame_s=period)
+    cache = PhotoCache(2**20, SIZE, 10**8)
+    player = Player(show, compositor, CachedImages(cache), 0.0, clips=clips)
+    target = pygame.Surface(SIZE, 0, 32)
+    shown: list[int] = []  # pictures shown so far, at each refresh
+    with cache:
+        try:
+            for n in range(60):  # a second of refreshes
+                refresh[0] = n
+                for clip in clips.open.values():  # decoding keeps up, as on a quiet box
+                    wait_for(lambda c=clip: c.reader.queued >= 2 or c.reader.decoding_done)
+                player.draw(target, player.update(n * period))
+                shown.extend(c.reader.stats.shown for c in clips.open.values())
+            (clip,) = clips.open.values()
+            stats = clip.reader.stats
+        finally:
+            assert clips.stop()
+    assert stats.dropped == 0
+    playing = shown[shown.index(1):shown.index(stats.shown)]
+    assert playing == list(range(1, stats.shown))  # one new picture at every refresh

@@ -146,6 +146,43 @@ def test_pick_frame_edges() -> None:
     assert pick_frame([0.0, 0.5, 0.1], 0.2) == (0, 0)
 
 
+def _cadence(margin_s: float) -> tuple[int, int]:
+    """A 60 fps clip on a 60 Hz screen whose clock sits on a frame boundary and wobbles
+    by 2.5 ms either way (a sound clock re-anchored at chunk hand-overs): the frames
+    dropped and the refreshes that got no new frame, over 5 s."""
+    period = 1 / 60
+    queue = [k * period for k in range(400)]
+    dropped = repeated = 0
+    for n in range(1, 300):
+        clock = n * period - PTS_TOLERANCE_S + (0.0025 if n % 3 else -0.0025)
+        index, drop = pick_frame(queue[:6], clock, margin_s=margin_s)
+        if index is None:
+            repeated += 1
+            continue
+        dropped += drop
+        del queue[: index + 1]
+    return dropped, repeated
+
+
+def test_a_margin_keeps_one_frame_a_refresh_against_a_wobbling_clock() -> None:
+    assert _cadence(margin_s=0.25 / 60) == (0, 0)
+    no_margin = _cadence(margin_s=0.0)
+    assert no_margin[0] >= 90 and no_margin[1] >= 90  # every third refresh, twice
+
+
+@given(st.lists(st.floats(-5, 50, allow_nan=False), max_size=12),
+       st.floats(-5, 60, allow_nan=False), st.floats(0, 0.01))
+def test_a_margin_shows_frames_in_order_and_at_most_that_early(
+        queue: list[float], clock: float, margin: float) -> None:
+    index, drop = pick_frame(queue, clock, margin_s=margin)
+    if index is None:
+        assert drop == 0
+    else:
+        assert drop == index
+        assert queue[0] <= clock + PTS_TOLERANCE_S + margin
+        assert all(p <= clock + PTS_TOLERANCE_S - margin for p in queue[1: index + 1])
+
+
 def test_clean_pts() -> None:
     assert clean_pts(None, 0.0, FRAME_S) == 0.0
     assert clean_pts(None, -0.02, FRAME_S) == 0.0

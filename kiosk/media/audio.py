@@ -677,12 +677,13 @@ class AudioTrack:
         self._check_stall()
         return self._error
 
-    def position_s(self) -> float | None:
-        """Seconds of this clip's sound heard so far; None when there is no sound clock."""
+    def position_s(self, at: float | None = None) -> float | None:
+        """Seconds of this clip's sound heard by ``at`` (default: now, on the track's
+        clock); None when there is no sound clock."""
         if not self.has_audio or self.error is not None or self._ended:
             return None
         with self._lock:
-            now = self._clock()
+            now = self._clock() if at is None else at
             stuck = self._play_clock.stalled(now, OUTPUT_STALL_S)
             if not stuck:
                 return self._play_clock.position(now)

@@ -248,8 +248,8 @@ def _quarter_turns(degrees: float) -> int:
 # --------------------------------------------------------------------------- pure
 
 
-def pick_frame(queue_pts: list[float], clock_s: float,
-               tolerance_s: float = PTS_TOLERANCE_S) -> tuple[int | None, int]:
+def pick_frame(queue_pts: list[float], clock_s: float, tolerance_s: float = PTS_TOLERANCE_S,
+               margin_s: float = 0.0) -> tuple[int | None, int]:
     """Which queued frame to show at ``clock_s`` and how many older ones to drop.
 
     Returns ``(index, n_to_drop)``: ``index`` is the newest frame due (pts <= clock) in the
@@ -257,15 +257,24 @@ def pick_frame(queue_pts: list[float], clock_s: float,
     it were never shown in time: late frames are dropped, the clip never slows down. The
     scan stops at the first frame not yet due, so frames are never shown out of order.
     ``(None, 0)`` when nothing is due (or the clock is not a number).
+
+    ``margin_s`` keeps the cadence steady against a clock that wobbles by a few
+    milliseconds (the sound's, re-anchored at each chunk hand-over): the next frame may
+    come up to ``margin_s`` early, and a due frame is dropped for a newer one only once
+    that one is ``margin_s`` past due. A clip at the screen's rate then takes one frame a
+    refresh; without it, a clock sitting near a frame's time had two frames due at one
+    refresh (one dropped) and none at the next (one shown twice).
     """
-    if not math.isfinite(clock_s):
+    if not math.isfinite(clock_s) or not queue_pts:
         return None, 0
-    index = None
-    for i, pts in enumerate(queue_pts):
-        if not pts <= clock_s + tolerance_s:  # also stops at a NaN pts
+    if not queue_pts[0] <= clock_s + tolerance_s + margin_s:  # also stops at a NaN pts
+        return None, 0
+    index = 0
+    for i in range(1, len(queue_pts)):
+        if not queue_pts[i] <= clock_s + tolerance_s - margin_s:
             break
         index = i
-    return (None, 0) if index is None else (index, index)
+    return index, index
 
 
 def clean_pts(prev_s: float | None, raw_s: float, frame_s: float) -> float:
@@ -390,15 +399,17 @@ class VideoReader:
 
     # ------------------------------------------------------------ render thread API
 
-    def frame_at(self, clock_s: float) -> tuple[float, Picture] | None:
+    def frame_at(self, clock_s: float, margin_s: float = 0.0) -> tuple[float, Picture] | None:
         """The frame to show at ``clock_s`` if there is a new one, else None (keep showing
-        the last one). Older due frames are dropped. Never blocks on the decoder."""
+        the last one). Older due frames are dropped (``pick_frame``, with its
+        ``margin_s``). Never blocks on the decoder."""
         with self._space:
             if clock_s > self._latest_clock:
                 self._latest_clock = clock_s
             if not self._queue:
                 return None
-            index, n_drop = pick_frame([p for p, _ in self._queue], clock_s)
+            index, n_drop = pick_frame([p for p, _ in self._queue], clock_s,
+                                       margin_s=margin_s)
             if index is None:
                 return None
             for _ in range(n_drop):

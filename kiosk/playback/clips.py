@@ -45,6 +45,10 @@ MAX_OPEN = 2  # the clip on screen and the next one
 # and decode the first frames from a slow card, on a busy machine.
 SPARE_AHEAD_S = 2.0
 SOUND_TAIL_S = 0.05  # sound left after the picture's end that is cut, not waited for
+# A picture may come this share of a refresh early, and is dropped for a newer one only
+# that far past due (video.pick_frame): the sound clock wobbles by 1-3 ms at its chunk
+# hand-overs, and a 60 fps clip on a 60 Hz screen dropped a picture at many of them.
+PICK_MARGIN = 0.25
 LABEL_SHOWN_S = 8.0  # a clip's label shows at its start, then leaves the picture alone
 SUBTITLE_SIZE = 0.036  # of the screen height
 # Any picture may be behind a subtitle: its box is as dark as white letters need over a
@@ -284,6 +288,12 @@ class Clips:
         self.show_volume = show_volume
         self.visitor_volume: float | None = None  # a visitor's factor on the show's level
         self.monotonic = monotonic
+        # The frame being made: the time it is for (its deadline on the pacer's grid).
+        # Clip clocks read it instead of the time the loop woke up: read at the waking
+        # time, the clock moved by 1-5 ms more or less than a refresh from frame to frame,
+        # and a 60 fps clip on a 60 Hz screen then had two pictures due at one refresh
+        # and none at the next (a dropped and a repeated picture).
+        self._frame_s: float | None = None
         self.open: dict[str, Clip] = {}
         # A second copy of the clip on screen, opened near its end when the show plays
         # it again next (a one-clip loop): its first frame is ready at the seam.
@@ -359,6 +369,7 @@ class Clips:
     # -- each frame ---------------------------------------------------------------------
     def update(self, frame: object, timeline: EndListener, now: float, language: str) -> None:
         """Play the clip on screen; report its end; stop the one that left."""
+        self._frame_s = now
         current = getattr(frame, "current", None)
         previous = getattr(frame, "previous", None)
         run_id = getattr(frame, "run_id", None)
@@ -405,8 +416,9 @@ class Clips:
                 self.open[key] = clip = spare
             clip.run_id = run_id
             clip.track.play()
-            clip.clock = AvClock(self.monotonic,
-                                 clip.track.position_s if clip.track.has_audio else None)
+            track = clip.track
+            clip.clock = AvClock(self._frame_clock, (lambda: track.position_s(self._frame_clock()))
+                                 if track.has_audio else None)
             log.info("playing %s%s (%s decoding)", clip.step.path.name,
                      "" if clip.track.has_audio else " (no sound)", clip.reader.decoder)
         assert clip.clock is not None
@@ -416,7 +428,7 @@ class Clips:
             (clip.clock.pause if paused else clip.clock.resume)()
             (clip.track.pause if paused else clip.track.resume)()
         t = clip.clock.now()
-        picture = clip.reader.frame_at(t)
+        picture = clip.reader.frame_at(t, self.frame_s * PICK_MARGIN)
         if picture is not None:  # labels and subtitles change with the next frame
             self.painter.draw(clip.view, picture[1], t, language)
             self._drawn(clip, picture[0])
@@ -444,6 +456,10 @@ class Clips:
             return True
         left = track.sound_left_s()
         return left is not None and left <= SOUND_TAIL_S + ahead
+
+    def _frame_clock(self) -> float:
+        """The time clip clocks read: the frame's, once the loop has made one."""
+        return self.monotonic() if self._frame_s is None else self._frame_s
 
     def _drawn(self, clip: Clip, pts_s: float) -> None:
         at = self.monotonic()
