@@ -6,7 +6,9 @@ one-clip exhibit followed by a still card. The kiosk's status file gives the cli
 counts (``clip_frames``: shown, dropped late, decoded, time between new pictures); the
 CPU used is the process's user+system time from /proc over the wall time while the
 clip's pictures were changing (both cores count: 100 % is one core); memory is the peak
-resident set (VmRSS, sampled every 0.1-0.25 s) of each player over its run.
+resident set (VmRSS, sampled every 0.1-0.25 s) of each player over its run. The
+"floor" is the peak RSS of a bare process on the kiosk's stack (``FLOOR``): what any
+player written with it holds before doing anything of its own.
 
 Reference, measured in the same run on the same Xvfb screen: ``mpv --vo=x11`` playing
 the same clip fullscreen (sound decoded to ``--ao=null``; software decoding), its CPU
@@ -105,6 +107,43 @@ def play_mpv(clip: Path, display: str, work: Path) -> dict | None:
             "dec_drops": drops[1]}
 
 
+# The least any player on the kiosk's stack holds: Python with the libraries the kiosk
+# imports, a fullscreen pygame window on the same screen, and PyAV decoding the clip with
+# the kiosk's decoder threads, doing nothing with the pictures. The window is made as
+# kiosk/render/display.py makes it (X11 shared memory, no OpenGL: 118 MiB less).
+FLOOR = """
+import os, sys
+import av, cv2, numpy, pygame, yaml
+from kiosk.media.video_source import decoder_threads
+os.environ["SDL_FRAMEBUFFER_ACCELERATION"] = "0"  # X11 shared memory, as the kiosk
+pygame.display.init()
+screen = pygame.display.set_mode(pygame.display.get_desktop_sizes()[0], pygame.NOFRAME)
+screen.fill((20, 20, 20)); pygame.display.flip()
+with av.open(sys.argv[1]) as c:
+    s = c.streams.video[0]; s.thread_type = "AUTO"; s.codec_context.thread_count = decoder_threads()
+    for i, f in enumerate(c.decode(s)):
+        if i == 300: break
+"""
+
+
+def stack_floor(clip: Path, display: str) -> int:
+    """Peak RSS of FLOOR: the memory the kiosk's stack costs before any of its own work."""
+    env = {**os.environ, "DISPLAY": display, "SDL_AUDIODRIVER": "dummy",
+           "PYGAME_HIDE_SUPPORT_PROMPT": "1"}
+    proc = subprocess.Popen([sys.executable, "-c", FLOOR, str(clip)], env=env,
+                            cwd=Path(__file__).resolve().parents[1])
+    rss = 0
+    while proc.poll() is None:
+        try:
+            rss = max(rss, rss_bytes(proc.pid))
+        except (OSError, ValueError):
+            break
+        time.sleep(0.02)
+    if proc.wait() != 0:
+        raise SystemExit("the stack's floor process failed")
+    return rss
+
+
 def rss_bytes(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -132,6 +171,7 @@ def main() -> None:
             kiosk = play_kiosk(clip, args.seconds, display, work, args.sound)
             print(f"{name}: mpv ...", flush=True)
             mpv = None if args.no_mpv else play_mpv(clip, display, work)
+            kiosk["floor"] = stack_floor(clip, display)
         rows.append((name, fps, kiosk, mpv))
     print(f"\n{os.cpu_count()} cores, 1920x1080 Xvfb screen, {args.seconds:g} s clips, "
           f"kiosk sound: {args.sound}; CPU: 100 % = one core; load average "
@@ -139,7 +179,8 @@ def main() -> None:
     print(f"{'clip':8} {'frames':>6} {'shown':>6} {'dropped':>8} {'drop %':>7} "
           f"{'p50 ms':>7} {'p99 ms':>7} {'worst ms':>8} {'p99/period':>10} "
           f"{'CPU %':>6} {'others %':>8} {'mpv CPU %':>9} {'kiosk/mpv':>9} "
-          f"{'mpv drops vo/dec':>16} {'RSS MiB':>7} {'mpv MiB':>7} {'RSS/mpv':>7}")
+          f"{'mpv drops vo/dec':>16} {'RSS MiB':>7} {'mpv MiB':>7} {'RSS/mpv':>7} "
+          f"{'floor MiB':>9} {'floor/mpv':>9}")
     for name, fps, kiosk, mpv in rows:
         c, iv = kiosk["counts"], kiosk["counts"]["interval_ms"]
         period = 1000.0 / fps
@@ -150,13 +191,18 @@ def main() -> None:
         rss = kiosk["rss"] / 2**20
         mpv_rss = f"{mpv['rss'] / 2**20:.0f}" if mpv else "n/a"
         rss_ratio = f"{kiosk['rss'] / mpv['rss']:.2f}" if mpv and mpv["rss"] else "n/a"
+        floor = kiosk["floor"] / 2**20
+        floor_ratio = f"{kiosk['floor'] / mpv['rss']:.2f}" if mpv and mpv["rss"] else "n/a"
         print(f"{name:8} {c['decoded']:6d} {c['shown']:6d} {c['dropped']:8d} {drop_pct:7.2f} "
               f"{iv['p50']:7.1f} {iv['p99']:7.1f} {iv['max']:8.1f} {iv['p99'] / period:10.2f} "
               f"{100 * kiosk['cpu']:6.0f} {100 * kiosk['others']:8.0f} {mpv_cpu:>9} "
-              f"{ratio:>9} {drops:>16} {rss:7.0f} {mpv_rss:>7} {rss_ratio:>7}")
+              f"{ratio:>9} {drops:>16} {rss:7.0f} {mpv_rss:>7} {rss_ratio:>7} "
+              f"{floor:9.0f} {floor_ratio:>9}")
         if kiosk["skipped"]:
             print(f"  skipped: {kiosk['skipped']}")
     print("others %: CPU used by every other process (Xvfb included) while the clip played")
+    print("floor: Python, the kiosk's libraries, a fullscreen window and PyAV decoding the "
+          "clip, nothing else (the least RSS any player on this stack can have)")
     print("target: dropped <= 0.1 % of the clip's frames")
 
 
