@@ -165,21 +165,22 @@ def _cadence(margin_s: float) -> tuple[int, int]:
 
 
 def test_a_margin_keeps_one_frame_a_refresh_against_a_wobbling_clock() -> None:
-    assert _cadence(margin_s=0.25 / 60) == (0, 0)
+    dropped, repeated = _cadence(margin_s=0.25 / 60)
+    assert dropped == 0 and repeated <= 1  # it settles inside the margin at once
     no_margin = _cadence(margin_s=0.0)
     assert no_margin[0] >= 90 and no_margin[1] >= 90  # every third refresh, twice
 
 
 @given(st.lists(st.floats(-5, 50, allow_nan=False), max_size=12),
        st.floats(-5, 60, allow_nan=False), st.floats(0, 0.01))
-def test_a_margin_shows_frames_in_order_and_at_most_that_early(
+def test_a_margin_never_shows_a_frame_early_and_drops_only_that_far_past_due(
         queue: list[float], clock: float, margin: float) -> None:
     index, drop = pick_frame(queue, clock, margin_s=margin)
     if index is None:
         assert drop == 0
     else:
         assert drop == index
-        assert queue[0] <= clock + PTS_TOLERANCE_S + margin
+        assert queue[0] <= clock + PTS_TOLERANCE_S
         assert all(p <= clock + PTS_TOLERANCE_S - margin for p in queue[1: index + 1])
 
 

@@ -259,15 +259,16 @@ def pick_frame(queue_pts: list[float], clock_s: float, tolerance_s: float = PTS_
     ``(None, 0)`` when nothing is due (or the clock is not a number).
 
     ``margin_s`` keeps the cadence steady against a clock that wobbles by a few
-    milliseconds (the sound's, re-anchored at each chunk hand-over): the next frame may
-    come up to ``margin_s`` early, and a due frame is dropped for a newer one only once
-    that one is ``margin_s`` past due. A clip at the screen's rate then takes one frame a
-    refresh; without it, a clock sitting near a frame's time had two frames due at one
-    refresh (one dropped) and none at the next (one shown twice).
+    milliseconds (the sound's, re-anchored at each chunk hand-over): a due frame is
+    dropped for a newer one only once that one is ``margin_s`` past due. A clip at the
+    screen's rate then takes one frame a refresh (after at most one repeated refresh,
+    its frames settle just inside the margin); without it, a clock sitting near a
+    frame's time had two frames due at one refresh (one dropped) and none at the next.
+    No frame is ever shown before its time, so lip sync is unchanged.
     """
     if not math.isfinite(clock_s) or not queue_pts:
         return None, 0
-    if not queue_pts[0] <= clock_s + tolerance_s + margin_s:  # also stops at a NaN pts
+    if not queue_pts[0] <= clock_s + tolerance_s:  # also stops at a NaN pts
         return None, 0
     index = 0
     for i in range(1, len(queue_pts)):

@@ -45,9 +45,9 @@ MAX_OPEN = 2  # the clip on screen and the next one
 # and decode the first frames from a slow card, on a busy machine.
 SPARE_AHEAD_S = 2.0
 SOUND_TAIL_S = 0.05  # sound left after the picture's end that is cut, not waited for
-# A picture may come this share of a refresh early, and is dropped for a newer one only
-# that far past due (video.pick_frame): the sound clock wobbles by 1-3 ms at its chunk
-# hand-overs, and a 60 fps clip on a 60 Hz screen dropped a picture at many of them.
+# A due picture is dropped for a newer one only once that one is this share of a refresh
+# past due (video.pick_frame): the sound clock wobbles by 1-3 ms at its chunk hand-overs,
+# and a 60 fps clip on a 60 Hz screen dropped a picture at many of them.
 PICK_MARGIN = 0.25
 LABEL_SHOWN_S = 8.0  # a clip's label shows at its start, then leaves the picture alone
 SUBTITLE_SIZE = 0.036  # of the screen height
