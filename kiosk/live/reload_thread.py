@@ -24,6 +24,7 @@ from kiosk.live.reloader import ReloadResult, ShowReloader, write_errors_file
 from kiosk.live.startup import log_problems
 from kiosk.live.watcher import Changes, Poller
 from kiosk.show.settings import SettingsResult, reload_settings
+from kiosk.thread_priority import run_in_background
 
 log = logging.getLogger("kiosk.live.reloader")
 
@@ -119,6 +120,7 @@ class LiveReload:
 
     # -- the thread --------------------------------------------------------------------
     def _run(self, first: bool) -> None:
+        run_in_background()
         if first and self.errors_file:
             # A file left by an earlier run says what is wrong now, or goes away.
             write_errors_file(self.exhibits, self._initial_errors)

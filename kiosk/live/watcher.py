@@ -35,6 +35,7 @@ from pathlib import Path
 
 from kiosk.errors import KioskError
 from kiosk.show.exhibits_folder import is_empty_marker, is_manifest_name
+from kiosk.thread_priority import run_in_background
 
 log = logging.getLogger("kiosk.live.watcher")
 
@@ -327,6 +328,7 @@ class Poller:
 
     # -- the thread --------------------------------------------------------------------
     def _run(self) -> None:
+        run_in_background()
         while not self._stop.wait(self.interval_s):
             self._scan_once()
 

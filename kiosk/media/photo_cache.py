@@ -45,6 +45,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 
 from kiosk.media.images import DEFAULT_MAX_PIXELS, ImageError, load_image
+from kiosk.thread_priority import run_in_background
 
 log = logging.getLogger(__name__)
 
@@ -419,6 +420,7 @@ class PhotoCache:
     # -------------------------------------------------------------------- workers
 
     def _worker(self) -> None:
+        run_in_background()  # a decode for later must not make the frame on screen late
         me = threading.current_thread()
         try:
             while not self._stopped.is_set():

@@ -49,6 +49,7 @@ import cv2
 import numpy as np
 
 from kiosk.media.images import DEFAULT_MAX_PIXELS, ImageError, load_full
+from kiosk.thread_priority import run_in_background
 from kiosk.visitor.layout import Rect
 
 # Decodes a picture at full size: (path, max pixels, background) -> BGR array.
@@ -353,6 +354,7 @@ class ZoomWorker:
         self._result = None
 
     def _run(self) -> None:
+        run_in_background()
         while True:
             try:
                 with self._wake:
