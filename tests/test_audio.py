@@ -6,6 +6,7 @@ driver, which consumes sound in real time, so those tests use sub-second clips.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -574,3 +575,25 @@ def test_the_clip_clock_is_smoothed_over_the_chunks_hand_overs() -> None:
         c.observe(start + 40 * chunk / rate + 0.3, "late")
         assert c.position(start + 40 * chunk / rate + 0.3 + 0.1) == pytest.approx(
             40 * chunk / rate + 0.1, abs=0.002)
+
+
+def test_the_clip_clock_approaches_a_small_step_of_the_sound_and_takes_a_big_one() -> None:
+    """Guards 60 fps clips on a 60 Hz screen: the sound's position moves by a few
+    milliseconds at each chunk hand-over, and a clock stepping with it pushed a picture
+    past its refresh (1080p60 dropped frames, each at a hand-over, 0.25 s apart)."""
+    now = FakeTime()
+    pos = [0.0]
+    clock = AvClock(now, lambda: pos[0])
+    assert clock.now() == 0.0
+    frame = 1 / 60
+    readings = []
+    for n in range(1, 31):
+        now.t += frame
+        pos[0] = n * frame + (0.006 if n >= 10 else 0.0)  # the sound steps 6 ms at frame 10
+        readings.append(clock.now())
+    steps = [b - a for a, b in itertools.pairwise(readings)]
+    assert max(steps) < frame + 0.0012  # never more than a little over a frame at once
+    assert readings[-1] == pytest.approx(30 * frame + 0.006, abs=0.001)  # and caught up
+    now.t += frame
+    pos[0] = 31 * frame + 0.5  # a seek or a stall: taken at once
+    assert clock.now() == pytest.approx(31 * frame + 0.5)
