@@ -93,6 +93,35 @@ def test_keep_says_which_edge_of_a_portrait_a_pan_keeps(keep, start_y, end_y):
     assert _box(end) == pytest.approx((200.0, end_y, 1600.0, 900.0))
 
 
+@pytest.mark.parametrize("keep, start_x, end_x", [
+    ("left", 0.0, 0.0), ("centre", 1666.67, 1933.33), ("right", 3333.33, 3866.67)])
+def test_keep_says_which_end_of_a_panorama_a_pan_keeps(keep, start_x, end_x):
+    """Guards a panorama whose subject is at one end: the pan stayed on its middle.
+    6000x1500 on 16:9: widest 2666.7x1500, then 1.25 times closer on the same end."""
+    start, end = m.pan_frames((6000, 1500), SCREEN, None, 1.25, keep)
+    assert _box(start) == pytest.approx((start_x, 0.0, 2666.67, 1500.0), abs=0.01)
+    assert _box(end) == pytest.approx((end_x, 150.0, 2133.33, 1200.0), abs=0.01)
+
+
+def _thirds(path: Path, w: int = 3600, h: int = 900) -> Path:
+    image = np.empty((h, w, 3), np.uint8)
+    image[:, : w // 3], image[:, w // 3: 2 * w // 3], image[:, 2 * w // 3:] = RED, GREEN, BLUE
+    cv2.imwrite(str(path), image)
+    return path
+
+
+@pytest.mark.parametrize("keep, colour", [("left", RED), ("right", BLUE), ("centre", GREEN)])
+def test_render_shows_the_end_of_a_panorama_keep_names(show_dir: ShowDir, keep, colour):
+    _thirds(show_dir.exhibits / "wide.png")
+    show_dir.manifest("a.yaml", "title: A\nitems:\n  - photo: wide.png\n    motion: pan\n"
+                                f"    keep: {keep}\n    transition: cut\n"
+                                "    caption_position: hidden\n")
+    # 3600x900 on 16:9: the widest framing is 1600 wide, the thirds 1200 each.
+    first, last = show_dir.render(0.0)[:340], show_dir.render(9.9)[:340]
+    assert colour_share(first, colour) >= (0.75 if keep != "centre" else 0.74)
+    assert colour_share(last, colour) >= 0.75
+
+
 # -- the manifest -----------------------------------------------------------------------
 
 
@@ -234,6 +263,26 @@ def test_every_bad_line_is_reported_in_one_pass(show_dir: ShowDir, capsys):
     assert "write `start:` and `end:` times" in out  # a clip's own start and end
     steps = _load(show_dir).show.exhibits[0].steps
     assert [s.motion for s in steps[:4]] == [None] * 4
+
+
+def test_an_edge_the_picture_cannot_keep_is_a_positioned_warning(show_dir: ShowDir, capsys):
+    """`keep: top` on a panorama, `keep: right` on a portrait: the line does nothing, and
+    the curator is told which edges would."""
+    _thirds(show_dir.exhibits / "wide.png")
+    cv2.imwrite(str(show_dir.exhibits / "tall.png"), np.full((3000, 2000, 3), 90, np.uint8))
+    show_dir.manifest("a.yaml", "title: A\nitems:\n"
+                                "  - photo: wide.png\n    motion: pan\n    keep: top\n"
+                                "  - photo: tall.png\n    motion: pan\n    keep: right\n"
+                                "  - photo: wide.png\n    motion: pan\n    keep: left\n")
+    main(["validate", "--exhibits", str(show_dir.exhibits), "--assets", str(show_dir.assets)])
+    out = capsys.readouterr().out
+    assert ("a.yaml:5:11: warning: `keep: top` is for a picture taller than the screen; this "
+            "one (3600x900) is wider than the screen, so it is framed about its centre") in out
+    assert "write `keep: left` or `keep: right`, or remove the line" in out
+    assert ("a.yaml:8:11: warning: `keep: right` is for a picture wider than the screen; "
+            "this one (2000x3000) is taller than the screen, so its top is kept") in out
+    assert "write `keep: top` or `keep: bottom`, or remove the line" in out
+    assert "a.yaml:11" not in out, out  # a panorama can keep its left end
 
 
 @pytest.mark.parametrize("line, hint", [

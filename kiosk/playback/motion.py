@@ -127,8 +127,12 @@ def _covering(box_w: float, box_h: float, aspect: float) -> tuple[float, float]:
 
 
 # Where the widest framing of a picture taller than the screen's shape sits: the share
-# of the spare height above it.
-KEEP_AT = {"top": 0.0, "centre": 0.5, "bottom": 1.0}
+# of the spare height above it (left and right are for wide pictures: a tall one keeps
+# its top, for faces).
+KEEP_AT = {"top": 0.0, "centre": 0.5, "bottom": 1.0, "left": 0.0, "right": 0.0}
+# And of one wider than the screen's shape (a panorama): the share of the spare width
+# to its left.
+KEEP_ACROSS = {"left": 0.0, "right": 1.0}
 
 
 def pan_frames(image: Size, screen: Size, focus: Focus | None, zoom: float,
@@ -147,6 +151,7 @@ def pan_frames(image: Size, screen: Size, focus: Focus | None, zoom: float,
     iw, ih = image
     aspect = screen[0] / screen[1]
     anchor = KEEP_AT.get(keep, 0.0)
+    across = KEEP_ACROSS.get(keep, 0.5)
     fbox = None
     if focus is not None:
         fx, fy, fw, fh = focus
@@ -159,7 +164,8 @@ def pan_frames(image: Size, screen: Size, focus: Focus | None, zoom: float,
         if fbox is not None:
             cx, cy = fbox.x + fbox.w / 2, fbox.y + fbox.h / 2
         else:
-            cx, cy = iw / 2, cover_h / 2 + anchor * max(0.0, ih - cover_h)
+            cx = cover_w / 2 + across * max(0.0, iw - cover_w)
+            cy = cover_h / 2 + anchor * max(0.0, ih - cover_h)
         start = _framed(cx, cy, cover_w, cover_h, image, aspect, fbox)
     if end_box is not None:
         return start, box_framing(end_box, image, screen, fbox)
@@ -167,10 +173,12 @@ def pan_frames(image: Size, screen: Size, focus: Focus | None, zoom: float,
     if fbox is not None:
         cx, cy = fbox.x + fbox.w / 2, fbox.y + fbox.h / 2
     else:
-        # Without a focus, the closer framing keeps the same edge of a portrait in view.
-        cx = start.x + start.w / 2
-        # A first framing written by hand closes in on its own centre.
+        # Without a focus, the closer framing keeps the same edge of a portrait (or a
+        # panorama) in view. A first framing written by hand closes in on its centre.
         portrait = ih / iw > 1 / aspect and start_box is None
+        wide = iw / ih > aspect and start_box is None
+        cx = (start.x + across * (start.w - ew) + ew / 2 if wide
+              else start.x + start.w / 2)
         cy = (start.y + anchor * (start.h - eh) + eh / 2 if portrait
               else start.y + start.h / 2)
     return start, _framed(cx, cy, ew, eh, image, aspect, fbox)

@@ -274,9 +274,11 @@ PLAY_FIELDS: dict[str, Field] = {
     "zoom": Field(motion_plan.parse_zoom, {"type": ["string", "number"]},
                   "how much closer a pan ends, 1 to 4 (default from settings)"),
     "keep": Field(motion_plan.parse_keep, {"type": "string",
-                                           "enum": ["top", "centre", "center", "bottom"]},
-                  "the edge of a tall picture a pan keeps in view: `top` (faces, the "
-                  "default), `centre` or `bottom`"),
+                                           "enum": ["top", "centre", "center", "bottom",
+                                                    "left", "right"]},
+                  "the edge a pan keeps in view: of a tall picture `top` (faces, the "
+                  "default), `centre` or `bottom`; of a panorama `left`, `centre` (the "
+                  "default) or `right`"),
     "pan_from": Field(motion_plan.parse_from, {"type": "string"},
                       "the framing a pan starts on: `x y w h` in the picture's proportions, "
                       "like `0 0 0.5 0.5`"),

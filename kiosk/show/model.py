@@ -21,9 +21,10 @@ FitMode = Literal["contain", "cover"]
 DecodeFit = Literal["contain", "cover", "width", "height", "pan"]
 MotionKind = Literal["read", "pan"]
 MOTIONS = ("auto", "read", "pan", "none")
-# Which edge of a picture taller than the screen's shape a pan keeps in view.
-Keep = Literal["top", "centre", "bottom"]
-KEEPS: tuple[Keep, ...] = ("top", "centre", "bottom")
+# Which edge of a picture a pan keeps in view: top, centre or bottom of one taller than
+# the screen's shape, left, centre or right of one wider (a panorama).
+Keep = Literal["top", "centre", "bottom", "left", "right"]
+KEEPS: tuple[Keep, ...] = ("top", "centre", "bottom", "left", "right")
 Box4 = tuple[float, float, float, float]  # x, y, w, h in the picture's own proportions
 TransitionKind = Literal["cut", "crossfade", "slide"]
 CaptionPosition = Literal["bottom", "top", "hidden"]

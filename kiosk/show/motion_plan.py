@@ -83,8 +83,8 @@ parse_to = parse_box("pan_to", "`pan_to` box")
 
 
 def parse_keep(ctx: Context, node: Node) -> str:
-    """`keep: top | centre | bottom` (`center` too): the edge of a tall picture a pan
-    keeps in view."""
+    """`keep: top | centre | bottom | left | right` (`center` too): the edge of a tall
+    picture (top, bottom) or a wide one (left, right) a pan keeps in view."""
     raw = scalar(ctx, node, "an edge")
     value = "centre" if raw.lower() in ("center", "middle") else raw.lower()
     if value not in KEEPS:
@@ -191,6 +191,8 @@ def plan(ctx: Context, node: Node, photo: Photo, wanted: str, pan: Pan, *,
     for name, box in (("pan_from", pan.start), ("pan_to", pan.end)):
         if box is not None and name in pan.written:
             _too_close(ctx, pan.written[name], name, box, size, screen)
+    if pan.keep in ("top", "bottom", "left", "right") and "keep" in pan.written:
+        _keep_fits(ctx, pan.written["keep"], pan.keep, size, screen)
     motion = Motion("pan", focus=pan.focus, zoom=pan.zoom or reading.zoom,
                     keep=pan.keep or "top",  # type: ignore[arg-type]
                     start=pan.start, end=pan.end)
@@ -208,6 +210,28 @@ def _too_close(ctx: Context, node: Node, name: str, box: Box4, size: Size,
         ctx.warning(node, f"the `{name}` box is {widest / framed:.1f} times closer than the "
                           f"widest framing; beyond {MAX_ZOOM:g} times (as far as `zoom` "
                           "goes) the picture is a blur", "use a larger box")
+
+
+def _keep_fits(ctx: Context, node: Node, keep: str, size: Size, screen: Size) -> None:
+    """`keep: top` on a panorama, or `keep: left` on a portrait: that edge cannot be kept
+    (the picture has no spare height, or width, to choose from)."""
+    iw, ih = size
+    aspect = screen[0] / screen[1]
+    taller = ih * aspect > iw * (1 + 1e-9)
+    wider = iw > ih * aspect * (1 + 1e-9)
+    vertical = keep in ("top", "bottom")
+    if (vertical and taller) or (not vertical and wider):
+        return
+    kind = "taller" if vertical else "wider"
+    if taller or wider:
+        what = (f"is {'taller' if taller else 'wider'} than the screen, so "
+                + ("its top is kept" if taller else "it is framed about its centre"))
+        hint = ("write `keep: top` or `keep: bottom`" if taller
+                else "write `keep: left` or `keep: right`") + ", or remove the line"
+    else:
+        what, hint = "has the screen's shape: there is no edge to keep", "remove the line"
+    ctx.warning(node, f"`keep: {keep}` is for a picture {kind} than the screen; this one "
+                      f"({iw}x{ih}) {what}", hint)
 
 
 def _no_pan(ctx: Context, pan: Pan, how: str) -> None:
