@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import kiosk.media.audio as audio
 from kiosk.media.audio import (
+    STUCK,
     AudioTrack,
     AvClock,
     PlayClock,
@@ -254,20 +255,60 @@ def test_a_chunk_handed_over_by_the_mixer_is_never_replaced(
     assert set(sink._sounds) == {1, 2}  # chunk 0 finished and was let go
 
 
-def test_a_stuck_sound_output_lets_the_picture_run_on(
-        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    """The channel never moves past its first chunk (a hung sound server): the clip's
-    clock gives up the sound half a second after the chunk should have ended and runs
-    on by itself, so the picture does not freeze."""
+def _stuck_track(monkeypatch: pytest.MonkeyPatch) -> tuple[AudioTrack, FakeTime,
+                                                            PygameLikeChannel, object]:
+    """A track whose chunk 0 plays and chunk 1 is queued, from t=50 s (1 kHz, 0.25 s
+    chunks); the channel then moves only when the test moves it."""
     monkeypatch.setattr(audio, "mixer_format", lambda: (1000, 2))
     monkeypatch.setattr(audio, "_buffer_frames", 20)  # 20 ms of device buffer
     now = FakeTime(50.0)
     track = AudioTrack("clip.mp4", mixer_rate=1000, mixer_channels=2, clock=now)
     track._has_audio = True
-    track._ready.extend(np.zeros((250, 2), np.int16) for _ in range(4))
-    sink = fake_sink(monkeypatch, PygameLikeChannel())
+    track._ready.extend(np.zeros((250, 2), np.int16) for _ in range(12))
+    channel = PygameLikeChannel()
+    sink = fake_sink(monkeypatch, channel)
     track._feed(sink)
-    track._feed(sink)  # chunk 0 playing, chunk 1 queued: then the output hangs
+    track._feed(sink)
+    return track, now, channel, sink
+
+
+def test_a_sound_output_that_stops_for_a_moment_is_waited_for_then_followed(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """Guards a server (or a machine) that hangs for a second: the clip lost its sound
+    for the rest of its run (a 10-minute interview went on silent). The picture runs on
+    while the output is stuck, then waits for the sound and follows it again."""
+    track, now, channel, sink = _stuck_track(monkeypatch)
+    clock = AvClock(now, track.position_s)
+    latency = track._play_clock.latency_s
+    now.t = 50.0 + 0.25 + latency + 0.6  # chunk 0 overdue past the grace: stuck
+    with caplog.at_level(logging.WARNING):
+        stuck_at = clock.now()
+    assert track.position_s() is STUCK and track.error is None
+    assert "waits for the sound when it moves again" in caplog.text
+    now.t += 1.0
+    assert clock.now() == pytest.approx(stuck_at + 1.0)  # the picture runs on
+    # The output moves again: chunk 1 starts now, its sound far behind the picture.
+    channel.sound, channel.queued = channel.queued, None
+    track._feed(sink)
+    assert track.position_s() == pytest.approx(0.25 - latency)
+    held = clock.now()
+    assert held == pytest.approx(stuck_at + 1.0)  # the picture waits for the sound ...
+    for _ in range(8):  # ... which plays on, a chunk at a time ...
+        now.t += 0.25
+        channel.sound, channel.queued = channel.queued, None
+        track._feed(sink)
+        sound = track.position_s()
+        assert isinstance(sound, float)
+        assert clock.now() == pytest.approx(max(held, sound), abs=1e-3)
+    assert sound > held and track.error is None  # ... and is followed again
+
+
+def test_a_stuck_sound_output_lets_the_picture_run_on(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """The channel never moves past its first chunk (a hung sound server): the clip's
+    clock runs on by itself half a second after the chunk should have ended, so the
+    picture does not freeze, and the sound is given up after OUTPUT_GIVE_UP_S."""
+    track, now, _, _ = _stuck_track(monkeypatch)  # then the output hangs
     clock = AvClock(now, track.position_s)
     latency = track._play_clock.latency_s
     now.t += 0.2
@@ -279,10 +320,15 @@ def test_a_stuck_sound_output_lets_the_picture_run_on(
     with caplog.at_level(logging.WARNING):
         stuck_at = clock.now()
     assert stuck_at == pytest.approx(0.25 - latency + 0.2)  # on from the last reading
-    assert track.error == "the sound output stopped" and track.position_s() is None
+    assert track.error is None and track.position_s() is STUCK  # waited for, a while
     assert "the sound output stopped moving" in caplog.text
     now.t += 1.0
     assert clock.now() == pytest.approx(stuck_at + 1.0)  # the picture runs on
+    now.t += audio.OUTPUT_GIVE_UP_S
+    with caplog.at_level(logging.WARNING):
+        assert clock.now() == pytest.approx(stuck_at + 1.0 + audio.OUTPUT_GIVE_UP_S)
+    assert track.error == "the sound output stopped" and track.position_s() is None
+    assert "the clip plays on without sound" in caplog.text
 
 
 def test_play_clock_stalls_only_past_the_chunk_and_its_grace() -> None:

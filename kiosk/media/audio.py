@@ -74,6 +74,10 @@ SMOOTH_CHUNKS = 8  # hand-overs the clock is smoothed over (2 s of sound)
 OPEN_TIMEOUT_S = 5.0
 STALL_TIMEOUT_S = 5.0
 OUTPUT_STALL_S = 0.5  # a chunk this overdue means the sound output is stuck
+# Stuck this long, the output is given up for the rest of the clip. A shorter stall (a
+# sound server or a machine that hung for a moment) is waited out: the picture runs on,
+# then waits for the sound to catch up once it moves again.
+OUTPUT_GIVE_UP_S = 3.0
 MAX_LEAD_SILENCE_S = 2.0  # sound starting later than the picture is padded, up to this
 _MAX_BAD_PACKETS = 50  # in a row, before the sound counts as corrupt
 
@@ -177,17 +181,29 @@ def _release_channel(channel_id: int) -> None:
 # --------------------------------------------------------------------------- pure
 
 
+class Stuck:
+    """What a sound position reads while the output has stopped moving for now."""
+
+    def __repr__(self) -> str:
+        return "STUCK"
+
+
+STUCK = Stuck()
+
+
 class AvClock:
     """The clip clock in seconds from the clip's start: the audio position while there
     is one, else monotonic time continuing from where the sound left off.
 
     ``audio_position`` returns seconds of sound heard, or None once there is no sound
     clock (none at all, ended, failed): from then on the monotonic clock runs on from
-    the last audio position. Pure: both sources are injected.
+    the last audio position. ``STUCK`` (the output stopped moving for now) runs it on
+    the same way until the sound moves again; the clock then follows the sound again
+    (waiting for it, when it is behind). Pure: both sources are injected.
     """
 
     def __init__(self, monotonic: Callable[[], float],
-                 audio_position: Callable[[], float | None] | None = None) -> None:
+                 audio_position: Callable[[], float | Stuck | None] | None = None) -> None:
         self._mono = monotonic
         self._audio = audio_position
         self._base_s = 0.0  # clip time at the anchor
@@ -211,11 +227,12 @@ class AvClock:
         value = None
         if self._audio is not None:
             pos = self._audio()
-            if pos is not None and math.isfinite(pos):
+            if isinstance(pos, float | int) and math.isfinite(pos):
                 value = self._follow(pos, t)
                 self._base_s, self._anchor = value, t  # where a fallback would continue
-            else:
+            elif pos is not STUCK:
                 self._audio = None  # the sound is gone for good: continue on our own
+            # STUCK: on our own for now; the sound is followed again once it moves
         if value is None:
             value = self._base_s + (t - self._anchor)
         self._last_s = max(self._last_s, value)
@@ -613,6 +630,7 @@ class AudioTrack:
         self._ended = False
         self._error: str | None = None
         self._busy_since: float | None = None
+        self._stuck_since: float | None = None  # when the output stopped moving
         self._next_index = 0
         self.max_buffered = 0  # most chunks held at once (ready + in the mixer)
 
@@ -696,30 +714,41 @@ class AudioTrack:
         self._check_stall()
         return self._error
 
-    def position_s(self, at: float | None = None) -> float | None:
+    def position_s(self, at: float | None = None) -> float | Stuck | None:
         """Seconds of this clip's sound heard by ``at`` (default: now, on the track's
-        clock); None when there is no sound clock."""
+        clock); ``STUCK`` while the output has stopped moving (for now); None when there
+        is no sound clock."""
         if not self.has_audio or self.error is not None or self._ended:
             return None
         with self._lock:
             now = self._clock() if at is None else at
-            stuck = self._play_clock.stalled(now, OUTPUT_STALL_S)
-            if not stuck:
+            if not self._play_clock.stalled(now, OUTPUT_STALL_S):
+                if self._stuck_since is not None:
+                    log.info("%s: the sound output moves again after %.1f s",
+                             Path(self.path).name, now - self._stuck_since)
+                    self._stuck_since = None
                 return self._play_clock.position(now)
-        # The picture follows the sound: a stuck output would freeze it. Give up the
-        # sound; the clip's clock runs on from here without it.
-        log.warning("%s: the sound output stopped moving; the clip plays on without sound",
-                    Path(self.path).name)
+            if self._stuck_since is None:
+                self._stuck_since = now
+                log.warning("%s: the sound output stopped moving; the picture runs on "
+                            "and waits for the sound when it moves again",
+                            Path(self.path).name)
+            if now - self._stuck_since < OUTPUT_GIVE_UP_S:
+                return STUCK
+        # The picture follows the sound: a hung output would freeze it, and a sound
+        # this far behind is not worth waiting for. The clip plays on without it.
+        log.warning("%s: the sound output did not move for %.0f s; the clip plays on "
+                    "without sound", Path(self.path).name, OUTPUT_GIVE_UP_S)
         self._fail("the sound output stopped")
         return None
 
     def sound_left_s(self) -> float | None:
         """Seconds of this clip's sound still to be heard, once all of it is decoded;
-        None before that, or with no sound."""
+        None before that, with no sound, or while the output is stuck."""
         if not self._exhausted:
             return None
         position = self.position_s()
-        if position is None:
+        if not isinstance(position, float | int):  # none, or stuck
             return None
         with self._lock:
             frames = self._play_clock.frames_queued + sum(len(c) for c in self._ready)
