@@ -53,6 +53,16 @@ F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ (Python 3.10+ on Linux; spelled out fo
 class PulseServer:
     root: Path  # the private runtime folder
     fifo: Path
+    pid: int = 0
+
+    def stall(self, seconds: float) -> None:
+        """Hang the server for ``seconds`` (SIGSTOP, then SIGCONT), as a busy or
+        swapping machine can."""
+        os.kill(self.pid, signal.SIGSTOP)
+        try:
+            time.sleep(seconds)
+        finally:
+            os.kill(self.pid, signal.SIGCONT)
 
     @property
     def socket(self) -> Path:
@@ -105,6 +115,7 @@ def pulse_server() -> Iterator[PulseServer]:
          f"rate={RATE} channels={CHANNELS}",
          "--load=module-native-protocol-unix auth-anonymous=1"],
         env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+    server.pid = proc.pid
     try:
         deadline = time.monotonic() + 10
         while not server.socket.exists():

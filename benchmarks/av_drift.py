@@ -27,9 +27,11 @@ for a 640x360 dummy window; the frame's own work), and the write of one buffer (
 driver's fwrite, microseconds). The sound source itself may be shifted by the AAC
 encoder; its onsets are measured from the decoded file and printed (``source offset``).
 
-Target: max |drift| <= 20 ms over 10 minutes.
+Target: max |drift| <= 20 ms over 10 minutes. With ``--stall-server S`` the PulseAudio
+server hangs once for S seconds: every beep must still be heard (matched), the ones
+after the stall in sync again.
 
-    python benchmarks/av_drift.py [--minutes 10]
+    python benchmarks/av_drift.py [--minutes 10] [--sound pulse [--stall-server 0.8]]
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ PERIOD_S = 0.5
 BEEP_S = 0.05
 QUIET_S = 0.2
 BUFFER = 1024  # the mixer's device buffer (kiosk.media.audio.init_mixer)
+STALL_AT_S = 20.0  # --stall-server: when, after the kiosk's start
 
 
 def beep_hz(k: int) -> float:
@@ -192,7 +195,7 @@ def run_disk(work: Path, run: list[str], minutes: float) -> tuple[Played, Watche
 
 
 def run_pulse(work: Path, run: list[str], minutes: float, latency: str,
-              buffer_bytes: int) -> tuple[Played, Watched]:
+              buffer_bytes: int, stall_s: float = 0.0) -> tuple[Played, Watched]:
     from _pulse import SoundCard, pulse_server
 
     raw = work / "card.raw"
@@ -204,7 +207,13 @@ def run_pulse(work: Path, run: list[str], minutes: float, latency: str,
                                             KIOSK_TRACE_FRAMES=str(work / "trace.txt")))
             if latency == "assumed":
                 env["KIOSK_SOUND_LATENCY"] = "assumed"
-            watched = watch_kiosk(run, env, minutes * 60 + 8, work / "status.json", 1.0)
+            def stall_later(_proc: object) -> None:  # once, STALL_AT_S into the run
+                timer = threading.Timer(STALL_AT_S, server.stall, (stall_s,))
+                timer.daemon = True
+                timer.start()
+
+            watched = watch_kiosk(run, env, minutes * 60 + 8, work / "status.json", 1.0,
+                                  on_start=stall_later if stall_s > 0 else None)
         finally:
             card.stop()
         if card.error:
@@ -215,7 +224,9 @@ def run_pulse(work: Path, run: list[str], minutes: float, latency: str,
     method = [f"method: PulseAudio, pipe sink read by this benchmark every "
               f"{card.period_frames} frames (a {card.buffer_bytes // (2 * CHANNELS)}-frame "
               f"card buffer, {1000 * card.buffer_bytes / (2 * CHANNELS) / RATE:.0f} ms); "
-              f"kiosk clock latency: {latency}",
+              f"kiosk clock latency: {latency}"
+              + (f"; the server hung for {stall_s:g} s, {STALL_AT_S:g} s after the kiosk "
+                 "started" if stall_s > 0 else ""),
               f"card reads late by p50 {np.median(late):.2f} ms, p99 "
               f"{np.percentile(late, 99):.2f} ms, max {late.max():.2f} ms (heard at the "
               "deadline: the samples are the same)"]
@@ -234,6 +245,10 @@ def main() -> None:
                              "or on one assumed SDL buffer (KIOSK_SOUND_LATENCY=assumed)")
     parser.add_argument("--card-buffer", type=int, default=8192,
                         help="pulse: the sound card's buffer (the FIFO) in bytes")
+    parser.add_argument("--stall-server", type=float, default=0.0, metavar="SECONDS",
+                        help="pulse: hang the sound server once for this long, "
+                             f"{STALL_AT_S:g} s after the kiosk started: the sound must "
+                             "come back in sync, not be lost")
     args = parser.parse_args()
     clip = make_clip(args.minutes)
     offsets = source_offsets(clip)
@@ -245,7 +260,7 @@ def main() -> None:
               flush=True)
         if args.sound == "pulse":
             played, watched = run_pulse(work, run, args.minutes, args.latency,
-                                        args.card_buffer)
+                                        args.card_buffer, args.stall_server)
         else:
             played, watched = run_disk(work, run, args.minutes)
         if watched.code != 0 or "Traceback" in watched.stderr or "ERROR" in watched.stderr:
