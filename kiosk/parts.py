@@ -92,12 +92,14 @@ class Parts:
         from kiosk.media.images import quiet_opencv
         from kiosk.media.memory import release_big_buffers_to_the_system
         from kiosk.media.photo_cache import PhotoCache
+        from kiosk.media.video_fit import warm_up
         from kiosk.playback.clips import Clips
         from kiosk.playback.player import CachedImages, make_player
 
         quiet_opencv()
         release_big_buffers_to_the_system()
         size = self.display.open()
+        warm_up(size)  # before any worker thread touches OpenCV
         settings = self.settings
         self.cache = PhotoCache(settings.cache_bytes, size, settings.max_image_pixels,
                                 settings.screen.background)

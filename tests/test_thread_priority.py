@@ -4,15 +4,19 @@ screen waits for (a clip's decoder) does not (see kiosk/thread_priority.py)."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
+
+import pytest
 
 from kiosk.media.images import load_image
 from kiosk.media.photo_cache import PhotoCache, Request
 from kiosk.media.video import VideoReader
 from kiosk.thread_priority import BACKGROUND_NICE
 from tests.clips import make_clip
-from tests.conftest import wait_for, write_image
+from tests.conftest import ROOT, wait_for, write_image
 
 
 def nice_here() -> int:
@@ -43,3 +47,36 @@ def test_a_clip_decodes_at_the_render_threads_priority(tmp_path: Path) -> None:
         assert os.getpriority(os.PRIO_PROCESS, thread.native_id) == nice_here()
     finally:
         reader.stop()
+
+
+POOL_CHECK = """
+import os, sys, threading
+import cv2, numpy as np
+from kiosk.media.video_fit import warm_up
+from kiosk.thread_priority import run_in_background
+if sys.argv[1] == "warm":
+    warm_up((640, 360))  # what Parts.open does before any worker starts (a small window)
+def photo_worker():
+    run_in_background()
+    cv2.cvtColor(np.zeros((1620, 1920), np.uint8), cv2.COLOR_YUV2BGRA_I420)
+t = threading.Thread(target=photo_worker)
+t.start()
+t.join()
+base = os.getpriority(os.PRIO_PROCESS, 0)
+for tid in os.listdir("/proc/self/task"):
+    if int(tid) != t.native_id:  # (an ended thread can linger there a moment)
+        print(os.getpriority(os.PRIO_PROCESS, int(tid)) - base)
+"""
+
+
+@pytest.mark.parametrize("start, lowered", [("warm", False), ("cold", True)])
+def test_opencvs_workers_keep_the_render_threads_priority(start: str, lowered: bool) -> None:
+    """OpenCV's worker threads take the priority of the thread that first needs them.
+    Warmed up on the render thread at start-up, they stay at its priority when a
+    background photo decode uses them first; cold, they would convert the render
+    thread's clip frames in the background too."""
+    out = subprocess.run([sys.executable, "-c", POOL_CHECK, start], capture_output=True,
+                         text=True, timeout=60, check=True, cwd=ROOT).stdout
+    offsets = [int(line) for line in out.split()]
+    assert len(offsets) >= 2  # the main thread and OpenCV's pool (the worker has ended)
+    assert (BACKGROUND_NICE in offsets) is lowered, offsets

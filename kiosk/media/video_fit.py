@@ -64,6 +64,18 @@ class Yuv420:
 Picture = np.ndarray | Yuv420  # a fitted frame: BGRA pixels, or planes to convert on drawing
 
 
+def warm_up(size: tuple[int, int]) -> None:
+    """Convert one screen-sized frame, on the thread that calls it (the render thread, at
+    start-up). OpenCV sets up its worker pool and tables on first use: 70 ms that fell on
+    a clip's first frames, with its clock already running (4 of them dropped at 60 fps).
+    And its pool threads take the priority of the thread that starts them: started by a
+    photo decode (kiosk/thread_priority.py), they would convert the render thread's
+    frames in the background too. At least 1080p: OpenCV shares out only large images."""
+    w, h = max(1920, size[0] // 2 * 2), max(1080, size[1] // 2 * 2)
+    cv2.cvtColor(np.zeros((h * 3 // 2, w), np.uint8), cv2.COLOR_YUV2BGRA_I420,
+                 dst=np.empty((h, w, 4), np.uint8))
+
+
 def draw_picture(picture: Picture, dst: np.ndarray) -> None:
     """A fitted frame into ``dst`` (a BGRA view of its size)."""
     if isinstance(picture, Yuv420):
