@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,6 +18,7 @@ import pytest
 
 from kiosk.media.images import ImageError, fit_size, load_image
 from kiosk.media.photo_cache import PhotoCache, Request, Result
+from tests.conftest import wait_for
 
 DEADLINE_S = 10.0
 SCREEN = (40, 30)
@@ -77,11 +77,10 @@ def req(name: str, fit: str = "contain", folder: Path = Path("/photos")) -> Requ
 
 
 def wait_until(predicate: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE_S
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.001)
+    try:
+        wait_for(predicate, DEADLINE_S)
+    except AssertionError:
+        raise AssertionError(f"timed out waiting for {what}") from None
 
 
 def wait_ready(cache: PhotoCache, *keys: str) -> None:

@@ -57,9 +57,7 @@ def test_rows_are_committed_in_batches_not_one_by_one(tmp_path: Path) -> None:
     plays.start()
     for i in range(250):
         plays.item_shown("E", f"i{i}", 1000.0 + i, 1.0)
-    deadline = time.monotonic() + 5
-    while plays.commits < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_for(lambda: plays.commits >= 2)
     assert plays.commits == 2 and plays.written == 200  # the last 50 wait for their batch
     plays.stop()
     assert plays.commits == 3 and len(rows(db)) == 250
@@ -71,9 +69,7 @@ def test_a_partial_batch_is_committed_after_batch_s(tmp_path: Path) -> None:
     plays.start()
     try:
         plays.item_shown("E", "only", 1000.0, 1.0)
-        deadline = time.monotonic() + 5
-        while plays.written < 1 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_for(lambda: plays.written >= 1)
         assert len(rows(db)) == 1  # visible to another reader while the kiosk runs
     finally:
         plays.stop()
@@ -160,9 +156,7 @@ def test_a_busy_database_stalls_the_writer_not_the_loop(tmp_path: Path) -> None:
     plays = PlayLog(db, batch_rows=10, batch_s=0.05, busy_timeout_s=0.3)
     plays.start()
     plays.item_shown("E", "before", 999.0, 1.0)
-    deadline = time.monotonic() + 5
-    while plays.written < 1 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_for(lambda: plays.written >= 1)
     hold = sqlite3.connect(db, timeout=10)
     hold.execute("BEGIN IMMEDIATE")
     try:
@@ -172,7 +166,7 @@ def test_a_busy_database_stalls_the_writer_not_the_loop(tmp_path: Path) -> None:
         # Had a call waited on the lock (0.3 s busy timeout each), this would take 90 s;
         # the bound is loose so that a busy machine cannot fail it.
         assert time.perf_counter() - t < 3.0
-        time.sleep(1.5)  # well past the writer's busy timeout: it gave up a few times
+        wait_for(lambda: plays.busy >= 3, timeout_s=10)  # the writer found it locked
     finally:
         hold.rollback()
         hold.close()

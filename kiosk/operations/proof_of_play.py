@@ -156,6 +156,7 @@ class PlayLog:
         self.written = 0
         self.commits = 0
         self.failures = 0  # times writing stopped working (each logged once)
+        self.busy = 0  # batches kept for later because another process held the lock
 
     # -- the loop's side: cheap, non-blocking ---------------------------------------------
     def item_shown(self, exhibit: str, item: str, started_wall: float, duration_s: float,
@@ -396,6 +397,7 @@ class PlayLog:
                 return True
             if isinstance(exc, sqlite3.OperationalError) and _busy(exc):
                 # another process (a report, a backup) holds the lock
+                self.busy += 1
                 if not self._busy_logged:
                     log.warning("proof of play: %s is busy; keeping the rows for later",
                                 self.path)

@@ -293,7 +293,7 @@ class Clips:
         # time, the clock moved by 1-5 ms more or less than a refresh from frame to frame,
         # and a 60 fps clip on a 60 Hz screen then had two pictures due at one refresh
         # and none at the next (a dropped and a repeated picture).
-        self._frame_s: float | None = None
+        self._frame_at: float | None = None
         self.open: dict[str, Clip] = {}
         # A second copy of the clip on screen, opened near its end when the show plays
         # it again next (a one-clip loop): its first frame is ready at the seam.
@@ -369,7 +369,7 @@ class Clips:
     # -- each frame ---------------------------------------------------------------------
     def update(self, frame: object, timeline: EndListener, now: float, language: str) -> None:
         """Play the clip on screen; report its end; stop the one that left."""
-        self._frame_s = now
+        self._frame_at = now
         current = getattr(frame, "current", None)
         previous = getattr(frame, "previous", None)
         run_id = getattr(frame, "run_id", None)
@@ -459,7 +459,7 @@ class Clips:
 
     def _frame_clock(self) -> float:
         """The time clip clocks read: the frame's, once the loop has made one."""
-        return self.monotonic() if self._frame_s is None else self._frame_s
+        return self.monotonic() if self._frame_at is None else self._frame_at
 
     def _drawn(self, clip: Clip, pts_s: float) -> None:
         at = self.monotonic()
