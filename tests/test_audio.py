@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -329,6 +330,33 @@ def test_a_stuck_sound_output_lets_the_picture_run_on(
         assert clock.now() == pytest.approx(stuck_at + 1.0 + audio.OUTPUT_GIVE_UP_S)
     assert track.error == "the sound output stopped" and track.position_s() is None
     assert "the clip plays on without sound" in caplog.text
+
+
+def test_a_slow_first_sound_read_is_waited_out_then_reads_stall_sooner(
+        open_track, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Guards against a clip that plays silent after a cold boot: the first chunk may
+    take FIRST_READ_TIMEOUT_S (15 s) to decode; after it, 5 s without a chunk is a stall."""
+    gates = [threading.Event(), threading.Event()]
+
+    def slow_pcm(path, rate, channels, start_s=0.0, end_s=None, stop=None, on_open=None,
+                 **kwargs):
+        on_open(True)
+        for gate in gates:
+            gate.wait(10)  # a cold disk, then a dead share
+            for _ in range(3):
+                yield np.zeros((RATE // 4, 2), np.int16)
+
+    monkeypatch.setattr(audio, "decode_pcm", slow_pcm)
+    now = FakeTime(100.0)
+    track = open_track("clip.mp4", clock=now, chunk_s=0.25, max_chunks=4)
+    wait_for(lambda: track._busy_since is not None)
+    now.t += 14.9
+    assert track.error is None  # three times the stall limit: still waited for
+    gates[0].set()
+    wait_for(lambda: track.ready and track._busy_since is not None)  # the second read
+    now.t += 5.1
+    assert track.error == "audio decoder stalled"
+    gates[1].set()
 
 
 def test_play_clock_stalls_only_past_the_chunk_and_its_grace() -> None:

@@ -16,7 +16,8 @@ import pytest
 
 from kiosk.media.audio import init_mixer
 from kiosk.media.photo_cache import PhotoCache
-from kiosk.playback.clips import Clips
+from kiosk.media.video import STALLED, VideoReader
+from kiosk.playback.clips import MAX_STALLS, Clips
 from kiosk.playback.clock import MonotonicClock
 from kiosk.playback.player import CachedImages, Player
 from kiosk.render.compositor import Compositor, Look
@@ -98,6 +99,65 @@ def test_a_broken_clip_is_skipped_and_the_show_goes_on(show_dir: ShowDir):
     assert any(type(s.current).__name__ == "TextCard" for s in steps)
     (path, reason), = player.skipped.items()
     assert path.endswith("junk.mp4") and "not a video" in reason
+
+
+def test_a_clip_whose_decoder_stalled_plays_on_its_next_turn(
+        show_dir: ShowDir, monkeypatch: pytest.MonkeyPatch):
+    """Guards against a clip lost for the day after a slow start: its first open stalls
+    (a card still waking up) and it is skipped, but it plays on its next turn."""
+    opened = stalling_reader(monkeypatch, stalls=1)
+    _, steps, player = play(stalled_show(show_dir), 3.5)
+    kinds = [type(f.current).__name__ for f in steps if f.current is not None]
+    first_card = kinds.index("TextCard")
+    assert "Video" not in kinds[:first_card]  # the stalled first turn was skipped
+    assert "Video" in kinds[first_card:]  # and the clip played on its next turn
+    assert len(opened) >= 2
+    assert player.skipped == {}  # it played: no longer reported as skipped
+    assert STALLED not in player.clips.failed.values()
+
+
+def test_a_clip_that_stalls_turn_after_turn_waits_for_its_file_to_change(
+        show_dir: ShowDir, monkeypatch: pytest.MonkeyPatch):
+    """A share that stays dead is not opened again every loop for ever."""
+    opened = stalling_reader(monkeypatch, stalls=99)
+    _, steps, player = play(stalled_show(show_dir), 6.0)
+    assert len(opened) == MAX_STALLS
+    assert sum(type(f.current).__name__ == "TextCard" for f in steps) > 0
+    (path, reason), = player.skipped.items()
+    assert path.endswith("clip.mp4") and reason == STALLED
+
+
+def stalled_show(show_dir: ShowDir) -> ShowDir:
+    write_image(show_dir.assets / "red.png", 64, 48, (0, 0, 200))
+    make_clip(show_dir.assets / "clip.mp4", 160, 120, 1.0, fps=25)
+    show_dir.manifest("a.yaml", "items:\n  - photo: red.png\n    duration: 0.4s\n"
+                                "  - video: clip.mp4\n"
+                                "  - card: After\n    duration: 0.5s\n")
+    return show_dir
+
+
+def stalling_reader(monkeypatch: pytest.MonkeyPatch, stalls: int) -> list[threading.Event]:
+    """Clips whose first ``stalls`` opens answer only after 1 s, past a 0.3 s first-read
+    limit; returns one entry per clip opened."""
+    import kiosk.playback.clips as clips_module
+
+    opened: list[threading.Event] = []
+
+    def reader(*args, open_source, **kwargs):
+        hung = threading.Event()
+        first = len(opened) < stalls
+
+        def source(path):
+            if first:
+                hung.wait(1.0)  # the first open answers long after the 0.3 s limit
+            return open_source(path)
+
+        opened.append(hung)
+        return VideoReader(*args, open_source=source, stall_timeout_s=0.1,
+                           first_read_timeout_s=0.3, **kwargs)
+
+    monkeypatch.setattr(clips_module, "VideoReader", reader)
+    return opened
 
 
 def status_of_run(show_dir: ShowDir, tmp_path: Path, seconds: float) -> tuple[dict, str]:

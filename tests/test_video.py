@@ -24,6 +24,7 @@ from kiosk.media.frame_pool import FramePool
 from kiosk.media.images import fit_size
 from kiosk.media.video import (
     PTS_TOLERANCE_S,
+    STALLED,
     VideoError,
     VideoInfo,
     VideoReader,
@@ -501,6 +502,32 @@ def test_stalled_decoder_is_reported_by_its_deadline(open_reader) -> None:
     assert reader.stop(timeout_s=2)
     assert cap.released
     assert reader.error == "decoder stalled"
+
+
+def test_a_slow_first_read_is_waited_out_longer_than_a_stall(open_reader) -> None:
+    """Guards against a clip skipped at boot: before its first picture a read may wait on
+    a cold disk for FIRST_READ_TIMEOUT_S; only past that is it a stall."""
+    now = [100.0]
+    cap = _FakeSource(n=10, block_at=0)
+    reader = open_reader("fake.mp4", (8, 8), stall_timeout_s=5.0, first_read_timeout_s=15.0,
+                         probe=_fake_info(10), open_source=lambda p: cap,
+                         clock=lambda: now[0])
+    wait_for(lambda: reader._busy_since is not None and cap.i == 0)
+    time.sleep(0.02)  # the reader is now blocked in its first read()
+    now[0] += 14.9
+    assert reader.error is None  # three times the stall limit: still waited for
+    cap.release_event.set()  # the disk answers: the clip plays
+    wait_for(lambda: reader.first_frame_ready)
+    assert reader.error is None
+    stuck = _FakeSource(n=10, block_at=0)
+    late = open_reader("fake.mp4", (8, 8), stall_timeout_s=5.0, first_read_timeout_s=15.0,
+                       probe=_fake_info(10), open_source=lambda p: stuck,
+                       clock=lambda: now[0])
+    wait_for(lambda: late._busy_since is not None)
+    time.sleep(0.02)
+    now[0] += 15.1
+    assert late.error == STALLED
+    stuck.release_event.set()
 
 
 def test_a_full_queue_is_not_a_stall(open_reader) -> None:

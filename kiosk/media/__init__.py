@@ -10,6 +10,12 @@ from kiosk.errors import MediaError
 
 log = logging.getLogger("kiosk.media")
 
+# A read this slow is a stall (a dead network share, a hung decoder): the clip is given up.
+STALL_TIMEOUT_S = 5.0
+# Until a clip's first picture or sound is out, a read may be slow for good reasons (a
+# cold disk cache, a card or a machine still starting up): it is waited out this long.
+FIRST_READ_TIMEOUT_S = 15.0
+
 
 def check_readable_file(path: str, error: type[MediaError]) -> None:
     """The reasons a media file cannot even be opened, said once for photos and clips."""

@@ -56,7 +56,7 @@ from typing import Any
 import numpy as np
 
 from kiosk.errors import MediaError
-from kiosk.media import join_worker, short_reason
+from kiosk.media import FIRST_READ_TIMEOUT_S, STALL_TIMEOUT_S, join_worker, short_reason
 from kiosk.media.output_latency import usable
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
@@ -72,7 +72,6 @@ SLEW_S = 0.15  # the clip clock closes its gap to the sound over this long
 SNAP_S = 0.05  # a gap to the sound this big is taken at once
 SMOOTH_CHUNKS = 8  # hand-overs the clock is smoothed over (2 s of sound)
 OPEN_TIMEOUT_S = 5.0
-STALL_TIMEOUT_S = 5.0
 OUTPUT_STALL_S = 0.5  # a chunk this overdue means the sound output is stuck
 # Stuck this long, the output is given up for the rest of the clip. A shorter stall (a
 # sound server or a machine that hung for a moment) is waited out: the picture runs on,
@@ -594,6 +593,7 @@ class AudioTrack:
         fade_s: float = FADE_S,
         poll_s: float = POLL_S,
         stall_timeout_s: float = STALL_TIMEOUT_S,
+        first_read_timeout_s: float = FIRST_READ_TIMEOUT_S,
         clock: Callable[[], float] = time.monotonic,
         output_latency: Callable[[], float | None] = reported_latency,
     ) -> None:
@@ -610,6 +610,8 @@ class AudioTrack:
         self.max_chunks = max_chunks
         self._fade_s, self._poll_s = fade_s, poll_s
         self._stall_timeout_s = stall_timeout_s
+        self._first_read_timeout_s = max(first_read_timeout_s, stall_timeout_s)
+        self._first_read = True  # until the first chunk is decoded
         self._clock = clock
         self._output_latency = output_latency
         self._play_clock = PlayClock(self.mixer_rate, _buffer_frames / self.mixer_rate,
@@ -765,8 +767,8 @@ class AudioTrack:
 
     def _check_stall(self) -> None:
         since = self._busy_since
-        if since is not None and not self._ended and (
-                self._clock() - since > self._stall_timeout_s):
+        limit = self._first_read_timeout_s if self._first_read else self._stall_timeout_s
+        if since is not None and not self._ended and self._clock() - since > limit:
             self._fail("audio decoder stalled")
 
     def _fail(self, reason: str) -> None:
@@ -855,6 +857,7 @@ class AudioTrack:
             with self._lock:
                 self._ready.append(chunk)
                 self.max_buffered = max(self.max_buffered, held + 1)
+            self._first_read = False
             if one:
                 return
 

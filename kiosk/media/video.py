@@ -37,7 +37,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from kiosk.errors import MediaError
-from kiosk.media import check_readable_file, join_worker, short_reason
+from kiosk.media import (
+    FIRST_READ_TIMEOUT_S,
+    STALL_TIMEOUT_S,
+    check_readable_file,
+    join_worker,
+    short_reason,
+)
 from kiosk.media.frame_pool import FramePool
 from kiosk.media.images import Fit
 from kiosk.media.video_fit import FrameFitter, Picture
@@ -58,6 +64,7 @@ PTS_TOLERANCE_S = 0.002
 MAX_PTS_JUMP_S = 10.0
 # The decoder stopping this much before the expected end counts as a failure mid-way.
 SHORTFALL_S = 0.5
+STALLED = "decoder stalled"  # a transient fault: the clip is tried again on its next turn
 QUEUE_FRAMES = 6  # fitted frames decoded ahead: 100 ms at 60 fps, 240 ms at 25 fps
 
 
@@ -317,8 +324,9 @@ class VideoReader:
         start_s: float = 0.0,
         end_s: float | None = None,
         queue_frames: int = QUEUE_FRAMES,
-        stall_timeout_s: float = 5.0,
+        stall_timeout_s: float = STALL_TIMEOUT_S,
         *,
+        first_read_timeout_s: float = FIRST_READ_TIMEOUT_S,
         probe: Callable[[str], VideoInfo] = probe_video,
         open_source: Callable[[str], Source] = AvSource,
         clock: Callable[[], float] = time.monotonic,
@@ -343,6 +351,7 @@ class VideoReader:
         self.end_s = None if end_s is None else float(end_s)
         self.queue_frames = queue_frames
         self.stall_timeout_s = stall_timeout_s
+        self.first_read_timeout_s = max(first_read_timeout_s, stall_timeout_s)
         self._probe = probe
         self._open = open_source
         self._clock = clock
@@ -504,15 +513,15 @@ class VideoReader:
     def _check_stall(self) -> None:
         with self._space:
             since = self._busy_since
-            if (since is None or self._decode_done
-                    or self._clock() - since <= self.stall_timeout_s):
+            limit = self.stall_timeout_s if self._first_ready else self.first_read_timeout_s
+            if since is None or self._decode_done or self._clock() - since <= limit:
                 return
-            self._error = self._error or "decoder stalled"
+            self._error = self._error or STALLED
             self._decode_done = True
             self._busy_since = None
             self._stopped.set()  # if the read ever returns, the thread just leaves
             self._space.notify_all()
-        log.debug("video decoder stalled for %.1f s: %s", self.stall_timeout_s, self.path)
+        log.debug("video decoder stalled for %.1f s: %s", limit, self.path)
 
     # ---------------------------------------------------------------------- thread
 

@@ -27,7 +27,7 @@ from kiosk.media.audio import AudioTrack, AvClock
 from kiosk.media.frame_pool import FramePool
 from kiosk.media.subtitles import Subtitles, try_load
 from kiosk.media.video import QUEUE_FRAMES as VIDEO_QUEUE_FRAMES
-from kiosk.media.video import ReaderStats, VideoReader
+from kiosk.media.video import STALLED, ReaderStats, VideoReader
 from kiosk.media.video_fit import Picture, draw_picture
 from kiosk.media.video_source import AvSource, HardwareDecoding
 from kiosk.playback.frame_stats import percentiles
@@ -49,6 +49,10 @@ SOUND_TAIL_S = 0.05  # sound left after the picture's end that is cut, not waite
 # past due (video.pick_frame): the sound clock wobbles by 1-3 ms at its chunk hand-overs,
 # and a 60 fps clip on a 60 Hz screen dropped a picture at many of them.
 PICK_MARGIN = 0.25
+# A clip whose decoder stalled before its first picture (a slow card at boot, a share
+# that hung) is skipped for now and tried again on its next turn; after this many such
+# turns in a row it waits, as a broken file does, for its file to change.
+MAX_STALLS = 3
 LABEL_SHOWN_S = 8.0  # a clip's label shows at its start, then leaves the picture alone
 SUBTITLE_SIZE = 0.036  # of the screen height
 # Any picture may be behind a subtitle: its box is as dark as white letters need over a
@@ -304,6 +308,7 @@ class Clips:
         # one clip to the next.
         self.frames = FramePool((MAX_OPEN + 1) * (VIDEO_QUEUE_FRAMES + 3))
         self.failed: dict[str, str] = {}
+        self.stalls: dict[str, int] = {}  # clips whose decoder stalled: turns in a row
         self.ended_early: dict[Path, str] = {}  # clips cut short by a fault, for the status
         self.frame_stats = ClipFrameStats()
         trace = os.environ.get(TRACE_ENV)
@@ -336,9 +341,16 @@ class Clips:
             return "pending"
         error = clip.reader.error
         if error is not None and not clip.reader.first_frame_ready:
+            if error == STALLED:
+                self.stalls[key] = self.stalls.get(key, 0) + 1
+                log.warning("%s: decoder stalled before its first picture (%d in a row); %s",
+                            step.path.name, self.stalls[key],
+                            "tried again on its next turn" if self.stalls[key] < MAX_STALLS
+                            else "tried again when its file changes")
             self._fail(key, error)
             return "failed"
         if clip.reader.first_frame_ready and clip.track.ready:
+            self.stalls.pop(key, None)
             return "ready"
         return "pending"
 
@@ -382,6 +394,16 @@ class Clips:
                 self._drop_spare(key)
         if isinstance(current, Video):
             self._ready_replay(current, timeline)
+        if current is not None:
+            self._retry_stalled(current, getattr(frame, "pending_target", None))
+
+    def _retry_stalled(self, current: object, target: object) -> None:
+        """A clip that stalled is tried again once its turn has passed (the show has gone
+        on to another step): opened ahead like any clip, in time for its next turn."""
+        turn = {clip_key(s) for s in (current, target) if isinstance(s, Video)}
+        for key, stalls in self.stalls.items():
+            if key in self.failed and key not in turn and stalls < MAX_STALLS:
+                del self.failed[key]
 
     def _ready_replay(self, step: Video, timeline: object) -> None:
         """Open the spare copy near the end of the clip on screen, if the show plays the
@@ -534,6 +556,7 @@ class Clips:
 
     def forget_failures(self) -> None:
         self.failed.clear()
+        self.stalls.clear()
         self.ended_early.clear()
 
     def apply_settings(self, settings: Settings) -> None:

@@ -149,6 +149,8 @@ class Player:
             state = self.clips.state(step)
             if state == "failed":
                 self._skip(step, self.clips.reason(step))
+            elif state == "ready":
+                self.skipped.pop(str(step.path), None)  # a stall that passed, a fixed file
             return state
         if isinstance(step, Photo):
             state = self.images.state(step)
