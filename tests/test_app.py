@@ -35,7 +35,7 @@ def test_runs_for_a_while_and_reports(show_dir: ShowDir, tmp_path: Path):
                                 "  - photo: photos/p0.jpg\n  - photo: photos/p1.jpg\n"
                                 "  - card: Hello\n")
     status = tmp_path / "status.json"
-    proc = start(show_dir, 4, status)
+    proc = start(show_dir, 5, status)  # a loop is 3 s, after a start of up to 1.5 s
     seen_states = set()
     while proc.poll() is None:
         try:

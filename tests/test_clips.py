@@ -65,7 +65,17 @@ def mixer():
     pygame.mixer.quit()
 
 
-def test_photo_clip_card_play_in_order_without_gaps(show_dir: ShowDir):
+def test_photo_clip_card_play_in_order_without_gaps(show_dir: ShowDir,
+                                                    monkeypatch: pytest.MonkeyPatch):
+    drawn_on: list[str] = []  # the threads the photo's and the card's layers were drawn on
+    real_layer = Compositor.layer
+
+    def layer(self, step, image):
+        if not self.has_layer(step):
+            drawn_on.append(threading.current_thread().name)
+        return real_layer(self, step, image)
+
+    monkeypatch.setattr(Compositor, "layer", layer)
     write_image(show_dir.assets / "red.png", 64, 48, (0, 0, 200))
     make_clip(show_dir.assets / "clip.mp4", 160, 120, 1.2, fps=25)
     show_dir.manifest("a.yaml", "items:\n  - photo: red.png\n    duration: 0.5s\n"
@@ -86,6 +96,24 @@ def test_photo_clip_card_play_in_order_without_gaps(show_dir: ShowDir):
     assert all(b >= a for a, b in itertools.pairwise(numbers))
     assert numbers[-1] >= 25  # it played, not stuck on its first frame
     assert player.skipped == {}
+    # Drawn ahead, off the render thread: 12-33 ms at 1080p would drop frames of the clip.
+    assert drawn_on and set(drawn_on) == {"layers"}
+
+
+def test_a_layer_drawn_ahead_before_a_reload_is_not_kept(show_dir: ShowDir):
+    """Guards against an old caption coming back: a layer asked for before a reload (or
+    new fonts) and finished after it is dropped, and drawn again from the new show."""
+    show_dir.manifest("a.yaml", "items:\n  - card: Before\n")
+    card = load_show(LoadOptions(show_dir.exhibits, show_dir.assets)).show.exhibits[0].steps[0]
+    fonts = default_fonts()
+    compositor = Compositor(SIZE, TextRenderer(fonts.text, fonts.heading), Look())
+    asked = compositor.generation
+    drawn = compositor.twin().layer(card, None)
+    compositor.forget()  # the show was reloaded meanwhile
+    compositor.keep_layer(compositor.layer_key(card), drawn, asked)
+    assert not compositor.has_layer(card)
+    compositor.keep_layer(compositor.layer_key(card), drawn, compositor.generation)
+    assert compositor.has_layer(card)
 
 
 def test_a_broken_clip_is_skipped_and_the_show_goes_on(show_dir: ShowDir):

@@ -137,6 +137,12 @@ class Player:
                                                                          _draw_label)
         self._labels_asked: set[tuple] = set()
         self._no_label: set[tuple] = set()
+        # Photos' and cards' layers, drawn ahead on a thread of their own: 12-33 ms each
+        # at 1080p (a CJK card's first fonts, 1.9 s) would drop frames of a clip or a
+        # pan on screen.
+        self._layer_thread: JobThread[_LayerJob, _MadeLayer] = JobThread("layers",
+                                                                         _draw_layer)
+        self._layers_asked: set[tuple] = set()
         self._holding: dict[str, float] = {}  # moving photos held until ready: since when
         self.fonts: tuple[object, object] | None = None  # as the settings named them
 
@@ -188,6 +194,7 @@ class Player:
         if self.clips is not None:
             self.clips.want([s for s in upcoming if isinstance(s, Video)])
         self._now = now
+        self._take_layers()
         frame = self.timeline.tick(now, self.readiness)
         self._take_labels()
         if frame.current is not self._current:
@@ -217,9 +224,24 @@ class Player:
                 continue
             if isinstance(step, Photo) and self.images.state(step) != "ready":
                 continue
-            self._build(step)
-            return True
+            if self.eager:
+                self._build(step)
+                return True
+            return self._want_layer(step)  # one at a time, in the order they are needed
         return False
+
+    def _want_layer(self, step: Step) -> bool:
+        """Have a photo's or card's layer drawn on the layer thread; True when asked now
+        (False: it is being drawn)."""
+        compositor = self.compositor
+        key = compositor.layer_key(step)
+        if key in self._layers_asked:
+            return False
+        image = self.images.image(step) if isinstance(step, Photo) else None
+        self._layers_asked.add(key)
+        self._layer_thread.start()
+        self._layer_thread.put((compositor.twin(), step, image, compositor.generation))
+        return True
 
     def _prepare_moving(self, step: Photo, starts_now: bool = False) -> bool:
         """A moving photo coming next: its label drawn (once), and for a pan its first
@@ -280,6 +302,12 @@ class Player:
         self._labels_asked.add(key)
         self._label_thread.start()
         self._label_thread.put((self.compositor.twin(), label, position, busy))
+
+    def _take_layers(self) -> None:
+        for key, surface, generation in self._layer_thread.results():
+            self._layers_asked.discard(key)
+            if surface is not None:
+                self.compositor.keep_layer(key, surface, generation)
 
     def _take_labels(self) -> None:
         for key, label, overlay, size in self._label_thread.results():
@@ -502,6 +530,7 @@ class Player:
         they ended."""
         ended = self.ahead.stop() if self.ahead is not None else True
         ended = self._label_thread.stop() and ended
+        ended = self._layer_thread.stop() and ended
         return (self.clips.stop() if self.clips is not None else True) and ended
 
     def status(self) -> dict[str, Any]:
@@ -573,6 +602,23 @@ def _draw_label(job: _LabelJob) -> _MadeLabel:
         log.exception("a label could not be drawn ahead")
         overlay = None
     return twin.label_key(label, position, busy), label, overlay, twin.size
+
+
+_LayerJob = tuple[Compositor, Step, np.ndarray | None, int]
+_MadeLayer = tuple[tuple, pygame.Surface | None, int]
+
+
+def _draw_layer(job: _LayerJob) -> _MadeLayer:
+    """On the layer thread: a photo's or card's full-screen layer, as the render thread
+    would draw it (None when it cannot be: the render thread then draws it itself)."""
+    twin, step, image, generation = job
+    key = twin.layer_key(step)
+    try:
+        surface = twin.layer(step, to_surface(image) if image is not None else None)
+    except Exception:
+        log.exception("a layer could not be drawn ahead")
+        surface = None
+    return key, surface, generation
 
 
 def make_player(show: Show, settings: Settings, size: tuple[int, int], images: Any,

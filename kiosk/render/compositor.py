@@ -57,6 +57,7 @@ class Compositor:
         self.look = look
         self._layers: OrderedDict[tuple[str, str, int], pygame.Surface] = OrderedDict()
         self._max_layers = max_layers
+        self.generation = 0  # counts `forget`: a layer drawn ahead before it is not kept
         self._band_cache: dict[tuple[int, tuple[int, int], int], pygame.Surface] = {}
         self._line: pygame.Surface | None = None
         self.label_lift = 0
@@ -92,16 +93,26 @@ class Compositor:
         """Raise bottom labels by this much (to clear the visitor controls)."""
         self.label_lift = max(0, pixels)
 
-    def _key(self, step: Step) -> tuple[str, str, int]:
-        # Where it was written tells apart the same photo shown twice with two labels.
+    def layer_key(self, step: Step) -> tuple[str, str, int]:
+        """What a step's layer is kept under: the step, the language and the lift.
+        Where it was written tells apart the same photo shown twice with two labels."""
         return f"{step.where}|{step.key}", self.look.language, self.label_lift
 
     def has_layer(self, step: Step) -> bool:
-        return self._key(step) in self._layers
+        return self.layer_key(step) in self._layers
+
+    def keep_layer(self, key: tuple[str, str, int], surface: pygame.Surface,
+                   generation: int) -> None:
+        """A layer drawn by a twin (``layer_key`` as the twin saw it), unless the layers
+        were dropped since it was asked for (a reload, new fonts)."""
+        if generation == self.generation and surface.get_size() == self.size:
+            self._layers[key] = surface
+            while len(self._layers) > self._max_layers:
+                self._layers.popitem(last=False)
 
     def layer(self, step: Step, image: pygame.Surface | None) -> pygame.Surface:
         """The step drawn full-screen, cached by step and language."""
-        key = self._key(step)
+        key = self.layer_key(step)
         found = self._layers.get(key)
         if found is not None:
             self._layers.move_to_end(key)
@@ -116,9 +127,7 @@ class Compositor:
             self._draw_label(surface, step.label, step.caption_position)
         if step.link:
             self._draw_link(surface, step.link)
-        self._layers[key] = surface
-        while len(self._layers) > self._max_layers:
-            self._layers.popitem(last=False)
+        self.keep_layer(key, surface, self.generation)
         return surface
 
     def moving_layer(self, step: Photo, image: np.ndarray, box: Box,
@@ -129,7 +138,7 @@ class Compositor:
         nothing). Drawing happens in kiosk/render/moving.py."""
         from kiosk.render.moving import draw_framing
 
-        key = self._key(step)
+        key = self.layer_key(step)
         entry = self._moving.get(key)
         if entry is None:
             entry = [pygame.Surface(self.size, 0, 32), None, 0]
@@ -155,6 +164,7 @@ class Compositor:
         """Drop cached layers (a reloaded show, another language). The next draw repaints:
         a new layer may reuse a dropped one's id, which the scene is compared by."""
         self._layers.clear()
+        self.generation += 1
         self._moving.clear()
         self._labels.clear()  # drawn with the old fonts, or the old default language
         self._last_scene = None
@@ -259,8 +269,8 @@ class Compositor:
         return (id(label), position, self.look.language, self.label_lift, busy)
 
     def twin(self) -> Compositor:
-        """A compositor of the same size, look and fonts, to draw labels on a worker
-        thread (the text renderer is shared: it takes its own lock)."""
+        """A compositor of the same size, look and fonts, to draw labels and layers on a
+        worker thread (the text renderer is shared: it takes its own lock)."""
         other = Compositor(self.size, self.text, self.look, max_layers=0)
         other.label_lift = self.label_lift
         return other
