@@ -169,9 +169,10 @@ class App:
         if frame.current is not self.shown_step:
             self.shown_step = frame.current
             parts.ops.item_shown(frame.current, frame.exhibit_name, visitor.mode, now)
-        # One layer ahead per frame, outside transitions, when this frame has time left (a
-        # layer with its label costs 7-14 ms at 1080p: inside a crossfade it would drop
-        # the frame), or at once when the show is held waiting for that layer.
+        # The next layer asked for ahead, outside transitions, when this frame has time
+        # left, or at once when the show is held waiting for it. The layer and label
+        # threads draw it (12-33 ms at 1080p); not during a crossfade, whose frames need
+        # both cores on a small machine.
         held = frame.waiting or frame.finished or frame.pending_target is not None
         if held or (frame.transition is None
                     and self.clock.now() - self.frame_started < parts.stats.interval_s * 0.5):
