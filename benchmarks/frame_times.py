@@ -17,8 +17,9 @@ With ``--captions zh,ar``: two runs in the same invocation on the same photos an
 screen, the show as above (labels in English and Russian) and then the same show offering
 those languages too, with the labels in turn Latin, then each listed script only (shown
 whatever the language, so every label in those scripts is laid out and drawn). Reports
-both runs and the ratios. Labels are laid out and rasterised on the render thread when
-first drawn (as the crossfade to their photo begins): the ratio is that cost.
+both runs and the ratios. Labels are laid out and rasterised with their photo's layer
+on the layer thread, ahead of the crossfade: the ratio is what that costs the frames on
+screen.
 
     python benchmarks/frame_times.py [--seconds 120] [--photos 12] [--motion]
                                      [--captions zh,ar]
