@@ -100,6 +100,30 @@ def test_photo_clip_card_play_in_order_without_gaps(show_dir: ShowDir,
     assert drawn_on and set(drawn_on) == {"layers"}
 
 
+def test_a_layer_the_layer_thread_cannot_draw_is_drawn_on_the_render_thread(
+        show_dir: ShowDir, monkeypatch: pytest.MonkeyPatch):
+    """Guards against a show held for ever on a step whose layer fails off the render
+    thread: it is asked for once, then drawn where the loop survives a fault."""
+    real_layer = Compositor.layer
+    failed: list[str] = []
+
+    def layer(self, step, image):
+        if threading.current_thread() is not threading.main_thread():
+            failed.append(threading.current_thread().name)
+            raise RuntimeError("no fonts on this thread")
+        return real_layer(self, step, image)
+
+    monkeypatch.setattr(Compositor, "layer", layer)
+    write_image(show_dir.assets / "red.png", 64, 48, (0, 0, 200))
+    show_dir.manifest("a.yaml", "items:\n  - photo: red.png\n    duration: 0.4s\n"
+                                "  - card: After\n    duration: 0.4s\n")
+    frames, steps, _ = play(show_dir, 1.5)
+    kinds = [type(s.current).__name__ for s in steps if s.current is not None]
+    assert "Photo" in kinds and "TextCard" in kinds  # the show went on
+    assert all(f.max() > 0 for f, s in zip(frames, steps, strict=True) if s.current)
+    assert failed == ["layers", "layers"]  # each asked once, not once a frame
+
+
 def test_a_layer_drawn_ahead_before_a_reload_is_not_kept(show_dir: ShowDir):
     """Guards against an old caption coming back: a layer asked for before a reload (or
     new fonts) and finished after it is dropped, and drawn again from the new show."""

@@ -143,6 +143,7 @@ class Player:
         self._layer_thread: JobThread[_LayerJob, _MadeLayer] = JobThread("layers",
                                                                          _draw_layer)
         self._layers_asked: set[tuple] = set()
+        self._layers_failed: set[tuple] = set()  # drawn on the render thread instead
         self._holding: dict[str, float] = {}  # moving photos held until ready: since when
         self.fonts: tuple[object, object] | None = None  # as the settings named them
 
@@ -208,10 +209,8 @@ class Player:
         return frame
 
     def prepare(self) -> bool:
-        """Build the first missing layer among upcoming steps; True when one was built.
-
-        One per frame keeps each frame's main-thread work small and ahead of need.
-        """
+        """Ask for the first missing layer among upcoming steps (built at once with
+        ``eager``); True when one was asked for or built."""
         for step in self.timeline.prefetch():
             if isinstance(step, Photo) and step.motion is not None:
                 if self._prepare_moving(step):
@@ -224,8 +223,8 @@ class Player:
                 continue
             if isinstance(step, Photo) and self.images.state(step) != "ready":
                 continue
-            if self.eager:
-                self._build(step)
+            if self.eager or self.compositor.layer_key(step) in self._layers_failed:
+                self._build(step)  # here, where a fault is the frame's, said and survived
                 return True
             return self._want_layer(step)  # one at a time, in the order they are needed
         return False
@@ -308,6 +307,8 @@ class Player:
             self._layers_asked.discard(key)
             if surface is not None:
                 self.compositor.keep_layer(key, surface, generation)
+            else:  # not asked again each frame: the render thread draws this one
+                self._layers_failed.add(key)
 
     def _take_labels(self) -> None:
         for key, label, overlay, size in self._label_thread.results():
@@ -469,6 +470,7 @@ class Player:
         captions and photos are drawn again, failed files are tried again."""
         self.timeline.replace_show(show, now)
         self.compositor.forget()
+        self._layers_failed.clear()
         self.retry_failed()
 
     def media_changed(self, paths: Any) -> None:
