@@ -337,11 +337,13 @@ def test_a_slow_first_sound_read_is_waited_out_then_reads_stall_sooner(
     """Guards against a clip that plays silent after a cold boot: the first chunk may
     take FIRST_READ_TIMEOUT_S (15 s) to decode; after it, 5 s without a chunk is a stall."""
     gates = [threading.Event(), threading.Event()]
+    waiting = [threading.Event(), threading.Event()]  # a read is held up at that gate
 
     def slow_pcm(path, rate, channels, start_s=0.0, end_s=None, stop=None, on_open=None,
                  **kwargs):
         on_open(True)
-        for gate in gates:
+        for gate, held in zip(gates, waiting, strict=True):
+            held.set()
             gate.wait(10)  # a cold disk, then a dead share
             for _ in range(3):
                 yield np.zeros((RATE // 4, 2), np.int16)
@@ -349,11 +351,12 @@ def test_a_slow_first_sound_read_is_waited_out_then_reads_stall_sooner(
     monkeypatch.setattr(audio, "decode_pcm", slow_pcm)
     now = FakeTime(100.0)
     track = open_track("clip.mp4", clock=now, chunk_s=0.25, max_chunks=4)
-    wait_for(lambda: track._busy_since is not None)
+    wait_for(waiting[0].is_set)
     now.t += 14.9
     assert track.error is None  # three times the stall limit: still waited for
     gates[0].set()
-    wait_for(lambda: track.ready and track._busy_since is not None)  # the second read
+    wait_for(waiting[1].is_set)  # the first chunks are out; a later read is held up
+    assert track.ready
     now.t += 5.1
     assert track.error == "audio decoder stalled"
     gates[1].set()

@@ -90,8 +90,8 @@ def play_all(reader: VideoReader, step_s: float = FRAME_S / 2,
             if reader.decoding_done:
                 clock += step_s  # let the clock run past the last frame
                 assert reader.frame_at(clock) is None
-            else:
-                time.sleep(0.001)
+            else:  # the decoder thread is still at work
+                wait_for(lambda: reader.queued > 0 or reader.decoding_done, timeout_s)
             continue
         got = reader.frame_at(clock)
         if got is None:
@@ -254,7 +254,7 @@ def test_a_pooled_reader_never_overwrites_a_frame_still_held(clips: dict[str, Pa
         if got is not None:
             held.append((frame_number(got[1]), got[1]))
         elif reader.queued == 0 and not reader.decoding_done:
-            time.sleep(0.001)
+            wait_for(lambda: reader.queued > 0 or reader.decoding_done)
         else:
             clock += FRAME_S / 2
     assert [n for n, _ in held] == list(range(25))
@@ -458,10 +458,12 @@ class _FakeSource:
         self.n, self.block_at, self.i = n, block_at, 0
         self.pts_ms = pts_ms
         self.release_event = threading.Event()
+        self.blocked = threading.Event()  # set once a read is held up at block_at
         self.released = False
 
     def read(self) -> tuple[float, np.ndarray] | None:
         if self.block_at is not None and self.i == self.block_at:
+            self.blocked.set()
             self.release_event.wait(10)  # a dead network share
         if self.i >= self.n:
             return None
@@ -490,7 +492,7 @@ def test_stalled_decoder_is_reported_by_its_deadline(open_reader) -> None:
     reader = open_reader("fake.mp4", (8, 8), stall_timeout_s=5.0, probe=_fake_info(10),
                          open_source=lambda p: cap, clock=lambda: now[0])
     wait_for(lambda: reader.queued == 3)
-    time.sleep(0.02)  # the reader is now blocked in read()
+    wait_for(cap.blocked.is_set)  # the reader is now blocked in read()
     now[0] += 4.9
     assert reader.error is None and not reader.ended
     now[0] += 0.2
@@ -512,8 +514,7 @@ def test_a_slow_first_read_is_waited_out_longer_than_a_stall(open_reader) -> Non
     reader = open_reader("fake.mp4", (8, 8), stall_timeout_s=5.0, first_read_timeout_s=15.0,
                          probe=_fake_info(10), open_source=lambda p: cap,
                          clock=lambda: now[0])
-    wait_for(lambda: reader._busy_since is not None and cap.i == 0)
-    time.sleep(0.02)  # the reader is now blocked in its first read()
+    wait_for(cap.blocked.is_set)  # the reader is now blocked in its first read()
     now[0] += 14.9
     assert reader.error is None  # three times the stall limit: still waited for
     cap.release_event.set()  # the disk answers: the clip plays
@@ -523,8 +524,7 @@ def test_a_slow_first_read_is_waited_out_longer_than_a_stall(open_reader) -> Non
     late = open_reader("fake.mp4", (8, 8), stall_timeout_s=5.0, first_read_timeout_s=15.0,
                        probe=_fake_info(10), open_source=lambda p: stuck,
                        clock=lambda: now[0])
-    wait_for(lambda: late._busy_since is not None)
-    time.sleep(0.02)
+    wait_for(stuck.blocked.is_set)
     now[0] += 15.1
     assert late.error == STALLED
     stuck.release_event.set()

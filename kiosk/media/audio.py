@@ -611,7 +611,6 @@ class AudioTrack:
         self._fade_s, self._poll_s = fade_s, poll_s
         self._stall_timeout_s = stall_timeout_s
         self._first_read_timeout_s = max(first_read_timeout_s, stall_timeout_s)
-        self._first_read = True  # until the first chunk is decoded
         self._clock = clock
         self._output_latency = output_latency
         self._play_clock = PlayClock(self.mixer_rate, _buffer_frames / self.mixer_rate,
@@ -767,7 +766,8 @@ class AudioTrack:
 
     def _check_stall(self) -> None:
         since = self._busy_since
-        limit = self._first_read_timeout_s if self._first_read else self._stall_timeout_s
+        first_read = self.max_buffered == 0  # no chunk decoded yet
+        limit = self._first_read_timeout_s if first_read else self._stall_timeout_s
         if since is not None and not self._ended and self._clock() - since > limit:
             self._fail("audio decoder stalled")
 
@@ -857,7 +857,6 @@ class AudioTrack:
             with self._lock:
                 self._ready.append(chunk)
                 self.max_buffered = max(self.max_buffered, held + 1)
-            self._first_read = False
             if one:
                 return
 
