@@ -58,6 +58,10 @@ def mixer() -> Iterator[tuple[int, int]]:
     fmt = mixer_format()
     assert fmt == (RATE, 2)
     yield fmt
+    # Closing the mixer under a running audio thread crashes the process (a test that
+    # started a track and left it running): fail that test's module instead.
+    running = [t for t in threading.enumerate() if t.name == "kiosk-audio" and t.is_alive()]
+    assert not running, f"{len(running)} audio thread(s) left running"
     if not was:
         pygame.mixer.quit()
 
@@ -652,6 +656,45 @@ def test_the_clip_clock_is_smoothed_over_the_chunks_hand_overs() -> None:
         c.observe(start + 40 * chunk / rate + 0.3, "late")
         assert c.position(start + 40 * chunk / rate + 0.3 + 0.1) == pytest.approx(
             40 * chunk / rate + 0.1, abs=0.002)
+
+
+def test_the_sound_starts_with_the_first_picture(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Guards every clip start: the picture waited for the sound to be heard (30-70 ms
+    of output latency), so the first picture stayed two refreshes too long at each
+    clip start (benchmarks/clip_seams.py). The sound now starts as far in as it is
+    heard late, so the clip clock runs from the first picture on, at the picture's
+    pace, and the sound heard is the picture's."""
+    rate, buffer, poll = 1000, 20, 0.004
+    monkeypatch.setattr(audio, "mixer_format", lambda: (rate, 2))
+    monkeypatch.setattr(audio, "_buffer_frames", buffer)
+    monkeypatch.setattr(AudioTrack, "start", lambda self: self)  # fed by hand, here
+    now = FakeTime(50.0)
+    track = AudioTrack("clip.mp4", mixer_rate=rate, mixer_channels=2, clock=now,
+                       poll_s=poll, output_latency=lambda: 0.030)
+    track._has_audio = True
+    track._ready.extend(np.full((250, 2), 1000, np.int16) for _ in range(4))
+    channel = PygameLikeChannel()
+    sink = fake_sink(monkeypatch, channel)
+    track.play(at=50.008)  # the first picture goes up with the frame due at 50.008
+    track._feed(sink)  # the sound starts at 50.0: heard 30 ms + the mixing lead later
+    lead = buffer / rate / 2 - poll / 2  # SDL's next callback: half a buffer on average
+    trimmed = round((50.0 + 0.030 + lead - 50.008) * rate)
+    assert trimmed == 30
+    assert channel.started[0] == (0, 250 - trimmed)
+    for picture_s in (0.0, 0.016, 0.033, 0.1):
+        assert track.position_s(50.008 + picture_s) == pytest.approx(picture_s, abs=1e-9)
+    pcm = track._start_with_picture(np.full((250, 2), 1000, np.int16), 50.0)
+    assert pcm[0, 0] == 0 and pcm[-1, 0] == 1000  # faded in again where it now starts
+
+    late = AudioTrack("clip.mp4", mixer_rate=rate, mixer_channels=2, clock=now,
+                      poll_s=poll, output_latency=lambda: 0.5)  # a sound server far behind
+    late._has_audio = True
+    late._ready.extend(np.zeros((250, 2), np.int16) for _ in range(4))
+    late_channel = PygameLikeChannel()
+    late.play(at=50.0)
+    late._feed(fake_sink(monkeypatch, late_channel))
+    assert late_channel.started[0] == (0, 250 - round(audio.MAX_START_TRIM_S * rate))
+    assert late.position_s(50.4) == 0.0  # the rest of the wait is the picture's
 
 
 def test_the_clip_clock_approaches_a_small_step_of_the_sound_and_takes_a_big_one() -> None:

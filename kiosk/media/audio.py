@@ -38,7 +38,9 @@ The audio clock
     the server's report moves by a device write between readings, so the median of the
     last second is used. Because every chunk boundary (0.25 s) re-anchors on sample counts,
     the error does not accumulate over a 30-minute clip: drift between the
-    sound card's and the system's clocks is corrected four times a second.
+    sound card's and the system's clocks is corrected four times a second. A clip's
+    first chunk starts as far in as it will be heard after the first picture went up
+    (``AudioTrack._start_with_picture``), so that picture is not held waiting for it.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ OUTPUT_STALL_S = 0.5  # a chunk this overdue means the sound output is stuck
 # sound server or a machine that hung for a moment) is waited out: the picture runs on,
 # then waits for the sound to catch up once it moves again.
 OUTPUT_GIVE_UP_S = 3.0
+MAX_START_TRIM_S = 0.1  # sound left out at a clip's start so it starts with the picture
 MAX_LEAD_SILENCE_S = 2.0  # sound starting later than the picture is padded, up to this
 _MAX_BAD_PACKETS = 50  # in a row, before the sound counts as corrupt
 
@@ -142,7 +145,7 @@ def _sound_output_present(env: dict[str, str] | None = None) -> bool:
 
 
 def set_output_latency(source: Callable[[], float | None] | None) -> None:
-    """Where clips read the output latency from (None: assume one SDL buffer)."""
+    """Where clips read the output latency from (None: the assumed latency)."""
     global _output_latency
     _output_latency = source
 
@@ -268,7 +271,8 @@ class PlayClock:
     """Seconds of sound heard, from chunk hand-overs seen on the channel (pure).
 
     ``queued(token, frames)`` when a chunk goes to the mixer (in order); ``observe(now,
-    token)`` on every poll with the chunk the channel is playing (None: idle).
+    token)`` on every poll with the chunk the channel is playing (None: idle);
+    ``skip(frames)`` before the first chunk: the sound starts that far in.
     """
 
     def __init__(self, rate: int, latency_s: float = 0.0, mix_lead_s: float = 0.0,
@@ -291,6 +295,11 @@ class PlayClock:
         self._anchor: float | None = None  # when the current chunk began
         self._paused_at: float | None = None
         self._last_s = 0.0
+
+    def skip(self, frames: int) -> None:
+        """The first chunk starts ``frames`` into the clip's sound."""
+        self._total += frames
+        self._base = self._total
 
     def queued(self, token: object, frames: int) -> None:
         self._chunks[token] = (self._total, frames)
@@ -616,6 +625,7 @@ class AudioTrack:
         self._play_clock = PlayClock(self.mixer_rate, _buffer_frames / self.mixer_rate,
                                      _buffer_frames / self.mixer_rate / 2 - poll_s / 2,
                                      seen_early_s=_buffer_frames / self.mixer_rate)
+        self._play_at: float | None = None  # when the clip's first picture is shown
 
         self._lock = threading.Lock()
         self._stopped = threading.Event()
@@ -644,9 +654,11 @@ class AudioTrack:
             self._thread.start()
         return self
 
-    def play(self) -> None:
-        """Start the sound (the clip is on screen now)."""
+    def play(self, at: float | None = None) -> None:
+        """Start the sound: the clip's first picture is shown at ``at`` (default now, on
+        the track's clock). The sound starts as far in as it will be heard late."""
         self.start()
+        self._play_at = self._clock() if at is None else at
         self._playing = True
         self._wake.set()
 
@@ -664,7 +676,10 @@ class AudioTrack:
             if not self._paused:
                 return
             self._paused = False
-            self._play_clock.resume(self._clock())
+            now = self._clock()
+            self._play_clock.resume(now)
+            if self._next_index == 0 and self._play_at is not None:
+                self._play_at = now  # paused before a sound was out: the picture waited too
             if self._sink is not None:
                 self._sink.channel.unpause()
         self._wake.set()
@@ -838,6 +853,23 @@ class AudioTrack:
             if self._stopped.is_set() and not self._ended:
                 self._ended = True
 
+    def _start_with_picture(self, pcm: np.ndarray, now: float) -> np.ndarray:
+        """The first chunk, less the sound that would be heard before the picture
+        shows it: the sound started at ``now`` is heard the latency later, and the
+        clip's first picture went up at ``_play_at``. Before, the first picture waited
+        for the sound, 30-70 ms held on screen (two repeated refreshes at each clip
+        start). At most MAX_START_TRIM_S is left out, faded in again; a longer wait is
+        taken by the picture."""
+        if self._play_at is None:
+            return pcm
+        late_s = now + self._play_clock.latency_s - self._play_at
+        frames = min(round(min(late_s, MAX_START_TRIM_S) * self.mixer_rate),
+                     len(pcm) - 2 * self.fade_frames)
+        if frames <= 0:
+            return pcm
+        self._play_clock.skip(frames)
+        return fade(pcm[frames:], n_in=self.fade_frames)
+
     def _opened(self, has_audio: bool) -> None:
         self._has_audio = has_audio
 
@@ -876,6 +908,8 @@ class AudioTrack:
             if playing is None and not waiting and self._ready:
                 index, pcm = self._next_index, self._ready.popleft()
                 self._next_index += 1
+                if index == 0:
+                    pcm = self._start_with_picture(pcm, now)
                 self._play_clock.queued(index, len(pcm))
                 sink.play(index, pcm, self.gain)
                 playing = index

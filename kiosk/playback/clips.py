@@ -437,7 +437,7 @@ class Clips:
                     return
                 self.open[key] = clip = spare
             clip.run_id = run_id
-            clip.track.play()
+            clip.track.play(at=now)  # its first picture goes up with this frame
             track = clip.track
             clip.clock = AvClock(self._frame_clock, (lambda: track.position_s(self._frame_clock()))
                                  if track.has_audio else None)
