@@ -238,6 +238,7 @@ def test_sound_comes_back_when_a_sound_device_returns(show_dir: ShowDir, caplog)
     import pygame
 
     caplog.set_level(logging.INFO)
+    import kiosk.media.audio as audio
     from kiosk.app import App, RunOptions
     from kiosk.show.paths import ShowPaths
 
@@ -258,6 +259,12 @@ def test_sound_comes_back_when_a_sound_device_returns(show_dir: ShowDir, caplog)
         app.frame_once(app.clock.now())
         assert not pygame.mixer.get_init(), "a microphone is not a reason to reopen"
         pygame.event.post(pygame.event.Event(pygame.AUDIODEVICEADDED, which=2, iscapture=0))
+        audio._claimed_channels.add(0)  # a clip that left is still fading out its sound
+        try:
+            app.frame_once(app.clock.now())
+            assert not pygame.mixer.get_init(), "the mixer was opened under a sound"
+        finally:
+            audio._claimed_channels.discard(0)
         app.frame_once(app.clock.now())
         assert pygame.mixer.get_init(), "the returning device was not opened"
         assert app.snapshot(app.clock.now())["sound"] == "on"

@@ -180,6 +180,12 @@ def _release_channel(channel_id: int) -> None:
         _claimed_channels.discard(channel_id)
 
 
+def channels_in_use() -> bool:
+    """Whether a track still plays (or fades out) on a mixer channel."""
+    with _mixer_lock:
+        return bool(_claimed_channels)
+
+
 # --------------------------------------------------------------------------- pure
 
 

@@ -67,9 +67,11 @@ class SoundDevice:
         """Reopen the mixer for a device that arrived, once no clip plays."""
         import pygame
 
-        from kiosk.media.audio import init_mixer
+        from kiosk.media.audio import channels_in_use, init_mixer
 
-        if not self.reopen_wanted or clip_playing:
+        # A clip that left the screen may still be fading its sound out on a channel:
+        # closing the mixer under it crashes the process.
+        if not self.reopen_wanted or clip_playing or channels_in_use():
             return
         self.reopen_wanted = self.lost = False
         self._stop_probe()
