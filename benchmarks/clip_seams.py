@@ -25,7 +25,12 @@ clip's first half second are counted apart: a picture held while the sound start
 
 Target: 0 dropped and 0 repeated frames at every seam.
 
-    python benchmarks/clip_seams.py [--seconds 40] [--clip-s 5]
+    python benchmarks/clip_seams.py [--seconds 40] [--clip-s 5] [--sound pulse]
+
+``--sound pulse`` plays the sound through a PulseAudio server started here (Debian's
+``pulseaudio``), whose only output is read on the benchmark's own clock like a sound
+card (``_pulse.py``): the clips' clock is then a sound card's, not SDL's dummy driver's
+(which runs about 0.2 % fast against the screen's refresh, a repeat every few seconds).
 """
 
 from __future__ import annotations
@@ -93,14 +98,28 @@ def analyse(rows: list[tuple[float, float, str]], last_pts: float) -> dict:
             "inner_repeated": inner_repeated, "start_repeated": start_repeated}
 
 
-def run(name: str, clips: list[Path], seconds: float, clip_s: float, display: str) -> dict:
+def run(name: str, clips: list[Path], seconds: float, clip_s: float, display: str,
+        sound: str = "dummy") -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         args = write_show(work, clips)
         trace = work / "trace.txt"
         print(f"{name}: playing for {seconds:g} s ...", flush=True)
-        watched = watch_kiosk(args, env_for(display, KIOSK_TRACE_FRAMES=str(trace)),
-                              seconds, work / "status.json")
+        if sound == "pulse":  # the clock on a real sound server's output (see _pulse.py)
+            from _pulse import SoundCard, pulse_server
+
+            with pulse_server() as server:
+                card = SoundCard(server, work / "card.raw")
+                card.start()
+                try:
+                    env = server.client_env(env_for(display, "pulseaudio",
+                                                    KIOSK_TRACE_FRAMES=str(trace)))
+                    watched = watch_kiosk(args, env, seconds, work / "status.json")
+                finally:
+                    card.stop()
+        else:
+            watched = watch_kiosk(args, env_for(display, KIOSK_TRACE_FRAMES=str(trace)),
+                                  seconds, work / "status.json")
         if watched.code != 0 or "Traceback" in watched.stderr:
             raise SystemExit(f"the kiosk failed ({watched.code}):\n{watched.stderr[-3000:]}")
         last_pts = round(clip_s * FPS - 1) / FPS
@@ -111,6 +130,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=40)
     parser.add_argument("--clip-s", type=float, default=5)
+    parser.add_argument("--sound", choices=("dummy", "pulse"), default="dummy",
+                        help="the kiosk's sound: SDL's dummy driver, or a PulseAudio "
+                             "server started here (Debian's pulseaudio)")
     args = parser.parse_args()
     a = ffmpeg_clip("seam-a", f"testsrc2=size=1920x1080:rate={FPS}",
                     "sine=frequency=440:sample_rate=48000", args.clip_s)
@@ -119,11 +141,11 @@ def main() -> None:
     results = []
     with xvfb() as display:
         results.append(("itself", run("a clip after itself", [a], args.seconds,
-                                       args.clip_s, display)))
+                                       args.clip_s, display, args.sound)))
         results.append(("another", run("a clip after another", [a, b], args.seconds,
-                                       args.clip_s, display)))
+                                       args.clip_s, display, args.sound)))
     print(f"\n{os.cpu_count()} cores, 1920x1080 Xvfb, 1080p{FPS} clips of {args.clip_s:g} s, "
-          "cuts between them")
+          f"cuts between them, kiosk sound: {args.sound}")
     for name, r in results:
         seams = r["seams"]
         dropped = sum(s["dropped"] for s in seams)
