@@ -137,6 +137,26 @@ def clip_window(samples: list[Sample]) -> tuple[Sample, Sample]:
     return first, last
 
 
+def watch_kiosk_sounding(sound: str, args: list[str], display: str, run_for_s: float,
+                         work: Path, **extra_env: str) -> Watched:
+    """``watch_kiosk`` with the kiosk's sound on SDL's dummy driver, or (``pulse``)
+    through a PulseAudio server started here whose only output is read on the
+    benchmark's own clock, like a sound card (``_pulse.py``)."""
+    status = work / "status.json"
+    if sound != "pulse":
+        return watch_kiosk(args, env_for(display, **extra_env), run_for_s, status)
+    from _pulse import SoundCard, pulse_server
+
+    with pulse_server() as server:
+        card = SoundCard(server, work / "card.raw")
+        card.start()
+        try:
+            env = server.client_env(env_for(display, "pulseaudio", **extra_env))
+            return watch_kiosk(args, env, run_for_s, status)
+        finally:
+            card.stop()
+
+
 def env_for(display: str | None, audio: str = "dummy", **extra: str) -> dict[str, str]:
     env = kiosk_env(display)
     env["SDL_AUDIODRIVER"] = audio

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _clips import clip_window, cpu_s, env_for, ffmpeg_clip, one_clip_show, watch_kiosk
+from _clips import clip_window, cpu_s, ffmpeg_clip, one_clip_show, watch_kiosk_sounding
 from _harness import xvfb
 
 CLIPS = {
@@ -54,19 +54,7 @@ end)
 def play_kiosk(clip: Path, seconds: float, display: str, work: Path,
                sound: str = "dummy") -> dict:
     args = one_clip_show(work, clip)
-    if sound == "pulse":  # the clock on a real sound server's output (see _pulse.py)
-        from _pulse import SoundCard, pulse_server
-
-        with pulse_server() as server:
-            card = SoundCard(server, work / "card.raw")
-            card.start()
-            try:
-                watched = watch_kiosk(args, server.client_env(env_for(display, "pulseaudio")),
-                                      seconds + 12, work / "status.json")
-            finally:
-                card.stop()
-    else:
-        watched = watch_kiosk(args, env_for(display), seconds + 12, work / "status.json")
+    watched = watch_kiosk_sounding(sound, args, display, seconds + 12, work)
     if watched.code != 0 or "Traceback" in watched.stderr or "ERROR" in watched.stderr:
         raise SystemExit(f"the kiosk failed ({watched.code}):\n{watched.stderr[-3000:]}")
     first, last = clip_window(watched.samples)

@@ -44,7 +44,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import itertools
 
-from _clips import env_for, ffmpeg_clip, watch_kiosk
+from _clips import ffmpeg_clip, watch_kiosk_sounding
 from _harness import xvfb
 
 FPS = 30
@@ -105,21 +105,8 @@ def run(name: str, clips: list[Path], seconds: float, clip_s: float, display: st
         args = write_show(work, clips)
         trace = work / "trace.txt"
         print(f"{name}: playing for {seconds:g} s ...", flush=True)
-        if sound == "pulse":  # the clock on a real sound server's output (see _pulse.py)
-            from _pulse import SoundCard, pulse_server
-
-            with pulse_server() as server:
-                card = SoundCard(server, work / "card.raw")
-                card.start()
-                try:
-                    env = server.client_env(env_for(display, "pulseaudio",
-                                                    KIOSK_TRACE_FRAMES=str(trace)))
-                    watched = watch_kiosk(args, env, seconds, work / "status.json")
-                finally:
-                    card.stop()
-        else:
-            watched = watch_kiosk(args, env_for(display, KIOSK_TRACE_FRAMES=str(trace)),
-                                  seconds, work / "status.json")
+        watched = watch_kiosk_sounding(sound, args, display, seconds, work,
+                                       KIOSK_TRACE_FRAMES=str(trace))
         if watched.code != 0 or "Traceback" in watched.stderr:
             raise SystemExit(f"the kiosk failed ({watched.code}):\n{watched.stderr[-3000:]}")
         last_pts = round(clip_s * FPS - 1) / FPS
