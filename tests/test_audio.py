@@ -21,16 +21,14 @@ from hypothesis import strategies as st
 
 import kiosk.media.audio as audio
 from kiosk.media.audio import (
-    STUCK,
     AudioTrack,
-    AvClock,
-    PlayClock,
     chunk_pcm,
     decode_pcm,
     fade,
     init_mixer,
     mixer_format,
 )
+from kiosk.media.sound_clock import STUCK, AvClock, PlayClock
 from tests.clips import make_clip
 from tests.conftest import wait_for
 

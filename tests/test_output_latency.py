@@ -15,13 +15,14 @@ import numpy as np
 import pytest
 
 import kiosk.media.audio as audio
-from kiosk.media.audio import AudioTrack, PlayClock
+from kiosk.media.audio import AudioTrack
 from kiosk.media.output_latency import (
     LATENCY_ENV,
     LatencyEstimate,
     LatencyProbe,
     probe_wanted,
 )
+from kiosk.media.sound_clock import PlayClock
 from tests.conftest import wait_for
 from tests.test_audio import FakeTime, PygameLikeChannel, fake_sink
 

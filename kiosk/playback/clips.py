@@ -23,8 +23,9 @@ from typing import Protocol
 
 import pygame
 
-from kiosk.media.audio import AudioTrack, AvClock
+from kiosk.media.audio import AudioTrack
 from kiosk.media.frame_pool import FramePool
+from kiosk.media.sound_clock import AvClock
 from kiosk.media.subtitles import Subtitles, try_load
 from kiosk.media.video import QUEUE_FRAMES as VIDEO_QUEUE_FRAMES
 from kiosk.media.video import STALLED, ReaderStats, VideoReader
