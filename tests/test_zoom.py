@@ -4,7 +4,6 @@ and the full-resolution picture lives on its own thread and leaves when asked.""
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import cv2
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 from kiosk.media.images import ImageError, load_full
 from kiosk.media.zoom import (
     Zoom,
+    ZoomResult,
     ZoomWorker,
     clamp,
     image_to_screen,
@@ -26,6 +26,7 @@ from kiosk.media.zoom import (
     zoom_at,
 )
 from kiosk.visitor.layout import Rect
+from tests.conftest import wait_for
 
 SCREEN = (1920, 1080)
 CLIPPING = (3000, 4000)  # a portrait page on a landscape screen
@@ -34,21 +35,18 @@ sizes = st.tuples(st.integers(50, 12000), st.integers(50, 12000))
 screens = st.sampled_from([(1920, 1080), (1080, 1920), (1280, 720), (3840, 2160)])
 
 
-def wait_for(worker: ZoomWorker, timeout_s: float = 20.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+def result_of(worker: ZoomWorker, timeout_s: float = 20.0) -> ZoomResult:
+    """The worker's next finished view, waited for."""
+    results: list[ZoomResult] = []
+
+    def arrived() -> bool:
         result = worker.poll()
         if result is not None:
-            return result
-        time.sleep(0.005)
-    raise AssertionError("no result from the zoom worker")
+            results.append(result)
+        return bool(results)
 
-
-def wait_until(predicate, timeout_s: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.005)
+    wait_for(arrived, timeout_s)
+    return results[0]
 
 
 # ---------------------------------------------------------------------------- geometry
@@ -177,7 +175,7 @@ def test_worker_crop_matches_a_direct_crop_and_resize(big_png, zoom):
     with ZoomWorker() as worker:
         worker.open(path)
         rid = worker.request(zoom, SCREEN)
-        result = wait_for(worker)
+        result = result_of(worker)
     assert result.request_id == rid and result.zoom == zoom
     z = clamp(zoom, (6000, 4000), SCREEN)
     (x0, y0, x1, y1), dest = view(z, (6000, 4000), SCREEN)
@@ -209,10 +207,10 @@ def test_latest_request_wins_and_stale_ones_are_skipped(tmp_path):
         assert started.wait(5)
         ids = [worker.request(Zoom(1.0 + i / 10), (320, 240)) for i in range(5)]
         release.set()
-        result = wait_for(worker)
+        result = result_of(worker)
         assert result.request_id == ids[-1]
         assert worker.skipped == 4 and worker.rendered == 1
-        time.sleep(0.05)
+        wait_for(lambda: worker.idle, 20)  # nothing else was left to draw
         assert worker.poll() is None
 
 
@@ -220,7 +218,7 @@ def test_missing_file_reports_an_error_and_never_raises(tmp_path):
     with ZoomWorker() as worker:
         worker.open(tmp_path / "nope.jpg")
         worker.request(Zoom(2.0), SCREEN)
-        wait_until(lambda: worker.error is not None)
+        wait_for(lambda: worker.error is not None, 20)
         assert worker.error == "file not found"
         assert worker.poll() is None and not worker.ready and worker.bytes_held == 0
         assert worker.thread.is_alive()  # still serving the next clipping
@@ -232,7 +230,7 @@ def test_a_crashing_decoder_does_not_kill_the_thread(tmp_path):
 
     with ZoomWorker(load=broken) as worker:
         worker.open(tmp_path / "x.png")
-        wait_until(lambda: worker.error is not None)
+        wait_for(lambda: worker.error is not None, 20)
         assert "RuntimeError" in worker.error
         assert worker.thread.is_alive()
 
@@ -241,11 +239,11 @@ def test_close_frees_the_picture(big_png):
     path, _ = big_png
     with ZoomWorker() as worker:
         worker.open(path)
-        wait_until(lambda: worker.ready)
+        wait_for(lambda: worker.ready, 20)
         assert worker.image_size == (6000, 4000)
         assert worker.bytes_held == 6000 * 4000 * 3
         worker.request(Zoom(2.0), SCREEN)
-        wait_until(lambda: worker.bytes_held > 6000 * 4000 * 3)  # + the unpolled crop
+        wait_for(lambda: worker.bytes_held > 6000 * 4000 * 3, 20)  # + the unpolled crop
         worker.close()
         assert worker.bytes_held == 0 and worker.image_size is None
         assert worker.poll() is None
@@ -264,7 +262,7 @@ def test_close_during_decode_drops_the_late_picture(tmp_path):
         assert started.wait(5)
         worker.close()
         release.set()
-        time.sleep(0.1)
+        wait_for(lambda: worker.idle, 20)  # the late picture came back and was dropped
         assert not worker.ready and worker.bytes_held == 0
 
 

@@ -335,6 +335,13 @@ class ZoomWorker:
             return self._error
 
     @property
+    def idle(self) -> bool:
+        """Nothing being decoded or drawn, and nothing waiting that could be."""
+        with self._lock:
+            return not self._busy and self._open_job is None and (
+                self._request is None or self._image is None)
+
+    @property
     def bytes_held(self) -> int:
         """Bytes of pixels this worker keeps: the picture and an unpolled result."""
         with self._lock:
@@ -385,7 +392,8 @@ class ZoomWorker:
                     self._error = "zoom failed (see the log)"
                 time.sleep(0.05)
             finally:
-                self._busy = ""
+                with self._lock:
+                    self._busy = ""
 
     def _decode(self, generation: int, path: str, max_pixels: int) -> None:
         error = None
