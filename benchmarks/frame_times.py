@@ -76,6 +76,7 @@ screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
 w, h = screen.get_size()
 picture = np.random.default_rng(1).integers(0, 255, (2400, 3600, 4), np.uint8)
 made = [np.empty((h, w, 4), np.uint8) for _ in range(3)]
+layer = pygame.Surface((w, h), 0, 32)  # opaque, as the kiosk's layers: no blending
 running = True
 
 def worker():  # a pan's frames: one bilinear resampling a refresh, on a thread
@@ -97,7 +98,10 @@ while time.monotonic() < end:  # the loop: copy the frame made, present it
     elif now >= due + period:
         due = now
     due += period
-    screen.blit(pygame.image.frombuffer(made[n % 3], (w, h), "BGRA"), (0, 0))
+    pixels = layer.get_buffer()  # copied into a layer, then the layer to the screen,
+    np.copyto(np.frombuffer(pixels, np.uint8).reshape(h, w, 4), made[n % 3])
+    del pixels  # as the kiosk does with a pan frame made ahead
+    screen.blit(layer, (0, 0))
     pygame.display.flip()
     pygame.event.pump()
     t = time.monotonic()
