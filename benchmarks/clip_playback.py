@@ -17,8 +17,12 @@ ratio to the clip's frame period (1.00 = every frame on time).
 
 Targets: dropped <= 0.1 % of the clip's frames.
 
+With ``--runs N`` each clip is played N times by each player, alternately; every run
+is a row, and the median CPU and RSS ratios of the runs are given per clip (mpv's CPU
+varies by a fifth from run to run on a shared 2-core machine: one run says little).
+
     python benchmarks/clip_playback.py [--seconds 20] [--only 1080p30|1080p60|4k30] [--no-mpv]
-        [--sound pulse]
+        [--sound pulse] [--runs 1]
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -147,20 +152,23 @@ def main() -> None:
     parser.add_argument("--sound", choices=("dummy", "pulse"), default="dummy",
                         help="the kiosk's sound: SDL's dummy driver, or a PulseAudio "
                              "server started here whose card this benchmark plays")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="play each clip this many times with each player, alternately")
     args = parser.parse_args()
     rows = []
     for name, (source, fps) in CLIPS.items():
         if args.only and name != args.only:
             continue
         clip = ffmpeg_clip(name, source, "sine=frequency=440:sample_rate=48000", args.seconds)
-        with tempfile.TemporaryDirectory() as tmp, xvfb() as display:
-            work = Path(tmp)
-            print(f"{name}: kiosk ...", flush=True)
-            kiosk = play_kiosk(clip, args.seconds, display, work, args.sound)
-            print(f"{name}: mpv ...", flush=True)
-            mpv = None if args.no_mpv else play_mpv(clip, display, work)
-            kiosk["floor"] = stack_floor(clip, display)
-        rows.append((name, fps, kiosk, mpv))
+        for _ in range(args.runs):
+            with tempfile.TemporaryDirectory() as tmp, xvfb() as display:
+                work = Path(tmp)
+                print(f"{name}: kiosk ...", flush=True)
+                kiosk = play_kiosk(clip, args.seconds, display, work, args.sound)
+                print(f"{name}: mpv ...", flush=True)
+                mpv = None if args.no_mpv else play_mpv(clip, display, work)
+                kiosk["floor"] = stack_floor(clip, display)
+            rows.append((name, fps, kiosk, mpv))
     print(f"\n{os.cpu_count()} cores, 1920x1080 Xvfb screen, {args.seconds:g} s clips, "
           f"kiosk sound: {args.sound}; CPU: 100 % = one core; load average "
           f"{os.getloadavg()[0]:.2f}")
@@ -188,6 +196,14 @@ def main() -> None:
               f"{floor:9.0f} {floor_ratio:>9}")
         if kiosk["skipped"]:
             print(f"  skipped: {kiosk['skipped']}")
+    if args.runs > 1 and not args.no_mpv:
+        for name in dict.fromkeys(r[0] for r in rows):
+            runs = [(k, m) for n, _, k, m in rows if n == name and m and m["cpu"] and m["rss"]]
+            cpu = statistics.median(k["cpu"] / m["cpu"] for k, m in runs)
+            rss = statistics.median(k["rss"] / m["rss"] for k, m in runs)
+            floor = statistics.median(k["floor"] / m["rss"] for k, m in runs)
+            print(f"{name}: median of {len(runs)} runs: CPU kiosk/mpv {cpu:.2f}, "
+                  f"RSS kiosk/mpv {rss:.2f} (floor/mpv {floor:.2f})")
     print("others %: CPU used by every other process (Xvfb included) while the clip played")
     print("floor: Python, the kiosk's libraries, a fullscreen window and PyAV decoding the "
           "clip, nothing else (the least RSS any player on this stack can have)")
