@@ -277,8 +277,11 @@ def test_a_pan_frame_made_ahead_is_the_frame_drawn_in_place():
     """Guards the thread that resamples a pan's next frame: what it hands over must be
     the very frame the render thread would draw for that framing, and a framing it was
     not made for must not take it (a pause, a skipped frame)."""
+    import pygame
+
     from kiosk.media.motion_frames import MotionFrames
     from kiosk.render.moving import resample
+    from kiosk.render.surfaces import pixels
     from tests.conftest import wait_for
 
     rng = np.random.default_rng(1)
@@ -290,11 +293,12 @@ def test_a_pan_frame_made_ahead_is_the_frame_drawn_in_place():
     frames.start()
     try:
         frames.request("p", image, [box], (480, 270), (0, 0, 0))
-        got = np.zeros_like(expected)
+        layer = pygame.Surface((480, 270), 0, 32)
         wait_for(lambda: frames.made == 1)
-        assert frames.take("p", box, got) and np.array_equal(got, expected)
         moved = m.Box(box.x + 0.5, box.y, box.w, box.h)  # half a screen pixel away
-        assert not frames.take("p", moved, got) and not frames.take("q", box, got)
+        assert frames.swap("p", moved, layer) is None and frames.swap("q", box, layer) is None
+        got = frames.swap("p", box, layer)
+        assert got is not None and np.array_equal(pixels(got), expected)
     finally:
         assert frames.stop()
 

@@ -5,8 +5,14 @@ the pre-scaled picture (`kiosk.render.moving.resample`), 5-13 ms at 1920x1080 on
 machine: far more than a frame's budget on the render thread. Its position is a function
 of the time alone, so the next frames are known now: each frame the render thread asks
 for the framings of the next ``DEPTH`` refreshes (``request``) and takes the one due
-(``take``) if it was made for a framing within a tenth of a screen pixel of it; otherwise
+(``swap``) if it was made for a framing within a tenth of a screen pixel of it; otherwise
 (a pause, a new photo) it draws the frame itself, so nothing is ever shown out of place.
+
+Frames are made into pygame surfaces of the compositor's layer format, and handed over
+whole: the one taken becomes the moving photo's layer, and the layer it replaces goes
+back to be made into again. Copied into the layer instead, every pan frame cost the
+render thread one more 8 MiB copy at 1080p (0.7 ms, up to 10 ms when both cores were
+busy: the longest part of a pan frame's work).
 
 Why several frames and not one: with only the next one made, a frame that came late (the
 machine busy decoding the next photo) made the one after it unexpected, the render thread
@@ -30,6 +36,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pygame
 
 from kiosk.playback.motion import Box
 
@@ -53,7 +60,7 @@ class _Job:
     early: bool = False  # for the pan that comes next
 
 
-_Made = tuple[str, Box, np.ndarray]
+_Made = tuple[str, Box, pygame.Surface]
 
 
 def same_framing(a: Box, b: Box, screen_w: int) -> bool:
@@ -72,7 +79,7 @@ class MotionFrames:
         self._working: _Job | None = None  # the job being made now
         self._done: list[_Made] = []  # made for the pan on screen, not yet superseded
         self._early_done: list[_Made] = []  # made for the next pan
-        self._spare: list[np.ndarray] = []
+        self._spare: list[pygame.Surface] = []
         self._thread: threading.Thread | None = None
         self._stopping = False
         self.made = 0
@@ -149,26 +156,31 @@ class MotionFrames:
         with self._lock:
             return sum(1 for e in self._done + self._early_done if e[0] == key)
 
-    def take(self, key: str, box: Box, into: np.ndarray, wait_s: float = WAIT_S) -> bool:
-        """Copy the frame made for this framing into ``into`` (h x w x 4); False when
-        none was made for it (the caller draws it). A frame for it still being made is
-        waited for, up to ``wait_s``."""
-        width = into.shape[1]
+    def swap(self, key: str, box: Box, old: pygame.Surface, wait_s: float = WAIT_S
+             ) -> pygame.Surface | None:
+        """The frame made for this framing, a surface the size of ``old``, which the
+        caller hands back (no longer shown: it is made into again); None when none was
+        made for it (the caller draws it and keeps ``old``). A frame for it still being
+        made is waited for, up to ``wait_s``."""
+        size = old.get_size()
         with self._lock:
             working = self._working
             if (working is not None and working.key == key
-                    and same_framing(working.box, box, width)):
+                    and same_framing(working.box, box, size[0])):
                 self._lock.wait_for(lambda: self._working is not working, wait_s)
-            for entry in self._done + self._early_done:
-                if (entry[0] == key and entry[2].shape == into.shape
-                        and same_framing(entry[1], box, width)):
-                    np.copyto(into, entry[2])
-                    self.used += 1
-                    return True
-            return False
+            for made in (self._done, self._early_done):
+                for entry in made:
+                    if (entry[0] == key and entry[2].get_size() == size
+                            and same_framing(entry[1], box, size[0])):
+                        made.remove(entry)
+                        self._spare.append(old)
+                        self.used += 1
+                        return entry[2]
+            return None
 
     def _run(self) -> None:
         from kiosk.render.moving import resample
+        from kiosk.render.surfaces import pixels
 
         while True:
             with self._lock:
@@ -179,13 +191,17 @@ class MotionFrames:
                 job = self._jobs.pop(0) if self._jobs else self._early_jobs.pop(0)
                 self._working = job
                 w, h = job.size
-                out = next((a for a in self._spare if a.shape == (h, w, 4)), None)
+                out = next((a for a in self._spare if a.get_size() == (w, h)), None)
                 if out is not None:
                     self._spare.remove(out)
             try:
-                if out is None:
-                    out = np.empty((h, w, 4), np.uint8)
-                resample(out, job.image, job.box, job.background)
+                if out is None:  # the format of the compositor's layers
+                    out = pygame.Surface((w, h), 0, 32)
+                view = pixels(out)  # locks the surface while it is made
+                try:
+                    resample(view, job.image, job.box, job.background)
+                finally:
+                    del view
             except Exception:  # a frame drawn on the render thread instead; never a crash
                 log.exception("a pan frame could not be made ahead")
                 with self._lock:

@@ -131,11 +131,13 @@ class Compositor:
         return surface
 
     def moving_layer(self, step: Photo, image: np.ndarray, box: Box,
-                     ahead: Callable[[np.ndarray], bool] | None = None
+                     ahead: Callable[[pygame.Surface], pygame.Surface | None] | None = None
                      ) -> tuple[pygame.Surface, int]:
         """A moving photo at ``box`` (kiosk.playback.motion.framing) with its label, and
         a version that changes only when the framing does (a dwell or a pause costs
-        nothing). Drawing happens in kiosk/render/moving.py."""
+        nothing). Drawing happens in kiosk/render/moving.py; ``ahead(layer)`` may hand
+        over a surface made ahead for this framing in exchange for the layer
+        (kiosk/media/motion_frames.py), or None."""
         from kiosk.render.moving import draw_framing
 
         key = self.layer_key(step)
@@ -148,8 +150,12 @@ class Compositor:
         else:
             self._moving.move_to_end(key)
         if entry[1] != box:
+            made = ahead(entry[0]) if ahead is not None else None
+            if made is not None:
+                entry[0] = made
+            else:
+                draw_framing(entry[0], image, box, self.look.background)
             surface = entry[0]
-            draw_framing(surface, image, box, self.look.background, ahead)
             # The picture under the label changes with every framing: the label is backed
             # for the brightest, busiest picture (print scrolling under it) and drawn once,
             # not measured again per frame.

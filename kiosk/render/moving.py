@@ -9,13 +9,13 @@ own pixel layout); here a frame is only a copy or one resampling pass into the s
   slow drift moves smoothly instead of stepping a pixel at a time (shimmer).
 
 A framing equal to the last one drawn (a dwell, a pause) costs nothing; a pan's next frame
-is usually made ahead on a thread (kiosk/media/motion_frames.py) and only copied here.
+is usually made ahead on a thread (kiosk/media/motion_frames.py) into a surface that
+becomes the layer: nothing is drawn here then.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -33,14 +33,12 @@ def is_plain_copy(box: Box, screen: tuple[int, int]) -> bool:
             and float(box.x).is_integer() and float(box.y).is_integer())
 
 
-def draw_framing(target: pygame.Surface, image: np.ndarray, box: Box, background: RGB,
-                 ahead: Callable[[np.ndarray], bool] | None = None) -> None:
-    """Fill ``target`` with the ``box`` of ``image`` (BGRA, h x w x 4) scaled to it.
-    ``ahead(view)`` may copy in a frame made ahead for this framing (then True)."""
+def draw_framing(target: pygame.Surface, image: np.ndarray, box: Box, background: RGB
+                 ) -> None:
+    """Fill ``target`` with the ``box`` of ``image`` (BGRA, h x w x 4) scaled to it."""
     view = pixels(target)
     try:
-        if ahead is None or not ahead(view):
-            resample(view, image, box, background)
+        resample(view, image, box, background)
     finally:
         del view
 
