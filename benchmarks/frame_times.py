@@ -68,15 +68,19 @@ f.sort(); print(f[len(f) // 2])
 
 
 BARE_PAN = r"""
-import sys, threading, time
+import queue, sys, threading, time
 import numpy as np, cv2, pygame
 seconds = float(sys.argv[1])
 pygame.display.init()
 screen = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
 w, h = screen.get_size()
 picture = np.random.default_rng(1).integers(0, 255, (2400, 3600, 4), np.uint8)
-made = [np.empty((h, w, 4), np.uint8) for _ in range(3)]
-layer = pygame.Surface((w, h), 0, 32)  # opaque, as the kiosk's layers: no blending
+# Opaque surfaces, as the kiosk's layers (no blending), made into on the thread and
+# handed over whole, as the kiosk hands a pan frame made ahead to the compositor.
+free = queue.Queue()
+for _ in range(4):
+    free.put(pygame.Surface((w, h), 0, 32))
+made = queue.Queue()
 running = True
 
 def worker():  # a pan's frames: one bilinear resampling a refresh, on a thread
@@ -84,23 +88,32 @@ def worker():  # a pan's frames: one bilinear resampling a refresh, on a thread
     while running:
         s = w / (2000 + k % 100)
         box = np.array([[s, 0, -(k % 50) * s], [0, s, -(k % 30) * s]])
-        cv2.warpAffine(picture, box, (w, h), dst=made[k % 3], flags=cv2.INTER_LINEAR)
+        out = free.get()
+        view = np.frombuffer(out.get_buffer(), np.uint8).reshape(h, out.get_pitch())
+        cv2.warpAffine(picture, box, (w, h), dst=view[:, : w * 4].reshape(h, w, 4),
+                       flags=cv2.INTER_LINEAR)
+        del view
+        made.put(out)
         k, due = k + 1, due + 1 / 60
         time.sleep(max(0.0, due - time.monotonic()))
 
 threading.Thread(target=worker, daemon=True).start()
 period, n, late, last = 1 / 60, 0, 0, None
+layer = made.get()
 due, end = time.monotonic() + period, time.monotonic() + seconds
-while time.monotonic() < end:  # the loop: copy the frame made, present it
+while time.monotonic() < end:  # the loop: take the frame made, present it
     now = time.monotonic()
     if now < due:
         time.sleep(due - now)
     elif now >= due + period:
         due = now
     due += period
-    pixels = layer.get_buffer()  # copied into a layer, then the layer to the screen,
-    np.copyto(np.frombuffer(pixels, np.uint8).reshape(h, w, 4), made[n % 3])
-    del pixels  # as the kiosk does with a pan frame made ahead
+    try:
+        newer = made.get_nowait()
+        free.put(layer)
+        layer = newer
+    except queue.Empty:
+        pass
     screen.blit(layer, (0, 0))
     pygame.display.flip()
     pygame.event.pump()
