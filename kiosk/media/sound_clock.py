@@ -219,6 +219,16 @@ class PlayClock:
             self._offsets = deque((o + shift for o in self._offsets), maxlen=SMOOTH_CHUNKS)
             self._paused_at = None
 
+    def quiet_s(self, now: float, margin_s: float) -> float:
+        """How long from ``now`` no hand-over can be seen: the chunk playing ends at
+        its anchor plus its length, and is seen up to one SDL buffer (``seen_early_s``)
+        earlier; ``margin_s`` more is kept for the poll and the jitter. 0 while the clock
+        has nothing playing to go by (it must be watched closely: a start, an end)."""
+        if self._paused_at is not None or self._anchor is None or not self._frames:
+            return 0.0
+        ends = self._anchor + self._frames / self.rate
+        return max(0.0, ends - self.seen_early_s - margin_s - now)
+
     def stalled(self, now: float, grace_s: float) -> bool:
         """The chunk playing should have ended ``grace_s`` ago and the channel has not
         moved on: the sound output is stuck (a hung sound server or driver)."""
