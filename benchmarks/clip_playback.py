@@ -155,6 +155,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1,
                         help="play each clip this many times with each player, alternately")
     args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs: at least 1")
     rows = []
     for name, (source, fps) in CLIPS.items():
         if args.only and name != args.only:

@@ -45,9 +45,9 @@ CHUNK_S = 0.25
 MAX_CHUNKS = 4  # in memory per track, the two in the mixer included: 1 s ahead
 POLL_S = 0.005
 # Between hand-overs the thread sleeps: a chunk's end is known from the clock, so it is
-# watched every POLL_S only from QUIET_MARGIN_S (and one SDL buffer) before it. 200 wakes
-# a second were 3.5 % of a core beside a 1080p30 clip; about 30 now, and the hand-over
-# is seen as closely as before (what the clock is set from).
+# watched every POLL_S only from one SDL buffer, QUIET_MARGIN_S and a poll (25 ms) before
+# it. 200 wakes a second were 3.5 % of a core beside a 1080p30 clip; about 50 now, and
+# the hand-over is seen as closely as before (what the clock is set from).
 QUIET_MARGIN_S = 0.02
 MAX_SLEEP_S = 0.1  # the longest sleep: decoding ahead and a stuck output are checked too
 OPEN_TIMEOUT_S = 5.0
