@@ -750,3 +750,33 @@ def test_the_clip_clock_approaches_a_small_step_of_the_sound_and_takes_a_big_one
     now.t += frame
     pos[0] = 31 * frame + 0.5  # a seek or a stall: taken at once
     assert clock.now() == pytest.approx(31 * frame + 0.5)
+
+
+def _adts(path: Path, rate: int, layout: str, seconds: float) -> bytes:
+    import av
+
+    with av.open(str(path), "w", format="adts") as c:
+        stream = c.add_stream("aac", rate=rate, layout=layout)
+        t = np.arange(int(rate * seconds)) / rate
+        tone = (np.sin(2 * np.pi * 440 * t) * 0.3).astype(np.float32)
+        frame = av.AudioFrame.from_ndarray(np.tile(tone, (1 if layout == "mono" else 2, 1)),
+                                           format="fltp", layout=layout)
+        frame.sample_rate = rate
+        for packet in [*stream.encode(frame), *stream.encode(None)]:
+            c.mux(packet)
+    return path.read_bytes()
+
+
+def test_sound_that_changes_rate_and_channels_mid_way_plays_on(tmp_path: Path) -> None:
+    """Guards a damaged or joined clip: its sound went from mono 22.05 kHz to stereo
+    48 kHz half-way, the resampler refused the new frames, and the sound thread died
+    with a traceback in the log (seen in CI on a clip damaged after its middle). Both
+    halves now play, each converted to the mixer's format."""
+    joined = tmp_path / "joined.aac"
+    joined.write_bytes(_adts(tmp_path / "a.aac", 22050, "mono", 1.0)
+                       + _adts(tmp_path / "b.aac", 48000, "stereo", 1.0))
+    pcm = np.concatenate(list(decode_pcm(joined, 48000, 2)))
+    assert pcm.shape[1] == 2
+    assert 1.9 * 48000 <= len(pcm) <= 2.2 * 48000  # both seconds, not the first alone
+    second_half = pcm[int(1.2 * 48000):int(1.8 * 48000)]
+    assert np.abs(second_half.astype(np.int32)).max() > 5000  # the tone, not silence

@@ -249,8 +249,11 @@ def decode_pcm(path: str | os.PathLike[str], rate: int, channels: int, start_s: 
                     container.seek(int(start_s * 1_000_000), backward=True)
             except av.error.FFmpegError:
                 pass  # not seekable: decode from the start and skip
-        resampler = av.AudioResampler(format="s16", layout="mono" if channels == 1 else
-                                      "stereo", rate=rate)
+        def new_resampler() -> Any:
+            return av.AudioResampler(format="s16", layout="mono" if channels == 1 else
+                                     "stereo", rate=rate)
+
+        resampler = new_resampler()
         skip: int | None = None  # frames to drop before start_s
         left = None if end_s is None else max(0, round((end_s - start_s) * rate))
         bad = 0
@@ -283,7 +286,15 @@ def decode_pcm(path: str | os.PathLike[str], rate: int, channels: int, start_s: 
                         pad = pad[:left]
                         left -= len(pad)
                     yield pad
-            for out in resampler.resample(frame):
+            try:
+                outs = resampler.resample(frame)
+            except ValueError:
+                # The sound changed its rate or channels mid-way (joined or damaged
+                # files): what the old setup holds is flushed, a new one takes over.
+                outs = resampler.resample(None)
+                resampler = new_resampler()
+                outs += resampler.resample(frame)
+            for out in outs:
                 pcm = out.to_ndarray().reshape(-1, channels)
                 if skip:
                     cut = min(skip, len(pcm))
