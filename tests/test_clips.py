@@ -404,3 +404,58 @@ def test_a_clip_at_the_screens_rate_shows_one_new_picture_a_refresh(show_dir: Sh
     assert stats.dropped == 0
     playing = shown[shown.index(1):shown.index(stats.shown)]
     assert playing == list(range(1, stats.shown))  # one new picture at every refresh
+
+
+def test_a_clip_alone_goes_straight_onto_the_screen_and_into_its_layer_for_the_fade(
+        show_dir: ShowDir):
+    """While a clip is alone on screen each new picture is converted onto the screen,
+    with the letterbox bars repainted round it; its layer is made only when the fade
+    to the next item needs it, and then holds the last picture shown."""
+    make_clip(show_dir.assets / "c.mp4", 160, 60, 1.0, fps=25, audio=None)
+    show_dir.manifest("a.yaml", "items:\n  - video: c.mp4\n    transition: cut\n"
+                      "  - card: After\n    transition: crossfade 0.3s\n")
+    show = load_show(LoadOptions(show_dir.exhibits, show_dir.assets)).show
+    fonts = default_fonts()
+    compositor = Compositor(SIZE, TextRenderer(fonts.text, fonts.heading), Look())
+    clock = MonotonicClock()
+    cache = PhotoCache(2**20, SIZE, 10**8)
+    clips = Clips(SIZE, compositor)
+    player = Player(show, compositor, CachedImages(cache), clock.now(), clips=clips)
+    target = pygame.Surface(SIZE, 0, 32)
+    target.fill((255, 0, 0))  # what a letterboxed clip must paint over
+    pacer = pygame.time.Clock()
+    alone, repainted, faded, version = 0, 0, None, -1
+    last_shown: np.ndarray | None = None
+    with cache:
+        try:
+            start = clock.now()
+            while faded is None and clock.now() - start < 10:
+                frame = player.update(clock.now())
+                clip = next(iter(clips.open.values()), None)
+                changed = player.draw(target, frame)
+                shown = pygame.surfarray.array3d(target).swapaxes(0, 1).copy()
+                if clip is not None and frame.current is clip.step and clip.view.latest:
+                    alone += 1
+                    # Between pictures nothing is drawn or presented.
+                    assert bool(changed) == (clip.view.version != version)
+                    version = clip.view.version
+                    assert clip.view.surface is None  # no layer made, nothing copied
+                    assert (shown[:60] == 0).all() and (shown[180:] == 0).all()  # bars
+                    assert shown[60:180].std() > 10  # the picture between them
+                    if alone == 5:  # controls drawn over it: repainted, no new picture
+                        target.fill((0, 255, 0))
+                        compositor.invalidate()
+                        player.draw(target, frame)
+                        again = pygame.surfarray.array3d(target).swapaxes(0, 1)
+                        repainted = int((again == shown).all())
+                        version = clip.view.version
+                    last_shown = shown
+                elif clip is not None and frame.previous is clip.step and frame.progress < 1:
+                    faded = pygame.surfarray.array3d(clip.view.surface).swapaxes(0, 1)
+                player.prepare()
+                pacer.tick(60)
+        finally:
+            assert clips.stop()
+    assert alone > 10 and repainted
+    assert faded is not None and last_shown is not None
+    assert (faded == last_shown).all()  # the fade starts from the picture last shown

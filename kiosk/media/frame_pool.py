@@ -8,8 +8,8 @@ memory rises once, the first time clips play, and then stays put.
 
 A buffer is free when nothing but the pool refers to it: every frame handed out is a
 numpy view, which keeps its buffer referenced until the last view is gone (the render
-thread copies a frame into its layer and drops it). So no frame is ever overwritten
-while someone still holds it, without any explicit release.
+thread keeps the frame on screen until a newer one is shown, then drops it). So no frame
+is ever overwritten while someone still holds it, without any explicit release.
 """
 
 from __future__ import annotations

@@ -33,8 +33,8 @@ JPEG_RANGE = 2  # AVCOL_RANGE_JPEG: full-range YUV, which cvtColor's I420 table 
 @dataclass(frozen=True, slots=True)
 class Yuv420:
     """A fitted picture still in 4:2:0 planes, converted only when it is drawn, straight
-    into the clip's layer: 1.5 bytes a pixel wait in the queue instead of 4, and no BGRA
-    copy is made between the reader and the screen.
+    onto the screen (or the clip's layer): 1.5 bytes a pixel wait in the queue instead
+    of 4, and no BGRA copy is made between the reader and the screen.
 
     ``i420`` is cvtColor's layout (Y rows, then U, then V; with ``nv12``, Y rows then
     U and V interleaved) with even sides; the picture is its top-left ``height`` x
@@ -51,7 +51,7 @@ class Yuv420:
         return self.height, self.width, 4
 
     def into(self, dst: np.ndarray) -> None:
-        """Convert into ``dst``, an (height, width, 4) BGRA view (a layer's pixels)."""
+        """Convert into ``dst``, an (height, width, 4) BGRA view (the screen's pixels)."""
         ew = self.i420.shape[1]
         eh = self.i420.shape[0] * 2 // 3
         code = cv2.COLOR_YUV2BGRA_NV12 if self.nv12 else cv2.COLOR_YUV2BGRA_I420

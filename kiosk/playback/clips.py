@@ -2,9 +2,10 @@
 
 The clip manager sits between the timeline and the video and sound threads. It opens the
 next clip while the previous item is still on screen (so a transition into a clip has a
-picture and no black frame), starts the sound when the clip's transition starts, copies
-the frame due by the clip's clock into the clip's layer, draws subtitles in the
-visitor's language, and tells the timeline when a clip has ended or failed.
+picture and no black frame), starts the sound when the clip's transition starts, takes
+the frame due by the clip's clock and draws it (straight onto the screen while the clip
+is alone there) with subtitles in the visitor's language, and tells the timeline when a
+clip has ended or failed.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ SUBTITLE_SIZE = 0.036  # of the screen height
 SUBTITLE_BACKING = max(170, round(255 * contrast.band_alpha(contrast.WORST_CASE,
                                                              (255, 255, 255))))
 # Debug hook for benchmarks/av_drift.py: append "monotonic_s pts_s clip_key" per new
-# clip picture to this file (the time is taken once the picture is in the clip's layer).
+# clip picture to this file (the time is taken once the picture is taken for the frame,
+# before it is converted).
 TRACE_ENV = "KIOSK_TRACE_FRAMES"
 
 
@@ -94,15 +96,22 @@ class EndListener(Protocol):
 
 @dataclass
 class ClipLayer:
-    """A clip's picture as it goes on screen: the frame, its label and its subtitle."""
+    """A clip's picture as it goes on screen: the newest frame, with its label and its
+    subtitle. The frame is converted only where it is shown: straight onto the screen
+    while the clip is alone there, into ``surface`` (made on first use) when a transition
+    or a repaint needs the layer."""
 
     step: Video
-    surface: pygame.Surface
     subtitles: dict[str, Subtitles] = field(default_factory=dict)
-    version: int = 0  # bumps whenever the pixels change
-    has_picture: bool = False
-    overlaid: bool = False  # a label or subtitle reaches into the letterbox bars
-    picture: tuple[int, int, int, int] = (0, 0, 0, 0)  # where the frame sits
+    version: int = 0  # bumps with each new picture
+    # The newest picture, the clip's time it is for and the visitor's language then.
+    latest: tuple[Picture, float, str] | None = None
+    surface: pygame.Surface | None = None
+    surface_version: int = -1  # the picture ``surface`` holds
+
+    @property
+    def has_picture(self) -> bool:
+        return self.latest is not None
 
 
 @dataclass
@@ -137,34 +146,45 @@ class ClipPainter:
         self.default_language = default_language
 
     def new_layer(self, video: Video) -> ClipLayer:
-        surface = pygame.Surface(self.size, 0, 32)
-        surface.fill(self.compositor.look.background)
-        return ClipLayer(video, surface, load_subtitles(video))
+        return ClipLayer(video, load_subtitles(video))
 
     def draw(self, view: ClipLayer, picture: Picture, t: float, language: str) -> None:
-        """A new frame into the layer, then the label (at the start) and the subtitle.
+        """A new frame for the layer, drawn where it is next shown (``paint``, ``layer``)."""
+        view.latest = (picture, t, language)
+        view.version += 1
 
-        A planar frame is converted straight into the layer's pixels: the only write of
-        the picture between the decoder's planes and the layer."""
-        layer = view.surface
+    def layer(self, view: ClipLayer) -> pygame.Surface | None:
+        """The layer with the newest picture in it; None before the first picture."""
+        if view.latest is None:
+            return None
+        if view.surface is None:
+            view.surface = pygame.Surface(self.size, 0, 32)
+        if view.surface_version != view.version:
+            self.paint(view.surface, view)
+            view.surface_version = view.version
+        return view.surface
+
+    def paint(self, target: pygame.Surface, view: ClipLayer) -> None:
+        """The newest picture onto a screen-sized surface: the letterbox bars, the frame,
+        then the label (at the start) and the subtitle.
+
+        A planar frame is converted straight into the target's pixels: the only write of
+        the picture between the decoder's planes and the screen."""
+        assert view.latest is not None
+        picture, t, language = view.latest
         h, w = picture.shape[:2]
         x, y = (self.size[0] - w) // 2, (self.size[1] - h) // 2
-        if (x, y, w, h) != view.picture or view.overlaid:
-            # Letterbox bars: clear what the label or a subtitle left there.
-            layer.fill(self.compositor.look.background)
-            view.picture = (x, y, w, h)
-        pixel_view = pixels(layer)
+        background = self.compositor.look.background
+        for bar in _bars(self.size, (x, y, w, h)):  # what is under them is not the clip's
+            target.fill(background, bar)
+        pixel_view = pixels(target)
         draw_picture(picture, pixel_view[y:y + h, x:x + w])
         del pixel_view
-        view.overlaid = False
         if t < LABEL_SHOWN_S or self.compositor.label_lift:
             found = self.compositor.label_overlay(view.step.label, view.step.caption_position)
             if found is not None:
-                layer.blit(*found)
-                view.overlaid = True
-        view.overlaid = self._draw_subtitle(view, t, language) or view.overlaid
-        view.version += 1
-        view.has_picture = True
+                target.blit(*found)
+        self._draw_subtitle(target, view, t, language)
 
     def _cue(self, view: ClipLayer, t: float, language: str) -> str | None:
         subs = view.subtitles.get(self._cue_language(view, language))
@@ -181,10 +201,11 @@ class ClipPainter:
                     return key
         return next(iter(view.subtitles), "")
 
-    def _draw_subtitle(self, view: ClipLayer, t: float, language: str) -> bool:
+    def _draw_subtitle(self, target: pygame.Surface, view: ClipLayer, t: float,
+                       language: str) -> None:
         cue = self._cue(view, t, language)
         if not cue:
-            return False
+            return
         w, h = self.size
         size = max(12, round(h * SUBTITLE_SIZE))
         style = TextStyle("text", size, (255, 255, 255),
@@ -201,8 +222,17 @@ class ClipPainter:
             found = self.compositor.label_overlay(step.label, "bottom")
             if found is not None:
                 bottom = found[1][1] + found[0].get_height() // 3  # above the label text
-        view.surface.blit(box, ((w - box.get_width()) // 2, bottom - box.get_height()))
-        return True
+        target.blit(box, ((w - box.get_width()) // 2, bottom - box.get_height()))
+
+
+def _bars(size: tuple[int, int], picture: tuple[int, int, int, int]) -> list[pygame.Rect]:
+    """The screen round a picture at ``(x, y, w, h)``: the letterbox or pillarbox bars
+    (none for a picture that fills the screen)."""
+    sw, sh = size
+    x, y, w, h = picture
+    bars = [pygame.Rect(0, 0, sw, y), pygame.Rect(0, y + h, sw, sh - y - h),
+            pygame.Rect(0, y, x, h), pygame.Rect(x + w, y, sw - x - w, h)]
+    return [bar for bar in bars if bar.w > 0 and bar.h > 0]
 
 
 def load_subtitles(video: Video) -> dict[str, Subtitles]:
@@ -369,7 +399,28 @@ class Clips:
         if not clip.view.has_picture:
             self._first_picture(clip)
         view = clip.view
-        return (view.surface, view.version) if view.has_picture else (None, 0)
+        surface = self.painter.layer(view)
+        return (surface, view.version) if surface is not None else (None, 0)
+
+    def draw_alone(self, step: Video, target: pygame.Surface) -> list[pygame.Rect] | None:
+        """The clip alone on screen (no transition): its newest picture converted straight
+        onto ``target``, not into its layer and copied from there. Returns the areas
+        changed (empty: the target shows that picture already); None when the clip has
+        no picture yet, for the layer's way."""
+        clip = self.open.get(clip_key(step))
+        if clip is None or not clip.view.has_picture:
+            return None
+        view = clip.view
+        compositor = self.compositor
+        if compositor.shows(target, view, view.version):
+            return []
+        if view.surface_version == view.version:  # in the layer already: copying is less
+            assert view.surface is not None
+            target.blit(view.surface, (0, 0))
+        else:
+            self.painter.paint(target, view)
+        compositor.shown(target, view, view.version)
+        return [target.get_rect()]
 
     def progress(self, step: Video) -> float | None:
         clip = self.open.get(clip_key(step))
@@ -659,7 +710,13 @@ class StillClips:
         if wanted is None:
             return None, 0
         view = self._grab(*wanted)
-        return (view.surface, view.version) if view is not None else (None, 0)
+        if view is None:
+            return None, 0
+        surface = self.painter.layer(view)
+        return (surface, view.version) if surface is not None else (None, 0)
+
+    def draw_alone(self, step: Video, target: pygame.Surface) -> list[pygame.Rect] | None:
+        return None  # the layer's way: a still frame is drawn once
 
     def progress(self, step: Video) -> float | None:
         return None

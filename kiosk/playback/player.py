@@ -96,6 +96,7 @@ class ClipSource(Protocol):
     def state(self, step: Video) -> str: ...
     def reason(self, step: Video) -> str: ...
     def layer(self, step: Video) -> tuple[pygame.Surface | None, int]: ...
+    def draw_alone(self, step: Video, target: pygame.Surface) -> list[pygame.Rect] | None: ...
     def progress(self, step: Video) -> float | None: ...
     def update(self, frame: Frame, timeline: Timeline, now: float, language: str) -> None: ...
     def playing(self) -> bool: ...
@@ -333,9 +334,14 @@ class Player:
 
     def draw(self, target: pygame.Surface, frame: Frame) -> list[pygame.Rect]:
         """Draw the frame; returns the areas that changed (empty: nothing to present)."""
+        kind = frame.transition.kind if frame.transition else "cut"
+        mixing = frame.previous is not None and frame.progress < 1.0 and kind != "cut"
+        if isinstance(frame.current, Video) and self.clips is not None and not mixing:
+            drawn = self.clips.draw_alone(frame.current, target)
+            if drawn is not None:
+                return drawn
         current, v1 = self._layer(frame.current, frame.step_elapsed_s)
         previous, v2 = self._layer(frame.previous, None)
-        kind = frame.transition.kind if frame.transition else "cut"
         # A clip's progress shows in the visitor controls, not as the line of a still.
         line = None if frame.current is None or isinstance(frame.current, Video) else (
             frame.step_progress)

@@ -406,8 +406,8 @@ class Compositor:
         mixing = current is not None and previous is not None and progress < 1.0 and (
             kind != "cut")
         scene = (id(target), id(current), id(previous) if mixing or current is None else 0,
-                 kind if mixing else "", round(progress, 4) if mixing else 1.0, direction,
-                 versions)  # a clip's layer changes with each frame
+                 kind if mixing else "", round(progress, 4) if mixing else 1.0,
+                 direction if mixing else 0, versions)  # a clip's layer changes each frame
         line_px = self._line_length(step_progress)
         if scene == self._last_scene:
             if line_px == self._last_line or current is None:
@@ -440,6 +440,21 @@ class Compositor:
             self._draw_line(target, line_px)
         self._last_scene, self._last_line = scene, line_px
         return [target.get_rect()]
+
+    def shows(self, target: pygame.Surface, what: object, version: int) -> bool:
+        """Whether ``target`` shows ``what`` (a layer, or what stands for one) alone at
+        ``version``, as the last draw or ``shown`` left it."""
+        return self._last_scene == self._alone(target, what, version)
+
+    def shown(self, target: pygame.Surface, what: object, version: int) -> None:
+        """``what`` was drawn alone onto ``target`` at ``version`` elsewhere (a clip's
+        picture, converted straight onto the screen), without the progress line."""
+        self._last_scene, self._last_line = self._alone(target, what, version), 0
+
+    @staticmethod
+    def _alone(target: pygame.Surface, what: object, version: int) -> tuple:
+        """The scene ``draw`` keeps for ``what`` drawn alone."""
+        return (id(target), id(what), 0, "", 1.0, 0, (version, 0))
 
     def invalidate(self) -> None:
         """The next draw repaints everything (the target was drawn on elsewhere)."""
