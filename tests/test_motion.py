@@ -269,6 +269,22 @@ def test_a_pan_moves_between_frames_and_keeps_the_top(show_dir: ShowDir):
     assert band_end > band_start  # closer at the end: the band is taller on screen
 
 
+def test_a_pan_photo_fading_into_itself_fades_from_its_end_to_its_start(show_dir: ShowDir):
+    """A one-photo loop fades the photo out at its end framing while it comes back in at
+    its start: both framings show, mixed. One surface held both, so the fade showed
+    the end framing alone and the picture then jumped to the start."""
+    image = np.full((3000, 2000, 3), 200, np.uint8)
+    for y in range(0, 3000, 100):
+        image[y:y + 20] = 40  # stripes: any move shows
+    cv2.imwrite(str(show_dir.exhibits / "p.png"), image)
+    show_dir.manifest("a.yaml", "title: A\nitems:\n  - photo: p.png\n    motion: pan\n"
+                                "    duration: 20s\n    caption_position: hidden\n"
+                                "    transition: crossfade 2s\n")
+    end, again, mid = (show_dir.render(t).astype(int) for t in (19.9, 1.0, 21.0))
+    assert np.abs(end - again).mean() > 20  # the two framings differ
+    assert np.abs(mid - (end + again) / 2).mean() < 3  # halfway through the fade: both
+
+
 def _share_rows(frame: np.ndarray) -> np.ndarray:
     return np.all(np.abs(frame[:, 320].astype(int) - TOP_BGR) < 30, axis=1)
 

@@ -341,28 +341,29 @@ class Player:
             if drawn is not None:
                 return drawn
         current, v1 = self._layer(frame.current, frame.step_elapsed_s)
-        previous, v2 = self._layer(frame.previous, None)
+        previous, v2 = self._layer(frame.previous, None, frame.previous is frame.current)
         # A clip's progress shows in the visitor controls, not as the line of a still.
         line = None if frame.current is None or isinstance(frame.current, Video) else (
             frame.step_progress)
         return self.compositor.draw(target, current, previous, kind, frame.progress, line,
                                     frame.direction, (v1, v2))
 
-    def _layer(self, step: Step | None, elapsed_s: float | None
+    def _layer(self, step: Step | None, elapsed_s: float | None, again: bool = False
                ) -> tuple[pygame.Surface | None, int]:
         """The step's layer and its version (a clip's or a moving photo's layer changes
         with each frame). ``elapsed_s``: the step's time on screen; None for the step
-        leaving in a transition (it stays where its time ended)."""
+        leaving in a transition (it stays where its time ended). ``again``: the step
+        leaving is also the one arriving (a one-photo loop)."""
         if step is None:
             return None, 0
         if isinstance(step, Video):
             return self.clips.layer(step) if self.clips is not None else (None, 0)
         if isinstance(step, Photo) and step.motion is not None:
             return self._moving_layer(step, step.duration_s if elapsed_s is None
-                                      else elapsed_s)
+                                      else elapsed_s, again)
         return self._photo_or_card_layer(step), 0
 
-    def _moving_layer(self, step: Photo, elapsed_s: float
+    def _moving_layer(self, step: Photo, elapsed_s: float, again: bool = False
                       ) -> tuple[pygame.Surface | None, int]:
         image = self.images.image(step)
         if image is None:
@@ -370,6 +371,8 @@ class Player:
         size = self.compositor.size
         image_size = (image.shape[1], image.shape[0])
         box = moving_framing(step, elapsed_s, image_size, size)
+        if again:  # leaving as it arrives: its end framing, held for the fade
+            return self.compositor.moving_layer(step, image, box, leaving=True)
         ahead = self.ahead
         if ahead is None or step.motion is None or step.motion.kind != "pan":
             return self.compositor.moving_layer(step, image, box)

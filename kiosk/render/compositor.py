@@ -65,7 +65,7 @@ class Compositor:
         self._last_scene: tuple | None = None
         self._last_line = 0
         # A moving photo's frame surface, the framing last drawn on it, its version.
-        self._moving: OrderedDict[tuple[str, str, int], list[Any]] = OrderedDict()
+        self._moving: OrderedDict[tuple, list[Any]] = OrderedDict()
 
     # -- sizes ---------------------------------------------------------------------
     def px(self, fraction: float) -> int:
@@ -131,16 +131,18 @@ class Compositor:
         return surface
 
     def moving_layer(self, step: Photo, image: np.ndarray, box: Box,
-                     ahead: Callable[[pygame.Surface], pygame.Surface | None] | None = None
-                     ) -> tuple[pygame.Surface, int]:
+                     ahead: Callable[[pygame.Surface], pygame.Surface | None] | None = None,
+                     *, leaving: bool = False) -> tuple[pygame.Surface, int]:
         """A moving photo at ``box`` (kiosk.playback.motion.framing) with its label, and
         a version that changes only when the framing does (a dwell or a pause costs
         nothing). Drawing happens in kiosk/render/moving.py; ``ahead(layer)`` may hand
         over a surface made ahead for this framing in exchange for the layer
-        (kiosk/media/motion_frames.py), or None."""
+        (kiosk/media/motion_frames.py), or None. ``leaving``: a layer of its own for the
+        photo fading out while it also fades in (a one-photo loop): one surface cannot
+        hold both framings."""
         from kiosk.render.moving import draw_framing
 
-        key = self.layer_key(step)
+        key = self.layer_key(step) + (("leaving",) if leaving else ())
         entry = self._moving.get(key)
         if entry is None:
             entry = [pygame.Surface(self.size, 0, 32), None, 0]
