@@ -6,6 +6,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -79,13 +80,24 @@ def make_image() -> Callable[..., Path]:
     return write_image
 
 
-def wait_for(cond: Callable[[], object], timeout_s: float = 5.0) -> None:
-    """Poll a condition of a real thread's work, with a deadline (not a timing assert)."""
+def wait_for(get: Callable[[], Any], timeout_s: float = 5.0, *,
+             done: Callable[[Any], object] = bool,
+             ignore: tuple[type[Exception], ...] = (), every_s: float = 0.002) -> Any:
+    """Poll a real thread's (or process's) work until ``done(get())``, with a deadline
+    (not a timing assert); returns that value. ``ignore``: errors that mean "not yet"
+    (a status file not written, or being replaced)."""
     import threading
     import time
 
     deadline = time.monotonic() + timeout_s
-    while not cond():
+    while True:
+        try:
+            value = get()
+        except ignore:
+            value = None
+        else:
+            if done(value):
+                return value
         if time.monotonic() > deadline:
             raise AssertionError(f"not true within {timeout_s} s")
-        threading.Event().wait(0.002)
+        threading.Event().wait(every_s)

@@ -8,11 +8,13 @@ import os
 import subprocess
 import sys
 import zlib
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT, ShowDir, write_image
+from tests.conftest import wait_for as conftest_wait_for
 
 
 def start(show_dir: ShowDir, seconds: float, status: Path, *extra: str,
@@ -109,7 +111,7 @@ def test_nothing_playable_is_no_content_not_a_crash(show_dir: ShowDir, tmp_path:
         return "no_content" in seen
 
     try:
-        wait_for(says_no_content, 30)
+        wait_for(says_no_content, timeout_s=30)
         assert proc.poll() is None, "the kiosk ended with nothing to play"
         assert "no_content" in seen
         proc.send_signal(signal.SIGTERM)
@@ -169,19 +171,9 @@ def test_escape_closes_a_window_only_when_allowed(show_dir: ShowDir, keyboard_ex
     assert gc.get_freeze_count() == 0
 
 
-def wait_for(predicate, seconds: float = 20.0):
-    import time
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-        except (FileNotFoundError, json.JSONDecodeError, KeyError):
-            value = None
-        if value:
-            return value
-        threading_wait(0.05)
-    raise AssertionError("timed out")
+# A running kiosk's status: its file may not be written yet, or be mid-replacement.
+wait_for = partial(conftest_wait_for, timeout_s=20.0, every_s=0.05,
+                   ignore=(FileNotFoundError, json.JSONDecodeError, KeyError))
 
 
 def test_live_edits_while_playing(show_dir: ShowDir, tmp_path: Path):

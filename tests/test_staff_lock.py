@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from kiosk.operations.logs import RepeatFilter
 from kiosk.visitor.staff_lock import ATTEMPTS_PER_ROUND, LOCK_STEPS_S, StaffLock
 from kiosk.visitor.staff_pin import hash_pin
 from kiosk.visitor.staff_store import LOCK_FILE, LockStore, StaffWorker
-from tests.conftest import ShowDir
+from tests.conftest import ShowDir, wait_for
 
 WALL = 1_800_000_000.0
 RIGHT, WRONG = "2468", "1111"
@@ -126,24 +125,14 @@ def test_the_worker_checks_off_the_calling_thread_and_saves_before_it_stops(
     try:
         worker.check(WRONG, "hash")
         worker.check(RIGHT, "hash")
-        verdicts = [wait_for(worker.poll, lambda x: x is not None) for _ in range(2)]
+        verdicts = [wait_for(worker.poll, 20.0, done=lambda x: x is not None)
+                    for _ in range(2)]
         worker.save(StaffLock(3, 3, 0.0))
     finally:
         worker.stop()
     assert verdicts == [False, True]
     assert threads and threading.main_thread() not in threads
     assert json.loads((tmp_path / LOCK_FILE).read_text())["failures"] == 3
-
-
-def wait_for(get, done, seconds: float = 20.0):
-    """Short polling for a real thread, with a generous deadline."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = get()
-        if done(value):
-            return value
-        threading.Event().wait(0.005)
-    raise AssertionError("timed out")
 
 
 # -- through the real controller: pygame events, gestures, the worker ----------------------
@@ -219,7 +208,8 @@ class Staff:
             self.key(digit)
         self.key("ok")
         # The check runs on the staff worker's thread: frames go on until its verdict.
-        wait_for(lambda: self.wait(0.0) or self.view.visitor.checking, lambda c: not c)
+        wait_for(lambda: self.wait(0.0) or self.view.visitor.checking, 20.0,
+                 done=lambda c: not c)
 
     @property
     def message(self) -> str:
