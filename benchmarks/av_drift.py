@@ -23,9 +23,10 @@ sound comes after the picture). The player's own audio clock is used nowhere.
 Error of the method: the file poll (+-0.25 ms as the midpoint of two polls; the largest
 poll gap is printed), the onset detector (about 0.3 ms for a 600-2000 Hz tone at 30 %),
 the trace time being taken before the picture is converted onto the screen and
-flipped (under 1 ms for a 640x360 dummy window; the frame's own work), and the write of one buffer (the
-driver's fwrite, microseconds). The sound source itself may be shifted by the AAC
-encoder; its onsets are measured from the decoded file and printed (``source offset``).
+flipped (under 1 ms for a 640x360 dummy window; the frame's own work), and the write of
+one buffer (the driver's fwrite, microseconds). The sound source itself may be shifted
+by the AAC encoder; its onsets are measured from the decoded file and printed
+(``source offset``).
 
 Target: max |drift| <= 20 ms over 10 minutes. With ``--stall-server S`` the PulseAudio
 server hangs once for S seconds: every beep must still be heard (matched), the ones
