@@ -194,3 +194,29 @@ def _display():
     pygame.display.init()
     pygame.display.set_mode((1, 1))
     yield
+
+
+def test_an_empty_label_is_asked_of_the_label_thread_once(show_dir: ShowDir):
+    """A clip coming next with nothing to label: the label thread says so once and is
+    not asked again. It was asked every frame for as long as the clip was next or on
+    screen: a thread woken and a compositor made 60 times a second."""
+    from tests.clips import make_clip
+    from tests.test_motion import _load
+
+    make_clip(show_dir.exhibits / "c.mp4", 64, 48, 1.0, audio=None)
+    show_dir.manifest("a.yaml", "items:\n  - card: Before\n    duration: 1h\n"
+                                "  - video: c.mp4\n    caption_position: bottom\n")
+    player = make_player(_load(show_dir).show, Settings(fonts=default_fonts()), SIZE,
+                         SyncImages(SIZE, 10**8, (0, 0, 0)), 0.0)
+    asked: list[object] = []
+    put = player._label_thread.put
+    player._label_thread.put = lambda job: (asked.append(job), put(job))  # type: ignore
+    try:
+        for n in range(30):
+            player.update(n / 60)
+            player.prepare()
+            wait_for(lambda n=n: player.update(n / 60) and not (
+                player._labels_asked or player._layers_asked))  # the threads answered
+    finally:
+        player.stop()
+    assert len(asked) == 1

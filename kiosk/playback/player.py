@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 HOLD_S = 0.25  # longest a moving photo waits for its label and first frames
 LEAD_S = 0.5  # a pan's first frames are made in the last half second before it starts
+MAX_NO_LABELS = 256  # empty labels remembered (a reload makes new ones)
 
 
 class ImageSource(Protocol):
@@ -137,7 +138,9 @@ class Player:
         self._label_thread: JobThread[_LabelJob, _MadeLabel] = JobThread("labels",
                                                                          _draw_label)
         self._labels_asked: set[tuple] = set()
-        self._no_label: set[tuple] = set()
+        # Labels the label thread found empty (hidden, or nothing to say), by key; the
+        # label itself is kept so that a new label given an old one's id is not taken.
+        self._no_label: dict[tuple, Label] = {}
         # Photos' and cards' layers, drawn ahead on a thread of their own: 12-33 ms each
         # at 1080p (a CJK card's first fonts, 1.9 s) would drop frames of a clip or a
         # pan on screen.
@@ -285,7 +288,8 @@ class Player:
         if step.key not in self._prepared:
             self._prepare_moving(step, starts_now=True)
         key = self.compositor.label_key(step.label, step.caption_position, True)
-        label_ready = key in self._no_label or self.compositor.has_label(key, step.label)
+        label_ready = self._no_label.get(key) is step.label or self.compositor.has_label(
+            key, step.label)
         frames_ready = (self.ahead is None or step.motion is None
                         or step.motion.kind != "pan" or self.ahead.made_for(step.key) >= EARLY)
         if (label_ready and frames_ready) or self._now - since >= HOLD_S:
@@ -297,8 +301,9 @@ class Player:
         """Have a label drawn on the label thread before its step shows it (7-20 ms on
         the render thread: a dropped frame while a photo moves or a clip starts)."""
         key = self.compositor.label_key(label, position, busy)
-        if self.eager or key in self._labels_asked or self.compositor.has_label(key, label):
-            return
+        if (self.eager or key in self._labels_asked or self._no_label.get(key) is label
+                or self.compositor.has_label(key, label)):
+            return  # asked, made, or known to be empty: not asked again each frame
         self._labels_asked.add(key)
         self._label_thread.start()
         self._label_thread.put((self.compositor.twin(), label, position, busy))
@@ -315,7 +320,9 @@ class Player:
         for key, label, overlay, size in self._label_thread.results():
             self._labels_asked.discard(key)
             if overlay is None:
-                self._no_label.add(key)  # hidden, or nothing to say
+                if len(self._no_label) > MAX_NO_LABELS:  # reloads leave old ones behind
+                    self._no_label.clear()
+                self._no_label[key] = label
             elif size == self.compositor.size:
                 self.compositor.keep_label(key, label, overlay)
 
