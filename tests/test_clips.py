@@ -21,6 +21,7 @@ from kiosk.playback.clips import MAX_STALLS, Clips
 from kiosk.playback.clock import MonotonicClock
 from kiosk.playback.player import CachedImages, Player
 from kiosk.render.compositor import Compositor, Look
+from kiosk.render.surfaces import pixels
 from kiosk.render.text import TextRenderer
 from kiosk.show.loader import LoadOptions, load_show
 from kiosk.show.settings import default_fonts
@@ -459,3 +460,46 @@ def test_a_clip_alone_goes_straight_onto_the_screen_and_into_its_layer_for_the_f
     assert alone > 10 and repainted
     assert faded is not None and last_shown is not None
     assert (faded == last_shown).all()  # the fade starts from the picture last shown
+
+
+def test_a_clip_fading_into_itself_fades_from_its_last_picture(show_dir: ShowDir):
+    """A one-clip loop with a crossfade: its next run fades in over the last picture of
+    the run before. Both runs are the same clip, so the fade mixed the new run with
+    itself: a cut, where the curator asked for a fade."""
+    import cv2
+
+    make_clip(show_dir.assets / "c.mp4", 160, 120, 1.0, fps=25, audio=None)
+    show_dir.manifest("a.yaml", "items:\n  - video: c.mp4\n    transition: crossfade 0.5s\n")
+    show = load_show(LoadOptions(show_dir.exhibits, show_dir.assets)).show
+    fonts = default_fonts()
+    compositor = Compositor(SIZE, TextRenderer(fonts.text, fonts.heading), Look())
+    clock = MonotonicClock()
+    cache = PhotoCache(2**20, SIZE, 10**8)
+    clips = Clips(SIZE, compositor)
+    player = Player(show, compositor, CachedImages(cache), clock.now(), clips=clips)
+    target = pygame.Surface(SIZE, 0, 32)
+    pacer = pygame.time.Clock()
+    last_alone: np.ndarray | None = None
+    mixed: list[float] = []
+    with cache:
+        try:
+            start = clock.now()
+            while clock.now() - start < 6 and len(mixed) < 5:
+                frame = player.update(clock.now())
+                player.draw(target, frame)
+                shown = pixels(target)[:, :, :3].astype(int)
+                if frame.previous is frame.current and 0.2 < frame.progress < 0.8:
+                    arriving = pixels(clips.layer(frame.current)[0])[:, :, :3].copy()
+                    assert last_alone is not None
+                    expected = cv2.addWeighted(last_alone.astype(np.uint8),
+                                               1 - frame.progress, arriving,
+                                               frame.progress, 0.0).astype(int)
+                    assert np.abs(shown - expected).max() <= 1  # both runs, mixed
+                    mixed.append(float(np.abs(shown - arriving.astype(int)).mean()))
+                elif frame.transition is None or frame.progress >= 1:
+                    last_alone = shown
+                player.prepare()
+                pacer.tick(60)
+        finally:
+            assert clips.stop()
+    assert len(mixed) == 5 and min(mixed) > 5  # not the arriving run alone

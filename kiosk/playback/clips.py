@@ -333,6 +333,9 @@ class Clips:
         # A second copy of the clip on screen, opened near its end when the show plays
         # it again next (a one-clip loop): its first frame is ready at the seam.
         self.spares: dict[str, Clip] = {}
+        # The last picture of a clip that follows itself, held while it fades into its
+        # next run (the run before is closed when the next one starts).
+        self.held: dict[str, pygame.Surface] = {}
         # Frame buffers for every clip of the show: each open clip's (and the spare's)
         # queue, the frame
         # on screen, the one being fitted and its YUV scratch; memory stays put from
@@ -392,7 +395,12 @@ class Clips:
     def reason(self, step: Video) -> str:
         return self.failed.get(clip_key(step), "")
 
-    def layer(self, step: Video) -> tuple[pygame.Surface | None, int]:
+    def layer(self, step: Video, leaving: bool = False) -> tuple[pygame.Surface | None, int]:
+        """The clip's layer with its newest picture; ``leaving``: for the step leaving in
+        a transition, which for a clip fading into itself is its last run's picture."""
+        held = self.held.get(clip_key(step)) if leaving else None
+        if held is not None:
+            return held, 0
         clip = self.open.get(clip_key(step))
         if clip is None:
             return None, 0
@@ -438,9 +446,13 @@ class Clips:
         previous = getattr(frame, "previous", None)
         run_id = getattr(frame, "run_id", None)
         paused = bool(getattr(frame, "paused", False))
+        transition = getattr(frame, "transition", None)
+        fading = previous is current and getattr(transition, "kind", "cut") != "cut"
+        if not fading:
+            self.held.clear()  # no clip is fading into itself
         for key, clip in list(self.open.items()):
             if clip.step is current:
-                self._play(clip, run_id, paused, now, timeline, language)
+                self._play(clip, run_id, paused, now, timeline, language, fading)
             elif clip.run_id is not None and clip.step is not previous:
                 self._close(key)  # it left the screen (its fade out is over)
                 self._drop_spare(key)
@@ -478,10 +490,13 @@ class Clips:
                 self.spares[key] = spare
 
     def _play(self, clip: Clip, run_id: int | None, paused: bool, now: float,
-              timeline: EndListener, language: str) -> None:
+              timeline: EndListener, language: str, fading: bool = False) -> None:
         if clip.run_id != run_id:
             if clip.run_id is not None:  # the same clip again (a one-clip loop)
                 key = clip_key(clip.step)
+                last = self.painter.layer(clip.view) if fading else None
+                if last is not None:  # what the seam's fade starts from
+                    self.held[key] = last
                 spare = self.spares.pop(key, None)
                 self._close(key)
                 if spare is None:  # not opened ahead: reopen, it starts when ready
@@ -638,6 +653,7 @@ class Clips:
 
     def close_all(self) -> None:
         """Stop every clip and its sound (closing time)."""
+        self.held.clear()
         for key in list(self.open):
             self._close(key)
         for key in list(self.spares):
@@ -667,7 +683,7 @@ class StillClips:
         self.size = size
         self.painter = ClipPainter(size, compositor, default_language)
         self.failed: dict[str, str] = {}
-        self._at: dict[str, tuple[Video, float, str]] = {}
+        self._at: dict[tuple[str, bool], tuple[Video, float, str]] = {}  # by (key, leaving)
 
     # Nothing plays in a still frame: the loop's questions have plain answers.
     def playing(self) -> bool:
@@ -704,9 +720,10 @@ class StillClips:
     def reason(self, step: Video) -> str:
         return self.failed.get(clip_key(step), "")
 
-    def layer(self, step: Video) -> tuple[pygame.Surface | None, int]:
-        """Decoded only now, when the frame is drawn (not on every tick up to it)."""
-        wanted = self._at.get(clip_key(step))
+    def layer(self, step: Video, leaving: bool = False) -> tuple[pygame.Surface | None, int]:
+        """Decoded only now, when the frame is drawn (not on every tick up to it);
+        ``leaving``: at its end, for the step leaving in a transition."""
+        wanted = self._at.get((clip_key(step), leaving))
         if wanted is None:
             return None, 0
         view = self._grab(*wanted)
@@ -728,7 +745,7 @@ class StillClips:
             if isinstance(step, Video):
                 t = (playing_length_s(step) or 0.0) if at_end else float(
                     getattr(frame, "step_elapsed_s", 0.0))
-                self._at[clip_key(step)] = (step, t, language)
+                self._at[(clip_key(step), at_end)] = (step, t, language)
 
     def stop(self) -> bool:
         return True  # nothing runs between frames
