@@ -31,15 +31,21 @@ from tests.conftest import ROOT, ShowDir, wait_for, write_image
 SIZE = (320, 240)
 
 
-def play(show_dir: ShowDir, seconds: float) -> tuple[list[np.ndarray], list, Player]:
-    """Run the player as the loop does, recording every frame and what was on screen."""
+def live_player(show_dir: ShowDir, now: float, cache_bytes: int = 2**20
+                ) -> tuple[Player, Clips, PhotoCache]:
+    """The show's player with real clips and a photo cache, as the loop has them."""
     show = load_show(LoadOptions(show_dir.exhibits, show_dir.assets)).show
     fonts = default_fonts()
     compositor = Compositor(SIZE, TextRenderer(fonts.text, fonts.heading), Look())
-    clock = MonotonicClock()
-    cache = PhotoCache(64 * 2**20, SIZE, 10**8)
+    cache = PhotoCache(cache_bytes, SIZE, 10**8)
     clips = Clips(SIZE, compositor)
-    player = Player(show, compositor, CachedImages(cache), clock.now(), clips=clips)
+    return Player(show, compositor, CachedImages(cache), now, clips=clips), clips, cache
+
+
+def play(show_dir: ShowDir, seconds: float) -> tuple[list[np.ndarray], list, Player]:
+    """Run the player as the loop does, recording every frame and what was on screen."""
+    clock = MonotonicClock()
+    player, clips, cache = live_player(show_dir, clock.now(), 64 * 2**20)
     target = pygame.Surface(SIZE, 0, 32)
     frames, steps = [], []
     pacer = pygame.time.Clock()
@@ -415,13 +421,9 @@ def test_a_clip_alone_goes_straight_onto_the_screen_and_into_its_layer_for_the_f
     make_clip(show_dir.assets / "c.mp4", 160, 60, 1.0, fps=25, audio=None)
     show_dir.manifest("a.yaml", "items:\n  - video: c.mp4\n    transition: cut\n"
                       "  - card: After\n    transition: crossfade 0.3s\n")
-    show = load_show(LoadOptions(show_dir.exhibits, show_dir.assets)).show
-    fonts = default_fonts()
-    compositor = Compositor(SIZE, TextRenderer(fonts.text, fonts.heading), Look())
     clock = MonotonicClock()
-    cache = PhotoCache(2**20, SIZE, 10**8)
-    clips = Clips(SIZE, compositor)
-    player = Player(show, compositor, CachedImages(cache), clock.now(), clips=clips)
+    player, clips, cache = live_player(show_dir, clock.now())
+    compositor = player.compositor
     target = pygame.Surface(SIZE, 0, 32)
     target.fill((255, 0, 0))  # what a letterboxed clip must paint over
     pacer = pygame.time.Clock()
@@ -470,13 +472,8 @@ def test_a_clip_fading_into_itself_fades_from_its_last_picture(show_dir: ShowDir
 
     make_clip(show_dir.assets / "c.mp4", 160, 120, 1.0, fps=25, audio=None)
     show_dir.manifest("a.yaml", "items:\n  - video: c.mp4\n    transition: crossfade 0.5s\n")
-    show = load_show(LoadOptions(show_dir.exhibits, show_dir.assets)).show
-    fonts = default_fonts()
-    compositor = Compositor(SIZE, TextRenderer(fonts.text, fonts.heading), Look())
     clock = MonotonicClock()
-    cache = PhotoCache(2**20, SIZE, 10**8)
-    clips = Clips(SIZE, compositor)
-    player = Player(show, compositor, CachedImages(cache), clock.now(), clips=clips)
+    player, clips, cache = live_player(show_dir, clock.now())
     target = pygame.Surface(SIZE, 0, 32)
     pacer = pygame.time.Clock()
     last_alone: np.ndarray | None = None
