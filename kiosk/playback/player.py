@@ -22,7 +22,7 @@ from kiosk.job_thread import JobThread
 from kiosk.media.images import ImageError, load_image
 from kiosk.media.motion_frames import EARLY, MotionFrames
 from kiosk.playback.timeline import Frame, Timeline
-from kiosk.render.compositor import Compositor
+from kiosk.render.compositor import Compositor, mixes
 from kiosk.render.surfaces import to_surface
 from kiosk.show.model import (
     NO_TEXT,
@@ -343,8 +343,8 @@ class Player:
     def draw(self, target: pygame.Surface, frame: Frame) -> list[pygame.Rect]:
         """Draw the frame; returns the areas that changed (empty: nothing to present)."""
         kind = frame.transition.kind if frame.transition else "cut"
-        mixing = frame.previous is not None and frame.progress < 1.0 and kind != "cut"
-        if isinstance(frame.current, Video) and self.clips is not None and not mixing:
+        alone = frame.previous is None or not mixes(kind, frame.progress)
+        if isinstance(frame.current, Video) and self.clips is not None and alone:
             drawn = self.clips.draw_alone(frame.current, target)
             if drawn is not None:
                 return drawn

@@ -49,6 +49,21 @@ class Look:
     viewing_distance_m: float = 1.0  # from where visitors read: the smallest label text
 
 
+def mixes(kind: str, progress: float) -> bool:
+    """Whether a transition at ``progress`` mixes the step leaving with the one arriving
+    (a cut never does; any transition is over at 1)."""
+    return progress < 1.0 and kind != "cut"
+
+
+def _scene(target: pygame.Surface, current: object, previous: object, mixing: bool,
+           kind: str, progress: float, direction: int, versions: tuple[int, int]) -> tuple:
+    """What a drawn frame shows, compared from frame to frame: the same scene twice is
+    nothing to draw. A clip's or a moving photo's layer changes with its version."""
+    return (id(target), id(current), id(previous) if mixing or current is None else 0,
+            kind if mixing else "", round(progress, 4) if mixing else 1.0,
+            direction if mixing else 0, versions)
+
+
 class Compositor:
     def __init__(self, size: tuple[int, int], text: TextRenderer, look: Look,
                  max_layers: int = 4) -> None:
@@ -405,11 +420,8 @@ class Compositor:
         Returns the areas that changed since the last call on this target (empty: nothing
         to present), so a still photo costs nothing but its creeping progress line.
         """
-        mixing = current is not None and previous is not None and progress < 1.0 and (
-            kind != "cut")
-        scene = (id(target), id(current), id(previous) if mixing or current is None else 0,
-                 kind if mixing else "", round(progress, 4) if mixing else 1.0,
-                 direction if mixing else 0, versions)  # a clip's layer changes each frame
+        mixing = current is not None and previous is not None and mixes(kind, progress)
+        scene = _scene(target, current, previous, mixing, kind, progress, direction, versions)
         line_px = self._line_length(step_progress)
         if scene == self._last_scene:
             if line_px == self._last_line or current is None:
@@ -456,7 +468,7 @@ class Compositor:
     @staticmethod
     def _alone(target: pygame.Surface, what: object, version: int) -> tuple:
         """The scene ``draw`` keeps for ``what`` drawn alone."""
-        return (id(target), id(what), 0, "", 1.0, 0, (version, 0))
+        return _scene(target, what, None, False, "cut", 1.0, 0, (version, 0))
 
     def invalidate(self) -> None:
         """The next draw repaints everything (the target was drawn on elsewhere)."""
