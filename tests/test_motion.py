@@ -319,6 +319,44 @@ def test_a_pan_frame_made_ahead_is_the_frame_drawn_in_place():
         assert frames.stop()
 
 
+def test_a_third_moving_photo_takes_an_old_surface_and_shows_none_of_it():
+    """Guards the moving layers passed on from step to step (a new 8 MB surface per step
+    was fresh memory faulted in on the render thread): the photo drawn on a surface the
+    first one left shows its own picture and background bands, nothing of the first, and
+    the screen is drawn again though the surface is the one last drawn there."""
+    import pygame
+
+    from kiosk.render.compositor import Compositor, Look
+    from kiosk.render.surfaces import pixels
+    from kiosk.render.text import TextRenderer
+    from kiosk.show.settings import default_fonts
+
+    pygame.font.init()
+    fonts = default_fonts()
+    size = (320, 180)
+    look = Look(background=(0, 128, 0))
+    compositor = Compositor(size, TextRenderer(fonts.text, fonts.heading), look)
+    screen = pygame.Surface(size, 0, 32)
+    red = np.zeros((180, 320, 4), np.uint8)
+    red[:] = (0, 0, 255, 255)
+    blue = np.zeros((180, 90, 4), np.uint8)  # narrower than the screen: bands beside it
+    blue[:] = (255, 0, 0, 255)
+    full, narrow = m.Box(0, 0, 320, 180), m.Box(-115, 0, 320, 180)
+    steps = [Photo(Path(f"/x/{n}.jpg"), 10.0, Transition("cut", 0.0), "width", _label(),
+                   "bottom", Where("a.yaml", n, 1), motion=Motion("pan"))
+             for n in (1, 2, 3)]
+    first, v1 = compositor.moving_layer(steps[0], red, full)
+    compositor.draw(screen, first, versions=(v1, 0))
+    compositor.moving_layer(steps[1], red, full)  # made, not drawn (a fade's next step)
+    third, v3 = compositor.moving_layer(steps[2], blue, narrow)
+    assert third is first and v3 != v1
+    compositor.draw(screen, third, versions=(v3, 0))
+    shown = pixels(screen)
+    assert tuple(shown[90, 160][:3]) == (255, 0, 0)  # the blue photo in the middle
+    band = tuple(int(c) for c in shown[90, 10][:3])
+    assert band == tuple(look.background[::-1])  # its band, not the red photo left there
+
+
 def test_a_finger_moves_a_clipping_being_read_and_it_reads_on_from_there(show_dir: ShowDir):
     """Guards a reading the visitor cannot take over: a drag did nothing unless zoomed."""
     import pygame

@@ -97,10 +97,16 @@ def test_the_next_pans_first_frames_wait_through_the_one_on_screen():
         # The pan on screen goes on asking for its own frames meanwhile.
         frames.request("now", image, _boxes(6)[3:], SIZE, (0, 0, 0))
         wait_for(lambda: frames.made_for("now") == 3)
-        layer = frames.swap("next", first[0], pygame.Surface(SIZE, 0, 32))
+        # The photo has no layer yet (a new 8 MiB surface faulted in on the render
+        # thread cost 3-7 ms): it takes the made frame and hands nothing back.
+        layer = frames.swap("next", first[0], None, size=SIZE)
         assert layer is not None  # its first frame, made long before
         frames.request("next", image, first[1:], SIZE, (0, 0, 0))
-        assert frames.swap("next", first[1], layer) is not None
+        following = frames.swap("next", first[1], layer)
+        assert following is not None and following is not layer
+        expected = np.empty((SIZE[1], SIZE[0], 4), np.uint8)
+        resample(expected, image, first[1], (0, 0, 0))
+        assert np.array_equal(pixels(following), expected)
     finally:
         assert frames.stop()
 

@@ -156,13 +156,15 @@ class MotionFrames:
         with self._lock:
             return sum(1 for e in self._done + self._early_done if e[0] == key)
 
-    def swap(self, key: str, box: Box, old: pygame.Surface, wait_s: float = WAIT_S
-             ) -> pygame.Surface | None:
+    def swap(self, key: str, box: Box, old: pygame.Surface | None, wait_s: float = WAIT_S,
+             *, size: tuple[int, int] = (0, 0)) -> pygame.Surface | None:
         """The frame made for this framing, a surface the size of ``old``, which the
         caller hands back (no longer shown: it is made into again); None when none was
         made for it (the caller draws it and keeps ``old``). A frame for it still being
-        made is waited for, up to ``wait_s``."""
-        size = old.get_size()
+        made is waited for, up to ``wait_s``. With no ``old`` (a caller with no surface
+        yet, ``size`` given), nothing is handed back: the thread makes its next frame
+        into a surface it makes itself, off the render thread."""
+        size = old.get_size() if old is not None else size
         with self._lock:
             working = self._working
             if (working is not None and working.key == key
@@ -173,7 +175,8 @@ class MotionFrames:
                     if (entry[0] == key and entry[2].get_size() == size
                             and same_framing(entry[1], box, size[0])):
                         made.remove(entry)
-                        self._spare.append(old)
+                        if old is not None:
+                            self._spare.append(old)
                         self.used += 1
                         return entry[2]
             return None

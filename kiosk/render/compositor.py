@@ -9,6 +9,7 @@ says what is on screen and at what progress.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import OrderedDict
 from collections.abc import Callable
@@ -81,6 +82,9 @@ class Compositor:
         self._last_line = 0
         # A moving photo's frame surface, the framing last drawn on it, its version.
         self._moving: OrderedDict[tuple, list[Any]] = OrderedDict()
+        # Versions count across all moving photos: a surface passed on from one photo to
+        # the next never shows a version the scene was already drawn at.
+        self._moving_versions = itertools.count(1)
 
     # -- sizes ---------------------------------------------------------------------
     def px(self, fraction: float) -> int:
@@ -146,13 +150,15 @@ class Compositor:
         return surface
 
     def moving_layer(self, step: Photo, image: np.ndarray, box: Box,
-                     ahead: Callable[[pygame.Surface], pygame.Surface | None] | None = None,
+                     ahead: Callable[[pygame.Surface | None], pygame.Surface | None] | None
+                     = None,
                      *, leaving: bool = False) -> tuple[pygame.Surface, int]:
         """A moving photo at ``box`` (kiosk.playback.motion.framing) with its label, and
         a version that changes only when the framing does (a dwell or a pause costs
         nothing). Drawing happens in kiosk/render/moving.py; ``ahead(layer)`` may hand
         over a surface made ahead for this framing in exchange for the layer
-        (kiosk/media/motion_frames.py), or None. ``leaving``: a layer of its own for the
+        (kiosk/media/motion_frames.py), or None; with None (no surface yet) it hands
+        over one it made without taking one back. ``leaving``: a layer of its own for the
         photo fading out while it also fades in (a one-photo loop): one surface cannot
         hold both framings."""
         from kiosk.render.moving import draw_framing
@@ -160,10 +166,14 @@ class Compositor:
         key = self.layer_key(step) + (("leaving",) if leaving else ())
         entry = self._moving.get(key)
         if entry is None:
-            entry = [pygame.Surface(self.size, 0, 32), None, 0]
+            # The one on screen and the one leaving are kept; a third takes the oldest
+            # one's surface. A new 8 MB surface is fresh memory that the first frame of
+            # a step faults in on the render thread (3-7 ms measured), so one is made
+            # here only when no surface is at hand and no frame was made ahead.
+            spare = self._moving.popitem(last=False)[1][0] if len(self._moving) >= 2 else (
+                None)
+            entry = [spare, None, 0]
             self._moving[key] = entry
-            while len(self._moving) > 2:  # the one on screen and the one leaving
-                self._moving.popitem(last=False)
         else:
             self._moving.move_to_end(key)
         if entry[1] != box:
@@ -171,6 +181,8 @@ class Compositor:
             if made is not None:
                 entry[0] = made
             else:
+                if entry[0] is None:
+                    entry[0] = pygame.Surface(self.size, 0, 32)
                 draw_framing(entry[0], image, box, self.look.background)
             surface = entry[0]
             # The picture under the label changes with every framing: the label is backed
@@ -180,7 +192,7 @@ class Compositor:
             if found is not None:
                 surface.blit(*found)
             entry[1] = box
-            entry[2] += 1
+            entry[2] = next(self._moving_versions)
         return entry[0], entry[2]
 
     def forget(self) -> None:
