@@ -73,6 +73,9 @@ def same_framing(a: Box, b: Box, screen_w: int) -> bool:
 class MotionFrames:
     def __init__(self, depth: int = DEPTH) -> None:
         self.depth = depth
+        # Surfaces a pan keeps in hand at most: those made ahead for the pan on screen and
+        # for the next, the one being made, and the two the compositor holds as layers.
+        self.in_hand = depth + EARLY + 3
         self._lock = threading.Condition()
         self._jobs: list[_Job] = []  # to make, soonest first
         self._early_jobs: list[_Job] = []  # the next pan's first frames, when idle
@@ -80,6 +83,8 @@ class MotionFrames:
         self._done: list[_Made] = []  # made for the pan on screen, not yet superseded
         self._early_done: list[_Made] = []  # made for the next pan
         self._spare: list[pygame.Surface] = []
+        self.allocated = 0  # surfaces made for the screen size last asked for
+        self._allocated_for = (0, 0)
         self._thread: threading.Thread | None = None
         self._stopping = False
         self.made = 0
@@ -197,9 +202,11 @@ class MotionFrames:
                 out = next((a for a in self._spare if a.get_size() == (w, h)), None)
                 if out is not None:
                     self._spare.remove(out)
+                elif self._allocated_for != (w, h):
+                    self._allocated_for, self.allocated = (w, h), 0
             try:
-                if out is None:  # the format of the compositor's layers
-                    out = pygame.Surface((w, h), 0, 32)
+                if out is None:
+                    out = self._allocate(w, h)
                 view = pixels(out)  # locks the surface while it is made
                 try:
                     resample(view, job.image, job.box, job.background)
@@ -217,7 +224,23 @@ class MotionFrames:
                 while len(made) >= (EARLY if job.early else self.depth):
                     self._spare.append(made.pop(0)[2])
                 made.append((job.key, job.box, out))
-                del self._spare[self.depth:]  # what a smaller screen left behind
+                # What another screen size left behind goes; so do surfaces beyond those
+                # a pan keeps in hand.
+                self._spare = [a for a in self._spare if a.get_size() == (w, h)]
+                del self._spare[self.in_hand:]
                 self._working = None
                 self.made += 1
                 self._lock.notify_all()
+
+    def _allocate(self, w: int, h: int) -> pygame.Surface:
+        """A surface to make a frame into, in the format of the compositor's layers. The
+        first time, all those a pan keeps in hand are made at once: a new 8 MiB surface
+        is fresh memory that SDL clears while this thread holds the GIL (3-7 ms on a
+        2-core machine), and the render thread waits for it. Made while the first pan is
+        still held for its first frames, not while a pan is moving."""
+        count = max(1, self.in_hand - self.allocated)
+        made = [pygame.Surface((w, h), 0, 32) for _ in range(count)]
+        with self._lock:
+            self.allocated += count
+            self._spare.extend(made[1:])
+        return made[0]
