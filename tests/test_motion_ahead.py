@@ -59,8 +59,8 @@ def test_a_pan_frame_is_handed_over_whole_and_the_old_layer_made_into_again():
     """Guards a pan frame's work on the render thread: each frame made ahead was copied
     into the photo's layer (8 MiB at 1080p, 0.7 ms and up to 10 ms on a busy 2-core
     machine, the longest part of a pan frame). The made surface is the layer now; the
-    one it replaces goes back to be made into again, so nothing is allocated or copied
-    per frame."""
+    one it replaces is what the next frame is made into, so nothing is allocated or
+    copied per frame."""
     image = _image()
     frames = MotionFrames()
     frames.start()
@@ -74,8 +74,7 @@ def test_a_pan_frame_is_handed_over_whole_and_the_old_layer_made_into_again():
         frames.request("p", image, boxes[1:], SIZE, (0, 0, 0))
         wait_for(lambda: frames.made == 2)
         second = frames.swap("p", boxes[1], first)
-        assert second is not None and second is not first
-        assert frames.allocated == frames.in_hand  # the surfaces in hand, made into again
+        assert second is shown  # the layer handed back, made into again
         expected = np.empty((SIZE[1], SIZE[0], 4), np.uint8)
         resample(expected, image, boxes[1], (0, 0, 0))
         assert np.array_equal(pixels(second), expected)
@@ -89,15 +88,16 @@ def test_a_moving_pan_never_waits_for_a_new_surface():
     """Guards the first seconds of a pan: each frame made ahead took a new 8 MiB surface
     until the pan had its frames in hand, and SDL clears a new surface while holding the
     GIL (3-7 ms of fresh memory on a 2-core machine), so the render thread woke 10-40 ms
-    late. They are all made with the first frame, before the pan moves."""
+    late. They are made before the show moves, and a pan then makes none."""
     image = _image()
     frames = MotionFrames()
+    frames.reserve(SIZE)
+    assert frames.allocated == frames.in_hand
     frames.start()
     try:
         boxes = _boxes(12)
         frames.prefetch("p", image, boxes[:EARLY], SIZE, (0, 0, 0))
         wait_for(lambda: frames.made_for("p") == EARLY)
-        assert frames.allocated == frames.in_hand
         shown = frames.swap("p", boxes[0], None, size=SIZE)  # the pan's first frame
         assert shown is not None
         for k in range(1, 9):  # the pan moves on, three refreshes asked ahead
@@ -108,6 +108,26 @@ def test_a_moving_pan_never_waits_for_a_new_surface():
         assert frames.allocated == frames.in_hand  # not one surface more
     finally:
         assert frames.stop()
+
+
+def test_a_show_with_a_pan_reserves_its_surfaces_before_it_moves(show_dir: ShowDir):
+    """The player of a show with a pan reserves them when it is made; one without a pan
+    holds none (64 MiB at 1080p for nothing)."""
+    import cv2
+
+    from tests.test_motion import _load
+
+    cv2.imwrite(str(show_dir.exhibits / "p.jpg"), np.zeros((600, 900, 3), np.uint8))
+    for motion, expected in (("pan", True), ("none", False)):
+        show_dir.manifest("a.yaml", f"title: A\nitems:\n  - photo: p.jpg\n"
+                                    f"    motion: {motion}\n")
+        player = make_player(_load(show_dir).show, Settings(fonts=default_fonts()), SIZE,
+                             SyncImages(SIZE, 10**8, (0, 0, 0)), 0.0)
+        try:
+            assert player.ahead is not None
+            assert player.ahead.allocated == (player.ahead.in_hand if expected else 0)
+        finally:
+            player.stop()
 
 
 def test_the_next_pans_first_frames_wait_through_the_one_on_screen():

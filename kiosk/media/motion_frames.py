@@ -232,15 +232,24 @@ class MotionFrames:
                 self.made += 1
                 self._lock.notify_all()
 
-    def _allocate(self, w: int, h: int) -> pygame.Surface:
-        """A surface to make a frame into, in the format of the compositor's layers. The
-        first time, all those a pan keeps in hand are made at once: a new 8 MiB surface
-        is fresh memory that SDL clears while this thread holds the GIL (3-7 ms on a
-        2-core machine), and the render thread waits for it. Made while the first pan is
-        still held for its first frames, not while a pan is moving."""
-        count = max(1, self.in_hand - self.allocated)
-        made = [pygame.Surface((w, h), 0, 32) for _ in range(count)]
+    def reserve(self, size: tuple[int, int]) -> None:
+        """Make the surfaces a pan keeps in hand for this screen size now, on the calling
+        thread, before the show moves. A new 8 MiB surface is fresh memory that SDL
+        clears while holding the GIL (3-7 ms on a 2-core machine): made one by one as the
+        first pans filled their frames ahead, they held the render thread up 10-40 ms."""
         with self._lock:
-            self.allocated += count
-            self._spare.extend(made[1:])
-        return made[0]
+            if self._allocated_for != size:
+                self._allocated_for, self.allocated = size, 0
+            count = self.in_hand - self.allocated
+        made = [pygame.Surface(size, 0, 32) for _ in range(max(0, count))]
+        with self._lock:
+            self._spare = [a for a in self._spare if a.get_size() == size] + made
+            self.allocated += len(made)
+
+    def _allocate(self, w: int, h: int) -> pygame.Surface:
+        """A surface to make a frame into, in the format of the compositor's layers, when
+        none is at hand (none reserved, or the compositor kept some)."""
+        surface = pygame.Surface((w, h), 0, 32)
+        with self._lock:
+            self.allocated += 1
+        return surface
