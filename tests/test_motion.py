@@ -357,6 +357,30 @@ def test_a_third_moving_photo_takes_an_old_surface_and_shows_none_of_it():
     assert band == tuple(look.background[::-1])  # its band, not the red photo left there
 
 
+def test_another_language_keeps_the_moving_photos_surfaces_and_draws_anew():
+    """Guards a visitor switching language during a pan or a reading: `forget` dropped
+    the moving photo's surface and the next frame made a new one on the render thread
+    (fresh memory: 5-12 ms). It is kept and drawn on again, at a new version."""
+    import pygame
+
+    from kiosk.render.compositor import Compositor, Look
+    from kiosk.render.text import TextRenderer
+    from kiosk.show.settings import default_fonts
+
+    pygame.font.init()
+    fonts = default_fonts()
+    compositor = Compositor((320, 180), TextRenderer(fonts.text, fonts.heading), Look())
+    compositor.reserve_moving()
+    image = np.zeros((180, 320, 4), np.uint8)
+    step = Photo(Path("/x/1.jpg"), 10.0, Transition("cut", 0.0), "width", _label(),
+                 "bottom", Where("a.yaml", 1, 1), motion=Motion("pan"))
+    layer, version = compositor.moving_layer(step, image, m.Box(0, 0, 320, 180))
+    compositor.set_language("ru")
+    compositor.forget()
+    again, later = compositor.moving_layer(step, image, m.Box(0, 0, 320, 180))
+    assert again is layer and later != version
+
+
 def test_a_finger_moves_a_clipping_being_read_and_it_reads_on_from_there(show_dir: ShowDir):
     """Guards a reading the visitor cannot take over: a drag did nothing unless zoomed."""
     import pygame

@@ -110,22 +110,35 @@ def test_a_moving_pan_never_waits_for_a_new_surface():
         assert frames.stop()
 
 
-def test_a_show_with_a_pan_reserves_its_surfaces_before_it_moves(show_dir: ShowDir):
-    """The player of a show with a pan reserves them when it is made; one without a pan
-    holds none (64 MiB at 1080p for nothing)."""
+def test_a_show_with_moving_photos_reserves_its_surfaces_before_it_moves(
+        show_dir: ShowDir):
+    """The player of a show with a pan reserves the surfaces its frames are made into,
+    and any moving photo the two it is drawn on, when it is made; a still show holds
+    none (64 MiB at 1080p for nothing)."""
     import cv2
 
+    from kiosk.render.surfaces import pixels
     from tests.test_motion import _load
 
     cv2.imwrite(str(show_dir.exhibits / "p.jpg"), np.zeros((600, 900, 3), np.uint8))
-    for motion, expected in (("pan", True), ("none", False)):
+    for motion, pan_frames, layers in (("pan", True, 2), ("read", False, 2),
+                                       ("none", False, 0)):
         show_dir.manifest("a.yaml", f"title: A\nitems:\n  - photo: p.jpg\n"
                                     f"    motion: {motion}\n")
         player = make_player(_load(show_dir).show, Settings(fonts=default_fonts()), SIZE,
                              SyncImages(SIZE, 10**8, (0, 0, 0)), 0.0)
         try:
             assert player.ahead is not None
-            assert player.ahead.allocated == (player.ahead.in_hand if expected else 0)
+            assert player.ahead.allocated == (player.ahead.in_hand if pan_frames else 0)
+            spares = list(player.compositor._moving_spares)
+            assert len(spares) == layers
+            if motion == "read":  # its first frame is drawn on one of them
+                step = player.timeline.show.exhibits[0].steps[0]
+                image = np.full((SIZE[1] * 3, SIZE[0], 4), 200, np.uint8)
+                layer, _ = player.compositor.moving_layer(
+                    step, image, m.Box(0, 0, SIZE[0], SIZE[1]))
+                assert any(layer is s for s in spares)
+                assert pixels(layer)[5, 5, 0] == 200
         finally:
             player.stop()
 

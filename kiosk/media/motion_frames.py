@@ -73,9 +73,9 @@ def same_framing(a: Box, b: Box, screen_w: int) -> bool:
 class MotionFrames:
     def __init__(self, depth: int = DEPTH) -> None:
         self.depth = depth
-        # Surfaces a pan keeps in hand at most: those made ahead for the pan on screen and
-        # for the next, the one being made, and the two the compositor holds as layers.
-        self.in_hand = depth + EARLY + 3
+        # Surfaces this thread keeps in hand: frames made ahead for the pan on screen and
+        # for the next, and the one being made (the compositor keeps its own two).
+        self.in_hand = depth + EARLY + 1
         self._lock = threading.Condition()
         self._jobs: list[_Job] = []  # to make, soonest first
         self._early_jobs: list[_Job] = []  # the next pan's first frames, when idle

@@ -130,7 +130,7 @@ class Player:
         # draws each frame itself). The time between moving frames drawn predicts the
         # next ones'.
         self.ahead: MotionFrames | None = None if eager else MotionFrames()
-        self._reserve_pan_frames(show)
+        self._reserve_motion_surfaces(show)
         self._last_moving: tuple[str, float] | None = None
         self.frame_s = frame_s  # the screen's refresh period: pan frames are made for it
         self._now = now  # the last frame's time
@@ -153,13 +153,15 @@ class Player:
         self._holding: dict[str, float] = {}  # moving photos held until ready: since when
         self.fonts: tuple[object, object] | None = None  # as the settings named them
 
-    def _reserve_pan_frames(self, show: Show) -> None:
-        """A show with a pan: the surfaces its frames are made into, made before it moves
-        (kiosk/media/motion_frames.py says why)."""
-        if self.ahead is not None and any(
-                isinstance(step, Photo) and step.motion is not None
-                and step.motion.kind == "pan"
-                for exhibit in show.exhibits for step in exhibit.steps):
+    def _reserve_motion_surfaces(self, show: Show) -> None:
+        """A show with moving photos: the surfaces they are drawn on, and for a pan those
+        its frames are made into, made before anything moves (kiosk/media/motion_frames.py
+        says why). A show without them holds none (64 MiB at 1080p)."""
+        kinds = {step.motion.kind for exhibit in show.exhibits for step in exhibit.steps
+                 if isinstance(step, Photo) and step.motion is not None}
+        if kinds and not self.eager:
+            self.compositor.reserve_moving()
+        if "pan" in kinds and self.ahead is not None:
             self.ahead.reserve(self.compositor.size)
 
     # -- readiness -------------------------------------------------------------------
@@ -533,7 +535,7 @@ class Player:
         """Everything sized to the screen, built again; the show keeps its place."""
         old = self.compositor
         self.compositor = Compositor(size, old.text, old.look, max_layers=4)
-        self._reserve_pan_frames(self.timeline.show)
+        self._reserve_motion_surfaces(self.timeline.show)
         if self._make_clips is not None:
             if self.clips is not None:
                 self.clips.stop()  # its threads end; clips reopen at the new size

@@ -85,6 +85,7 @@ class Compositor:
         # Versions count across all moving photos: a surface passed on from one photo to
         # the next never shows a version the scene was already drawn at.
         self._moving_versions = itertools.count(1)
+        self._moving_spares: list[pygame.Surface] = []  # made ahead, or kept by `forget`
 
     # -- sizes ---------------------------------------------------------------------
     def px(self, fraction: float) -> int:
@@ -167,11 +168,13 @@ class Compositor:
         entry = self._moving.get(key)
         if entry is None:
             # The one on screen and the one leaving are kept; a third takes the oldest
-            # one's surface. A new 8 MB surface is fresh memory that the first frame of
-            # a step faults in on the render thread (3-7 ms measured), so one is made
-            # here only when no surface is at hand and no frame was made ahead.
-            spare = self._moving.popitem(last=False)[1][0] if len(self._moving) >= 2 else (
-                None)
+            # one's surface. A new 8 MiB surface is fresh memory that SDL clears holding
+            # the GIL (3-7 ms, 12 ms traced at a reading's first frame), so one is made
+            # here only when none is at hand and no frame was made ahead.
+            if len(self._moving) >= 2:
+                spare = self._moving.popitem(last=False)[1][0]
+            else:
+                spare = self._moving_spares.pop() if self._moving_spares else None
             entry = [spare, None, 0]
             self._moving[key] = entry
         else:
@@ -195,11 +198,20 @@ class Compositor:
             entry[2] = next(self._moving_versions)
         return entry[0], entry[2]
 
+    def reserve_moving(self) -> None:
+        """Make the two surfaces moving photos are drawn on now, before the show moves
+        (a show with moving photos; see ``moving_layer``)."""
+        while len(self._moving_spares) + len(self._moving) < 2:
+            self._moving_spares.append(pygame.Surface(self.size, 0, 32))
+
     def forget(self) -> None:
         """Drop cached layers (a reloaded show, another language). The next draw repaints:
-        a new layer may reuse a dropped one's id, which the scene is compared by."""
+        a new layer may reuse a dropped one's id, which the scene is compared by. Moving
+        photos' surfaces are kept to draw on again (versions never repeat)."""
         self._layers.clear()
         self.generation += 1
+        self._moving_spares = [*self._moving_spares,
+                               *(entry[0] for entry in self._moving.values())][:2]
         self._moving.clear()
         self._labels.clear()  # drawn with the old fonts, or the old default language
         self._last_scene = None
