@@ -357,6 +357,22 @@ def test_a_third_moving_photo_takes_an_old_surface_and_shows_none_of_it():
     assert band == tuple(look.background[::-1])  # its band, not the red photo left there
 
 
+def test_a_window_running_past_the_picture_shows_background_bands_around_it():
+    """Guards the bands a reading's last frames and a narrow clipping show: painted as
+    whole pixels now (the four bytes broadcast took 7 ms a frame at 1080p), they must
+    still be the background exactly where the picture runs out, and the picture where
+    it does not."""
+    from kiosk.render.moving import resample
+
+    picture = np.random.default_rng(4).integers(0, 255, (300, 200, 4), dtype=np.uint8)
+    view = np.zeros((180, 320, 4), np.uint8)
+    resample(view, picture, m.Box(-60, 200, 320, 180), (10, 20, 30))  # left, right, below
+    expected = np.empty_like(view)
+    expected[:] = (30, 20, 10, 255)
+    expected[:100, 60:260] = picture[200:300]
+    assert np.array_equal(view, expected)
+
+
 def test_another_language_keeps_the_moving_photos_surfaces_and_draws_anew():
     """Guards a visitor switching language during a pan or a reading: `forget` dropped
     the moving photo's surface and the next frame made a new one on the render thread

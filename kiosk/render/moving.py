@@ -58,7 +58,7 @@ def resample(view: np.ndarray, image: np.ndarray, box: Box, background: RGB) -> 
     x1 = min(iw, math.ceil(box.x + box.w) + 2)
     y1 = min(ih, math.ceil(box.y + box.h) + 2)
     if x1 <= x0 or y1 <= y0:
-        view[:] = (*background[::-1], 255)
+        _fill(view, background)
         return
     matrix[0, 2] += x0 * s
     matrix[1, 2] += y0 * s
@@ -74,9 +74,21 @@ def _copy(view: np.ndarray, image: np.ndarray, x: int, y: int, background: RGB) 
     ih, iw = image.shape[:2]
     sx0, sy0 = max(0, x), max(0, y)
     sx1, sy1 = min(iw, x + sw), min(ih, y + sh)
-    if sx1 - sx0 < sw or sy1 - sy0 < sh:
-        view[:] = (*background[::-1], 255)
     if sx1 <= sx0 or sy1 <= sy0:
+        _fill(view, background)
         return
     dx, dy = sx0 - x, sy0 - y
-    np.copyto(view[dy:dy + sy1 - sy0, dx:dx + sx1 - sx0], image[sy0:sy1, sx0:sx1])
+    h, w = sy1 - sy0, sx1 - sx0
+    # The bands around the window: above, below, left, right.
+    for band in (view[:dy], view[dy + h:], view[dy:dy + h, :dx], view[dy:dy + h, dx + w:]):
+        if band.size:
+            _fill(band, background)
+    np.copyto(view[dy:dy + h, dx:dx + w], image[sy0:sy1, sx0:sx1])
+
+
+def _fill(view: np.ndarray, background: RGB) -> None:
+    """``view`` (h x w x 4, BGRA) painted the background, opaque: as whole 32-bit pixels,
+    about 40 times faster than numpy broadcasting the four bytes (7 ms at 1080p, which a
+    reading's last frames took when its window ran past the picture's end)."""
+    r, g, b = background
+    view.view(np.uint32)[...] = b | g << 8 | r << 16 | 0xFF << 24
