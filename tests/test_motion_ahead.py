@@ -98,7 +98,7 @@ def test_a_moving_pan_never_waits_for_a_new_surface():
         boxes = _boxes(12)
         frames.prefetch("p", image, boxes[:EARLY], SIZE, (0, 0, 0))
         wait_for(lambda: frames.made_for("p") == EARLY)
-        shown = frames.swap("p", boxes[0], None, size=SIZE)  # the pan's first frame
+        shown = frames.swap("p", boxes[0], pygame.Surface(SIZE, 0, 32))  # its first frame
         assert shown is not None
         for k in range(1, 9):  # the pan moves on, three refreshes asked ahead
             frames.request("p", image, boxes[k:k + 3], SIZE, (0, 0, 0))
@@ -156,9 +156,7 @@ def test_the_next_pans_first_frames_wait_through_the_one_on_screen():
         # The pan on screen goes on asking for its own frames meanwhile.
         frames.request("now", image, _boxes(6)[3:], SIZE, (0, 0, 0))
         wait_for(lambda: frames.made_for("now") == 3)
-        # The photo has no layer yet (a new 8 MiB surface faulted in on the render
-        # thread cost 3-7 ms): it takes the made frame and hands nothing back.
-        layer = frames.swap("next", first[0], None, size=SIZE)
+        layer = frames.swap("next", first[0], pygame.Surface(SIZE, 0, 32))
         assert layer is not None  # its first frame, made long before
         frames.request("next", image, first[1:], SIZE, (0, 0, 0))
         following = frames.swap("next", first[1], layer)

@@ -83,8 +83,7 @@ class MotionFrames:
         self._done: list[_Made] = []  # made for the pan on screen, not yet superseded
         self._early_done: list[_Made] = []  # made for the next pan
         self._spare: list[pygame.Surface] = []
-        self.allocated = 0  # surfaces made for the screen size last asked for
-        self._allocated_for = (0, 0)
+        self.allocated = 0  # surfaces made, reserved or not (none while a pan moves)
         self._thread: threading.Thread | None = None
         self._stopping = False
         self.made = 0
@@ -161,15 +160,13 @@ class MotionFrames:
         with self._lock:
             return sum(1 for e in self._done + self._early_done if e[0] == key)
 
-    def swap(self, key: str, box: Box, old: pygame.Surface | None, wait_s: float = WAIT_S,
-             *, size: tuple[int, int] = (0, 0)) -> pygame.Surface | None:
+    def swap(self, key: str, box: Box, old: pygame.Surface, wait_s: float = WAIT_S
+             ) -> pygame.Surface | None:
         """The frame made for this framing, a surface the size of ``old``, which the
         caller hands back (no longer shown: it is made into again); None when none was
         made for it (the caller draws it and keeps ``old``). A frame for it still being
-        made is waited for, up to ``wait_s``. With no ``old`` (a caller with no surface
-        yet, ``size`` given), nothing is handed back: the thread makes its next frame
-        into a surface it makes itself, off the render thread."""
-        size = old.get_size() if old is not None else size
+        made is waited for, up to ``wait_s``."""
+        size = old.get_size()
         with self._lock:
             working = self._working
             if (working is not None and working.key == key
@@ -180,8 +177,7 @@ class MotionFrames:
                     if (entry[0] == key and entry[2].get_size() == size
                             and same_framing(entry[1], box, size[0])):
                         made.remove(entry)
-                        if old is not None:
-                            self._spare.append(old)
+                        self._spare.append(old)
                         self.used += 1
                         return entry[2]
             return None
@@ -202,8 +198,6 @@ class MotionFrames:
                 out = next((a for a in self._spare if a.get_size() == (w, h)), None)
                 if out is not None:
                     self._spare.remove(out)
-                elif self._allocated_for != (w, h):
-                    self._allocated_for, self.allocated = (w, h), 0
             try:
                 if out is None:
                     out = self._allocate(w, h)
@@ -238,9 +232,7 @@ class MotionFrames:
         clears while holding the GIL (3-7 ms on a 2-core machine): made one by one as the
         first pans filled their frames ahead, they held the render thread up 10-40 ms."""
         with self._lock:
-            if self._allocated_for != size:
-                self._allocated_for, self.allocated = size, 0
-            count = self.in_hand - self.allocated
+            count = self.in_hand - sum(1 for a in self._spare if a.get_size() == size)
         made = [pygame.Surface(size, 0, 32) for _ in range(max(0, count))]
         with self._lock:
             self._spare = [a for a in self._spare if a.get_size() == size] + made
@@ -248,7 +240,7 @@ class MotionFrames:
 
     def _allocate(self, w: int, h: int) -> pygame.Surface:
         """A surface to make a frame into, in the format of the compositor's layers, when
-        none is at hand (none reserved, or the compositor kept some)."""
+        none is at hand (none reserved: a show that gained a pan on reload)."""
         surface = pygame.Surface((w, h), 0, 32)
         with self._lock:
             self.allocated += 1

@@ -399,7 +399,7 @@ class Player:
             return self.compositor.moving_layer(step, image, box)
         ahead.start()
         layer = self.compositor.moving_layer(
-            step, image, box, lambda layer: ahead.swap(step.key, box, layer, size=size))
+            step, image, box, lambda layer: ahead.swap(step.key, box, layer))
         last = self._last_moving
         frame_s = elapsed_s - last[1] if last is not None and last[0] == step.key else 0.0
         self._last_moving = (step.key, elapsed_s)

@@ -151,15 +151,13 @@ class Compositor:
         return surface
 
     def moving_layer(self, step: Photo, image: np.ndarray, box: Box,
-                     ahead: Callable[[pygame.Surface | None], pygame.Surface | None] | None
-                     = None,
+                     ahead: Callable[[pygame.Surface], pygame.Surface | None] | None = None,
                      *, leaving: bool = False) -> tuple[pygame.Surface, int]:
         """A moving photo at ``box`` (kiosk.playback.motion.framing) with its label, and
         a version that changes only when the framing does (a dwell or a pause costs
         nothing). Drawing happens in kiosk/render/moving.py; ``ahead(layer)`` may hand
         over a surface made ahead for this framing in exchange for the layer
-        (kiosk/media/motion_frames.py), or None; with None (no surface yet) it hands
-        over one it made without taking one back. ``leaving``: a layer of its own for the
+        (kiosk/media/motion_frames.py), or None. ``leaving``: a layer of its own for the
         photo fading out while it also fades in (a one-photo loop): one surface cannot
         hold both framings."""
         from kiosk.render.moving import draw_framing
@@ -169,13 +167,15 @@ class Compositor:
         if entry is None:
             # The one on screen and the one leaving are kept; a third takes the oldest
             # one's surface. A new 8 MiB surface is fresh memory that SDL clears holding
-            # the GIL (3-7 ms, 12 ms traced at a reading's first frame), so one is made
-            # here only when none is at hand and no frame was made ahead.
+            # the GIL (3-7 ms, 12 ms traced at a reading's first frame): one is made here
+            # only when none was reserved (a show that gained moving photos on reload).
             if len(self._moving) >= 2:
-                spare = self._moving.popitem(last=False)[1][0]
+                surface = self._moving.popitem(last=False)[1][0]
+            elif self._moving_spares:
+                surface = self._moving_spares.pop()
             else:
-                spare = self._moving_spares.pop() if self._moving_spares else None
-            entry = [spare, None, 0]
+                surface = pygame.Surface(self.size, 0, 32)
+            entry = [surface, None, 0]
             self._moving[key] = entry
         else:
             self._moving.move_to_end(key)
@@ -184,8 +184,6 @@ class Compositor:
             if made is not None:
                 entry[0] = made
             else:
-                if entry[0] is None:
-                    entry[0] = pygame.Surface(self.size, 0, 32)
                 draw_framing(entry[0], image, box, self.look.background)
             surface = entry[0]
             # The picture under the label changes with every framing: the label is backed

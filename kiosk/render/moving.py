@@ -91,4 +91,5 @@ def _fill(view: np.ndarray, background: RGB) -> None:
     about 40 times faster than numpy broadcasting the four bytes (7 ms at 1080p, which a
     reading's last frames took when its window ran past the picture's end)."""
     r, g, b = background
+    # B, G, R, A in memory is this 32-bit value on the little-endian machines SDL runs on.
     view.view(np.uint32)[...] = b | g << 8 | r << 16 | 0xFF << 24
