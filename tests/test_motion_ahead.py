@@ -235,6 +235,28 @@ def test_a_pan_starts_with_its_label_and_first_frames_made_on_their_threads(
         player.stop()
 
 
+def test_a_pans_next_frames_are_asked_for_from_its_first_frame(show_dir: ShowDir):
+    """Guards a pan's first frames: its frames were asked for only from its second frame
+    on, so a pan that started one frame off its prediction found its third frame unmade
+    and drew it on the render thread (4-6 ms: a dropped frame)."""
+    player, step = _pan_player(show_dir)
+    try:
+        wait_for(lambda: player.update(0.0).current is not None)
+        ahead = player.ahead
+        assert ahead is not None
+        canvas = pygame.Surface(SIZE, 0, 32)
+        used = ahead.used
+        player.draw(canvas, player.update(0.0))
+        assert ahead.used == used + 1  # taken from the frames made ahead
+        # The next refreshes' frames are being made already, beyond the first ones.
+        wait_for(lambda: ahead.made_for(step.key) >= ahead.depth)
+        for k in range(1, ahead.depth + 1):
+            player.draw(canvas, player.update(k * player.frame_s))
+            assert ahead.used == used + 1 + k  # none drawn on the render thread
+    finally:
+        player.stop()
+
+
 def test_a_pan_whose_threads_do_not_answer_starts_anyway(show_dir: ShowDir):
     """The hold has a limit: a pan never waits more than HOLD_S for what is made ahead."""
     player, step = _pan_player(show_dir)

@@ -523,6 +523,41 @@ def test_next_change_says_when_to_wake():
     assert tl.next_change_s(T0 + 8.2) == 0.0  # a fade is running
 
 
+def test_a_step_due_on_a_frame_starts_on_the_frame_predicted_for_it():
+    """Guards the cut from one pan to the next: a 20 s step at 60 Hz is due on a frame,
+    whose time (a sum of periods, as the pacer keeps it) rounds either side of the due
+    time. Rounded below, the change came one frame after the one its first frames were
+    made for, and the pan's next frame was drawn on the render thread (a dropped frame)."""
+    from kiosk.playback.pacing import Pacer
+    from kiosk.playback.timeline import first_frame_s
+    from tests.test_pacing import FakeTime
+
+    period = 1 / 60
+    rounded_below = 0
+    for k in range(40):
+        time_ = FakeTime()
+        time_.t = T0 + 0.0137 * k
+        pacer = Pacer(time_.clock, time_.sleep)
+        tl = Timeline(Show((exhibit("A", photo("a", 20), photo("b", 20)),)), T0)
+        at = pacer.wait(60)
+        assert names(tl.tick(at, ready))[0] == "a"
+        due = at + 20
+        predicted = None
+        while True:
+            at = pacer.wait(60)
+            frame = tl.tick(at, ready)
+            if names(frame)[0] == "b":
+                break
+            wait = tl.next_change_s(at)
+            if wait is not None and wait < 0.1:
+                predicted = first_frame_s(wait, period)
+        rounded_below += at < due
+        assert predicted is not None
+        assert frame.step_elapsed_s == pytest.approx(predicted, abs=1e-9)
+        assert frame.step_elapsed_s < 1e-6  # due on a frame: it starts on that frame
+    assert rounded_below > 0  # the case this guards came up
+
+
 # -- time: days of show, no drift --------------------------------------------------------------
 
 DURATIONS = (7.3, 2.9, 11.1, 0.7, 5.05, 3.3)

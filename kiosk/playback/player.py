@@ -9,7 +9,6 @@ decodes at once.
 from __future__ import annotations
 
 import logging
-import math
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -21,7 +20,7 @@ import pygame
 from kiosk.job_thread import JobThread
 from kiosk.media.images import ImageError, load_image
 from kiosk.media.motion_frames import EARLY, MotionFrames
-from kiosk.playback.timeline import Frame, Timeline
+from kiosk.playback.timeline import Frame, Timeline, first_frame_s
 from kiosk.render.compositor import Compositor, mixes
 from kiosk.render.surfaces import to_surface
 from kiosk.show.model import (
@@ -281,8 +280,7 @@ class Player:
                 and step.motion is not None and step.motion.kind == "pan"):
             # It starts at its due time, its first frame the first refresh after that; or,
             # held until ready, at the frame that finds it ready.
-            first = 0.0 if wait_s is None else (
-                math.ceil(wait_s / period - 1e-6) * period - wait_s)
+            first = 0.0 if wait_s is None else first_frame_s(wait_s, period)
             size = self.compositor.size
             image_size = (image.shape[1], image.shape[0])
             ahead.start()
@@ -400,10 +398,13 @@ class Player:
         ahead.start()
         layer = self.compositor.moving_layer(
             step, image, box, lambda layer: ahead.swap(step.key, box, layer))
+        # Its next frames are asked for from its first frame on, while moving on by a
+        # frame at a time (not paused, not jumped).
         last = self._last_moving
-        frame_s = elapsed_s - last[1] if last is not None and last[0] == step.key else 0.0
+        first = last is None or last[0] != step.key or elapsed_s < last[1]
+        frame_s = 0.0 if first else elapsed_s - last[1]
         self._last_moving = (step.key, elapsed_s)
-        if 0 < frame_s < 0.1:
+        if first or 0 < frame_s < 0.1:
             period = self.frame_s
             ahead.request(step.key, image,
                           [moving_framing(step, elapsed_s + k * period, image_size, size)

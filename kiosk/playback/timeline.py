@@ -50,6 +50,11 @@ _MIN_STEP_S = 1e-3
 # WCAG 2.3.1: the picture never changes more than three times a second, however fast a
 # visitor taps: a command's hand-over waits until this long after the last one began.
 MIN_CHANGE_S = 1 / 3
+# A frame's time is a sum of refresh periods, each rounded: a change due on a frame (a
+# 20 s step at 60 Hz) can find that frame's time a few ulps before or after it. A change
+# due within this long after a frame's time happens at that frame, so a step starts on the
+# frame predicted for it (``first_frame_s``), never one refresh later by a rounding.
+DUE_SLACK_S = 1e-6
 
 
 def _duration_s(step: Step) -> float | None:
@@ -68,6 +73,14 @@ def _fade(transition: Transition) -> Transition | None:
     if transition.kind == "cut" or not d > 0 or not math.isfinite(d):
         return None
     return transition
+
+
+def first_frame_s(wait_s: float, period_s: float) -> float:
+    """How long a step due ``wait_s`` after a frame's time has been on screen at the first
+    frame that shows it, frames coming every ``period_s``: 0 when it is due on a frame
+    (within DUE_SLACK_S, as ``tick`` decides)."""
+    frames = math.ceil((wait_s - DUE_SLACK_S) / period_s)
+    return max(0.0, frames * period_s - wait_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -477,7 +490,7 @@ class Timeline:
         while budget > 0 and self._target is None and self._cur is not None:
             budget -= 1
             due, on_schedule = self._due()
-            if due is None or now < due:
+            if due is None or now < due - DUE_SLACK_S:
                 return
             if (on_schedule and not self._open_ended and self._loop_s > 0
                     and now - due >= self._loop_s
