@@ -401,8 +401,8 @@ class Player:
         # Its next frames are asked for from its first frame on, while moving on by a
         # frame at a time (not paused, not jumped).
         last = self._last_moving
-        first = last is None or last[0] != step.key or elapsed_s < last[1]
-        frame_s = 0.0 if first else elapsed_s - last[1]
+        frame_s = elapsed_s - last[1] if last is not None and last[0] == step.key else -1.0
+        first = frame_s < 0  # a new step, or this one again from its start
         self._last_moving = (step.key, elapsed_s)
         if first or 0 < frame_s < 0.1:
             period = self.frame_s
