@@ -233,14 +233,14 @@ class MotionFrames:
         first pans filled their frames ahead, they held the render thread up 10-40 ms."""
         with self._lock:
             count = self.in_hand - sum(1 for a in self._spare if a.get_size() == size)
-        made = [pygame.Surface(size, 0, 32) for _ in range(max(0, count))]
+        made = [self._allocate(*size) for _ in range(max(0, count))]
         with self._lock:
             self._spare = [a for a in self._spare if a.get_size() == size] + made
-            self.allocated += len(made)
 
     def _allocate(self, w: int, h: int) -> pygame.Surface:
-        """A surface to make a frame into, in the format of the compositor's layers, when
-        none is at hand (none reserved: a show that gained a pan on reload)."""
+        """A surface to make a frame into, in the format of the compositor's layers:
+        reserved ahead, or made when none is at hand (a show that gained a pan on
+        reload)."""
         surface = pygame.Surface((w, h), 0, 32)
         with self._lock:
             self.allocated += 1

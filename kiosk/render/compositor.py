@@ -34,6 +34,8 @@ RGB = tuple[int, int, int]
 CARD_TITLE_SIZE, CARD_BODY_SIZE = 0.062, 0.034
 CARD_TOP, CARD_BOTTOM = (18, 26, 36), (34, 46, 60)
 PROGRESS_ALPHA = 90
+# Moving photos are drawn on this many surfaces: the one on screen and the one leaving.
+MOVING_SURFACES = 2
 
 
 def ease(p: float) -> float:
@@ -169,7 +171,7 @@ class Compositor:
             # one's surface. A new 8 MiB surface is fresh memory that SDL clears holding
             # the GIL (3-7 ms, 12 ms traced at a reading's first frame): one is made here
             # only when none was reserved (a show that gained moving photos on reload).
-            if len(self._moving) >= 2:
+            if len(self._moving) >= MOVING_SURFACES:
                 surface = self._moving.popitem(last=False)[1][0]
             elif self._moving_spares:
                 surface = self._moving_spares.pop()
@@ -199,7 +201,7 @@ class Compositor:
     def reserve_moving(self) -> None:
         """Make the two surfaces moving photos are drawn on now, before the show moves
         (a show with moving photos; see ``moving_layer``)."""
-        while len(self._moving_spares) + len(self._moving) < 2:
+        while len(self._moving_spares) + len(self._moving) < MOVING_SURFACES:
             self._moving_spares.append(pygame.Surface(self.size, 0, 32))
 
     def forget(self) -> None:
@@ -208,8 +210,8 @@ class Compositor:
         photos' surfaces are kept to draw on again (versions never repeat)."""
         self._layers.clear()
         self.generation += 1
-        self._moving_spares = [*self._moving_spares,
-                               *(entry[0] for entry in self._moving.values())][:2]
+        kept = [*self._moving_spares, *(entry[0] for entry in self._moving.values())]
+        self._moving_spares = kept[:MOVING_SURFACES]
         self._moving.clear()
         self._labels.clear()  # drawn with the old fonts, or the old default language
         self._last_scene = None
