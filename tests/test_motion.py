@@ -426,6 +426,42 @@ def test_a_finger_moves_a_clipping_being_read_and_it_reads_on_from_there(show_di
     player.stop()
 
 
+def test_a_finger_on_the_first_clipping_while_the_show_settles_takes_it_over(
+        show_dir: ShowDir):
+    """The show's first moving picture stays at its start while photos are decoded
+    (kiosk/playback/start_hold.py); a visitor's drag takes it over at once, instead of
+    being undone at the next frame."""
+    import pygame
+
+    from kiosk.playback.player import SyncImages, make_player
+    from kiosk.show.settings import Settings, default_fonts
+    from tests.conftest import wait_for
+
+    pygame.font.init()
+    clipping(show_dir.exhibits / "clip.jpg")
+    show_dir.manifest("a.yaml", "title: A\nitems:\n  - photo: clip.jpg\n")
+    show = _load(show_dir).show
+    size = (640, 360)
+    player = make_player(show, Settings(fonts=default_fonts()), size,
+                         SyncImages(size, 10**8, (0, 0, 0)), 0.0)
+    player.images.decoding = lambda: True  # type: ignore[method-assign]
+    try:
+        (step,) = show.exhibits[0].steps
+        image = player.images.image(step)
+        image_size = (image.shape[1], image.shape[0])
+        wait_for(lambda: player.update(0.0).current is not None)
+        frame = player.update(1.0)
+        assert frame.step_elapsed_s == 0.0  # held at its start
+        before = moving_framing(step, frame.step_elapsed_s, image_size, size)
+        player.scroll(step, 0.0, -150.0, 1.0)
+        for now in (1.0 + 1 / 60, 2.0):
+            frame = player.update(now)
+            after = moving_framing(step, frame.step_elapsed_s, image_size, size)
+            assert after.y - before.y >= 149
+    finally:
+        player.stop()
+
+
 def test_drags_and_vertical_swipes_scroll_a_clipping_being_read():
     from kiosk.visitor import gestures as g
     from kiosk.visitor import rules as v

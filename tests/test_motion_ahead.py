@@ -305,3 +305,47 @@ def test_an_empty_label_is_asked_of_the_label_thread_once(show_dir: ShowDir):
     finally:
         player.stop()
     assert len(asked) == 1
+
+
+def test_the_first_pan_stays_still_while_photos_are_decoded_then_moves_from_its_start(
+        show_dir: ShowDir):
+    """Guards the show's first second: the first pan moved while the next 24 MP photos
+    were decoded beside it, and lost frames in 17 of 24 start-ups. Its first picture
+    stays up, still and not counted as moving, until nothing is decoded; then it moves
+    from its start, a frame at a time, from the frames made ahead."""
+    player, step = _pan_player(show_dir)
+    decoding = [True]
+    player.images.decoding = lambda: decoding[0]  # type: ignore[method-assign]
+    ahead = player.ahead
+    assert ahead is not None
+    try:
+        wait_for(lambda: player.update(0.0).current is not None)
+        canvas = pygame.Surface(SIZE, 0, 32)
+        period = player.frame_s
+        player.draw(canvas, player.update(period))
+        still = pixels(canvas).copy()
+        for k in range(2, 30):  # half a second of decoding
+            frame = player.update(k * period)
+            assert frame.step_elapsed_s == 0.0 and frame.step_progress == 0.0
+            assert not player.animating(frame)
+            assert player.draw(canvas, frame) == []  # nothing new to present
+        assert np.array_equal(pixels(canvas), still)
+        wait_for(lambda: ahead.made_for(step.key) >= ahead.depth)
+        decoding[0] = False
+        used = ahead.used
+        image = player.images.image(step)
+        for k in range(1, 4):  # moving on from its first frame, one refresh a frame
+            frame = player.update((29 + k) * period)
+            assert frame.step_elapsed_s == pytest.approx(k * period)
+            assert player.animating(frame)
+            assert player.draw(canvas, frame) != []
+            assert ahead.used == used + k  # made ahead, not on the render thread
+            expected = np.empty((SIZE[1], SIZE[0], 4), np.uint8)
+            resample(expected, image, moving_framing(
+                step, k * period, (image.shape[1], image.shape[0]), SIZE), (0, 0, 0))
+            top = SIZE[1] // 3  # above the label
+            assert np.array_equal(pixels(canvas)[:top, :, :3], expected[:top, :, :3])
+        decoding[0] = True  # decodes later in the show do not stop it
+        assert player.update(33 * period).step_elapsed_s == pytest.approx(4 * period)
+    finally:
+        player.stop()

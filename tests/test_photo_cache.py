@@ -285,6 +285,24 @@ def test_unwanted_entries_are_evicted_least_important_first_and_wanted_kept():
         assert cache.stats.evictions == 4
 
 
+def test_decoding_says_whether_a_decode_is_queued_or_running_not_what_never_fits():
+    """The show's first moving picture stays still while this is true: it must turn
+    false once the wanted photos are in, even when some of them can never fit."""
+    dec = FakeDecoder(gated=True)
+    with PhotoCache(2 * UNIT, SCREEN, workers=1, decode=dec) as cache:
+        assert not cache.decoding()
+        cache.want([req("a"), req("b"), req("c")])  # c is beyond the budget
+        assert cache.decoding()
+        assert dec.next_entered() == "a"
+        dec.allow()
+        assert dec.next_entered() == "b"  # a done, b running
+        assert cache.decoding()
+        dec.allow()
+        wait_ready(cache, "a", "b")
+        wait_until(lambda: not cache.decoding(), "the worker idle")
+        assert cache.state("c") == "pending"  # wanted, never decoded: not waited for
+
+
 def test_wanted_set_over_budget_sheds_the_least_important_and_warns_once(caplog):
     """Guards against decode/evict churn when the budget is smaller than the prefetch."""
     dec = FakeDecoder()

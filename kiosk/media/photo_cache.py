@@ -263,6 +263,12 @@ class PhotoCache:
                 return "pending"
             return "absent"
 
+    def decoding(self) -> bool:
+        """Whether a decode is queued or running (wanted photos beyond the budget, never
+        decoded, do not count)."""
+        with self._lock:
+            return bool(self._queue or self._inflight)
+
     def failure(self, key: str, fit: str | None = None) -> str | None:
         """Why ``key`` failed to decode, or None."""
         with self._lock:

@@ -20,6 +20,7 @@ import pygame
 from kiosk.job_thread import JobThread
 from kiosk.media.images import ImageError, load_image
 from kiosk.media.motion_frames import EARLY, MotionFrames
+from kiosk.playback.start_hold import StartHold
 from kiosk.playback.timeline import Frame, Timeline, first_frame_s
 from kiosk.render.compositor import Compositor, mixes
 from kiosk.render.surfaces import to_surface
@@ -49,6 +50,7 @@ class ImageSource(Protocol):
     def state(self, photo: Photo) -> str: ...  # "ready" | "pending" | "failed"
     def image(self, photo: Photo) -> np.ndarray | None: ...
     def reason(self, photo: Photo) -> str: ...
+    def decoding(self) -> bool: ...  # decodes queued or running
 
 
 class SyncImages:
@@ -89,6 +91,9 @@ class SyncImages:
     def reason(self, photo: Photo) -> str:
         found = self._get(photo)
         return found if isinstance(found, str) else ""
+
+    def decoding(self) -> bool:
+        return False
 
 
 class ClipSource(Protocol):
@@ -150,6 +155,9 @@ class Player:
         self._layers_asked: set[tuple] = set()
         self._layers_failed: set[tuple] = set()  # drawn on the render thread instead
         self._holding: dict[str, float] = {}  # moving photos held until ready: since when
+        # The first moving picture, held still while the start-up's decodes finish.
+        self._start_hold = StartHold()
+        self._held = False  # this frame's step is held at its start
         self.fonts: tuple[object, object] | None = None  # as the settings named them
 
     def _reserve_motion_surfaces(self, show: Show) -> None:
@@ -212,6 +220,11 @@ class Player:
             self.clips.want([s for s in upcoming if isinstance(s, Video)])
         self._now = now
         self._take_layers()
+        shown = self._current
+        moving = isinstance(shown, Photo) and shown.motion is not None
+        self._held = self._start_hold.holds(shown, moving, self.images.decoding(), now)
+        if self._held:
+            self.timeline.set_step_elapsed(0.0, now)
         frame = self.timeline.tick(now, self.readiness)
         self._take_labels()
         if frame.current is not self._current:
@@ -338,11 +351,12 @@ class Player:
                 self.compositor.keep_label(key, label, overlay)
 
     def animating(self, frame: Frame) -> bool:
-        """Whether this frame moves (a transition, or a photo moving by itself): a late
-        one is a dropped frame."""
+        """Whether this frame moves (a transition, or a photo moving by itself, not paused
+        nor held at its start): a late one is a dropped frame."""
         step = frame.current
         return frame.transition is not None or (
-            isinstance(step, Photo) and step.motion is not None and not frame.paused)
+            isinstance(step, Photo) and step.motion is not None and not frame.paused
+            and not self._held)
 
     def clip_progress(self, frame: Frame) -> float | None:
         """How far the clip on screen has played (0..1); None for a photo or card."""
@@ -442,6 +456,7 @@ class Player:
         m = step.motion
         if image is None or m is None or m.kind != "read" or self.timeline.position is None:
             return
+        self._start_hold.release()  # the visitor's finger moves it now
         size = self.compositor.size
         box = moving_framing(step, self._elapsed(now), (image.shape[1], image.shape[0]), size)
         offset = (box.y - dy_px) if m.axis == "y" else (box.x - dx_px)
@@ -596,6 +611,9 @@ class CachedImages:
 
     def reason(self, photo: Photo) -> str:
         return self.cache.failure(photo.key, photo.fit) or "could not be decoded"
+
+    def decoding(self) -> bool:
+        return bool(self.cache.decoding())
 
     def discard(self, paths: Any) -> None:
         self.cache.discard(str(p) for p in paths)

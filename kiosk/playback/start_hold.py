@@ -1,0 +1,43 @@
+"""The show's first moving picture stays still while the start-up's decodes finish.
+
+At start the photo worker decodes the next photos (24 MP each: a third of a second of
+both cores with OpenCV's helper thread) just as the first pan or reading begins, and that
+helper runs at the render thread's priority (kiosk/media/video_fit.py says why). In 24
+start-ups the first half second of motion lost 20 frames, in 17 of them. So the first
+picture goes up as soon as it is ready, its clock held at its start (a still picture
+cannot stutter), and it begins to move once nothing is being decoded, or after
+SETTLE_MAX_S. Pure: the player says what is on screen, whether photos are being decoded,
+and the time.
+"""
+
+from __future__ import annotations
+
+SETTLE_MAX_S = 3.0  # a decode stuck on a slow network share does not keep it still longer
+
+
+class StartHold:
+    """Frame by frame, whether the first step shown since the kiosk started is held at
+    its start. Once let go it does not hold again."""
+
+    def __init__(self) -> None:
+        self._step: object | None = None  # the first step shown, once shown
+        self._since = 0.0
+        self._done = False
+
+    def holds(self, on_screen: object | None, moving: bool, decoding: bool,
+              now: float) -> bool:
+        """``on_screen``: the step on screen at the last frame (None: nothing yet);
+        ``moving``: it is a photo that moves by itself; ``decoding``: photos are being
+        decoded for the steps around it."""
+        if self._done or on_screen is None:
+            return False
+        if self._step is None:
+            self._step, self._since = on_screen, now
+        if (on_screen is not self._step or not moving or not decoding
+                or now - self._since >= SETTLE_MAX_S):
+            self.release()
+        return not self._done
+
+    def release(self) -> None:
+        """Let go for good (a visitor took over, or it settled)."""
+        self._done = True

@@ -1,0 +1,48 @@
+"""The show's first moving picture stays still while the start-up's decodes finish, then
+moves from its start: what decides it, frame by frame."""
+
+from __future__ import annotations
+
+from kiosk.playback.start_hold import SETTLE_MAX_S, StartHold
+
+PAN, NEXT = object(), object()
+FRAME = 1 / 60
+
+
+def _frames(hold: StartHold, on_screen: object, moving: bool, decoding: list[bool],
+            start: float = 1.0) -> list[bool]:
+    return [hold.holds(on_screen, moving, busy, start + k * FRAME)
+            for k, busy in enumerate(decoding)]
+
+
+def test_the_first_moving_picture_is_held_until_nothing_is_decoded():
+    hold = StartHold()
+    assert not hold.holds(None, False, True, 0.5)  # nothing on screen yet
+    assert _frames(hold, PAN, True, [True] * 5 + [False]) == [True] * 5 + [False]
+    # Once it moves it never stops again, whatever is decoded later in the show.
+    assert _frames(hold, PAN, True, [True] * 3, start=2.0) == [False] * 3
+
+
+def test_a_decode_that_does_not_end_holds_it_no_longer_than_the_limit():
+    hold = StartHold()
+    assert hold.holds(PAN, True, True, 10.0)
+    assert hold.holds(PAN, True, True, 10.0 + SETTLE_MAX_S - 0.01)
+    assert not hold.holds(PAN, True, True, 10.0 + SETTLE_MAX_S)
+    assert not hold.holds(PAN, True, True, 10.0 + SETTLE_MAX_S + 0.01)
+
+
+def test_a_still_first_picture_is_never_held_nor_what_comes_after_it():
+    hold = StartHold()
+    assert _frames(hold, PAN, False, [True] * 3) == [False] * 3
+    assert not hold.holds(NEXT, True, True, 5.0)  # the next pan moves as it comes
+
+
+def test_a_visitor_who_moves_on_or_takes_over_lets_it_go():
+    hold = StartHold()
+    assert hold.holds(PAN, True, True, 1.0)
+    assert not hold.holds(NEXT, True, True, 1.1)  # swiped to the next item
+    assert not hold.holds(PAN, True, True, 1.2)
+    hold = StartHold()
+    assert hold.holds(PAN, True, True, 1.0)
+    hold.release()  # a finger scrolls the clipping
+    assert not hold.holds(PAN, True, True, 1.1)
