@@ -310,7 +310,7 @@ def test_an_empty_label_is_asked_of_the_label_thread_once(show_dir: ShowDir):
 def test_the_first_pan_stays_still_while_photos_are_decoded_then_moves_from_its_start(
         show_dir: ShowDir):
     """Guards the show's first second: the first pan moved while the next 24 MP photos
-    were decoded beside it, and lost frames in 17 of 24 start-ups. Its first picture
+    were decoded beside it, and lost frames in 13 of 24 start-ups. Its first picture
     stays up, still and not counted as moving, until nothing is decoded; then it moves
     from its start, a frame at a time, from the frames made ahead."""
     player, step = _pan_player(show_dir)
