@@ -222,8 +222,12 @@ class Player:
         self._take_layers()
         shown = self._current
         moving = isinstance(shown, Photo) and shown.motion is not None
-        self._held = self._start_hold.holds(shown, moving, self.images.decoding(), now)
-        if self._held:
+        held = self._start_hold.holds(shown, moving, self.images.decoding(), now)
+        if self._held and not held:
+            log.info("the first picture moves after %.2f s held at its start (photos decoded)",
+                     now - self._start_hold.since)
+        self._held = held
+        if held:
             self.timeline.set_step_elapsed(0.0, now)
         frame = self.timeline.tick(now, self.readiness)
         self._take_labels()

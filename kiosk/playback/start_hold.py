@@ -6,8 +6,8 @@ helper runs at the render thread's priority (kiosk/media/video_fit.py says why).
 start-ups the first half second of motion lost 14 frames, in 13 of them. So the first
 picture goes up as soon as it is ready, its clock held at its start (a still picture
 cannot stutter), and it begins to move once nothing is being decoded, or after
-SETTLE_MAX_S (24 start-ups alternated with those: 2 frames lost, in 2). Pure: the player says what is on screen, whether photos are being decoded,
-and the time.
+SETTLE_MAX_S (24 start-ups alternated with those: 2 frames lost, in 2). Pure: the player
+says what is on screen, whether photos are being decoded, and the time.
 """
 
 from __future__ import annotations
@@ -37,6 +37,11 @@ class StartHold:
                 or now - self._since >= SETTLE_MAX_S):
             self.release()
         return not self._done
+
+    @property
+    def since(self) -> float:
+        """When the held step was first held (its second frame on screen)."""
+        return self._since
 
     def release(self) -> None:
         """Let go for good (a visitor took over, or it settled)."""
