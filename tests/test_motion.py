@@ -397,8 +397,8 @@ def test_another_language_keeps_the_moving_photos_surfaces_and_draws_anew():
     assert again is layer and later != version
 
 
-def test_a_finger_moves_a_clipping_being_read_and_it_reads_on_from_there(show_dir: ShowDir):
-    """Guards a reading the visitor cannot take over: a drag did nothing unless zoomed."""
+def _clipping_player(show_dir: ShowDir, eager: bool):
+    """A player of one tall clipping read by itself, at 640x360; with its step."""
     import pygame
 
     from kiosk.playback.player import SyncImages, make_player
@@ -410,9 +410,14 @@ def test_a_finger_moves_a_clipping_being_read_and_it_reads_on_from_there(show_di
     show = _load(show_dir).show
     size = (640, 360)
     player = make_player(show, Settings(fonts=default_fonts()), size,
-                         SyncImages(size, 10**8, (0, 0, 0)), 0.0,
-                         eager=True)
-    (step,) = show.exhibits[0].steps
+                         SyncImages(size, 10**8, (0, 0, 0)), 0.0, eager=eager)
+    return player, show.exhibits[0].steps[0]
+
+
+def test_a_finger_moves_a_clipping_being_read_and_it_reads_on_from_there(show_dir: ShowDir):
+    """Guards a reading the visitor cannot take over: a drag did nothing unless zoomed."""
+    player, step = _clipping_player(show_dir, eager=True)
+    size = player.compositor.size
     image = player.images.image(step)
     image_size = (image.shape[1], image.shape[0])
     frame = player.update(40.0)
@@ -431,22 +436,12 @@ def test_a_finger_on_the_first_clipping_while_the_show_settles_takes_it_over(
     """The show's first moving picture stays at its start while photos are decoded
     (kiosk/playback/start_hold.py); a visitor's drag takes it over at once, instead of
     being undone at the next frame."""
-    import pygame
-
-    from kiosk.playback.player import SyncImages, make_player
-    from kiosk.show.settings import Settings, default_fonts
     from tests.conftest import wait_for
 
-    pygame.font.init()
-    clipping(show_dir.exhibits / "clip.jpg")
-    show_dir.manifest("a.yaml", "title: A\nitems:\n  - photo: clip.jpg\n")
-    show = _load(show_dir).show
-    size = (640, 360)
-    player = make_player(show, Settings(fonts=default_fonts()), size,
-                         SyncImages(size, 10**8, (0, 0, 0)), 0.0)
+    player, step = _clipping_player(show_dir, eager=False)
     player.images.decoding = lambda: True  # type: ignore[method-assign]
     try:
-        (step,) = show.exhibits[0].steps
+        size = player.compositor.size
         image = player.images.image(step)
         image_size = (image.shape[1], image.shape[0])
         wait_for(lambda: player.update(0.0).current is not None)
