@@ -224,7 +224,7 @@ class Player:
         moving = isinstance(shown, Photo) and shown.motion is not None
         held = self._start_hold.holds(shown, moving, self.images.decoding(), now)
         if self._held and not held:
-            log.info("the first picture moves after %.2f s held at its start (photos decoded)",
+            log.info("the first picture moves after %.2f s held at its start",
                      now - self._start_hold.since)
         self._held = held
         if held:
