@@ -186,7 +186,8 @@ def test_a_job_thread_hands_back_results_and_outlives_a_failing_job():
         assert jobs.stop()
 
 
-def _pan_player(show_dir: ShowDir, label: bool = True):
+def _pan_player(show_dir: ShowDir, label: bool = True, second: bool = False):
+    """A player of a show with a pan (and with ``second``, another pan after it)."""
     import cv2
 
     from tests.test_motion import _load
@@ -194,9 +195,10 @@ def _pan_player(show_dir: ShowDir, label: bool = True):
     pygame.font.init()
     picture = np.random.default_rng(5).integers(0, 255, (600, 900, 3), dtype=np.uint8)
     cv2.imwrite(str(show_dir.exhibits / "p.jpg"), picture)
+    cv2.imwrite(str(show_dir.exhibits / "q.jpg"), picture[::-1])
     title = "    title: The harbour at dawn\n" if label else ""
     show_dir.manifest("a.yaml", "title: A\nitems:\n  - photo: p.jpg\n    motion: pan\n"
-                      + title)
+                      + title + ("  - photo: q.jpg\n    motion: pan\n" if second else ""))
     show = _load(show_dir).show
     player = make_player(show, Settings(fonts=default_fonts()), SIZE,
                          SyncImages(SIZE, 10**8, (0, 0, 0)), 0.0)
@@ -347,5 +349,38 @@ def test_the_first_pan_stays_still_while_photos_are_decoded_then_moves_from_its_
             assert np.array_equal(pixels(canvas)[:top, :, :3], expected[:top, :, :3])
         decoding[0] = True  # decodes later in the show do not stop it
         assert player.update(33 * period).step_elapsed_s == pytest.approx(4 * period)
+    finally:
+        player.stop()
+
+
+def test_the_show_opening_again_holds_its_first_pan_while_photos_are_decoded(
+        show_dir: ShowDir):
+    """At opening time the show starts again from its first step (after the closed
+    hours, from wherever it was), and the photos around it are decoded again: its first
+    pan stays at its start meanwhile, as at the kiosk's start. Not the step it left."""
+    player, first = _pan_player(show_dir, second=True)
+    decoding = [False]
+    player.images.decoding = lambda: decoding[0]  # type: ignore[method-assign]
+    second = player.timeline.show.exhibits[0].steps[1]
+    try:
+        wait_for(lambda: player.update(0.0).current is first)
+        assert player.update(1.0).step_elapsed_s == pytest.approx(1.0)  # nothing to wait for
+        player.timeline.jump(0, 1, 1.0)
+        wait_for(lambda: player.update(1.0).current is second)
+        for start in (2.0, 30.0):  # from the second step, then from the first itself
+            decoding[0] = True
+            player.restart(start)
+            wait_for(lambda start=start: player.update(start).current is first)
+            for k in range(1, 20):
+                frame = player.update(start + k / 60)
+                assert frame.current is first and frame.step_elapsed_s == 0.0
+                # Only the crossfade into it, if one runs, counts as moving.
+                assert player.animating(frame) == (frame.transition is not None)
+            decoding[0] = False
+            frame = player.update(start + 20 / 60)
+            assert frame.step_elapsed_s == pytest.approx(1 / 60)
+            assert player.animating(frame)
+        # And the show goes on from there: the second pan after the first one's 8 s.
+        wait_for(lambda: player.update(30.0 + 20 / 60 + 8.5).current is second)
     finally:
         player.stop()

@@ -46,3 +46,18 @@ def test_a_visitor_who_moves_on_or_takes_over_lets_it_go():
     assert hold.holds(PAN, True, True, 1.0)
     hold.release()  # a finger scrolls the clipping
     assert not hold.holds(PAN, True, True, 1.1)
+
+
+def test_a_move_towards_another_item_lets_it_go():
+    hold = StartHold()
+    assert hold.holds(PAN, True, True, 1.0)
+    assert not hold.holds(None, True, True, 1.1)  # on its way to a photo not ready yet
+    assert not hold.holds(PAN, True, True, 1.2)
+
+
+def test_armed_again_it_holds_the_next_first_step_shown():
+    hold = StartHold()
+    assert _frames(hold, PAN, True, [True, False]) == [True, False]
+    hold.arm()  # the show opens again after its closed hours
+    assert not hold.holds(None, True, True, 9.0)  # on its way to its first step
+    assert _frames(hold, NEXT, True, [True, True, False], start=9.1) == [True, True, False]

@@ -158,6 +158,7 @@ class Player:
         # The first moving picture, held still while the start-up's decodes finish.
         self._start_hold = StartHold()
         self._held = False  # this frame's step is held at its start
+        self._going = True  # the last frame was on its way to another step (or the first)
         self.fonts: tuple[object, object] | None = None  # as the settings named them
 
     def _reserve_motion_surfaces(self, show: Show) -> None:
@@ -220,7 +221,7 @@ class Player:
             self.clips.want([s for s in upcoming if isinstance(s, Video)])
         self._now = now
         self._take_layers()
-        shown = self._current
+        shown = None if self._going else self._current  # where the show has arrived
         moving = isinstance(shown, Photo) and shown.motion is not None
         held = self._start_hold.holds(shown, moving, self.images.decoding(), now)
         if self._held and not held:
@@ -230,6 +231,7 @@ class Player:
         if held:
             self.timeline.set_step_elapsed(0.0, now)
         frame = self.timeline.tick(now, self.readiness)
+        self._going = frame.pending_target is not None
         self._take_labels()
         if frame.current is not self._current:
             self._current = frame.current
@@ -549,6 +551,12 @@ class Player:
     def restart(self, now: float) -> None:
         """Opening time: the show starts from its beginning."""
         self.timeline.jump(0, 0, now)
+        if self.timeline.position == (0, 0):  # closed on it: its time starts again too
+            self.timeline.set_step_elapsed(0.0, now)
+        # Its first picture held still while the photos around it are decoded, as at
+        # start, from the frame that has it on screen.
+        self._start_hold.arm()
+        self._going = True
         self.compositor.invalidate()
 
     def resize(self, size: tuple[int, int]) -> None:

@@ -16,8 +16,9 @@ SETTLE_MAX_S = 3.0  # a decode stuck on a slow network share does not keep it st
 
 
 class StartHold:
-    """Frame by frame, whether the first step shown since the kiosk started is held at
-    its start. Once let go it does not hold again."""
+    """Frame by frame, whether the first step shown since the kiosk started (or since
+    :meth:`arm`: the show opens after its closed hours) is held at its start. Once let
+    go it does not hold again until armed."""
 
     def __init__(self) -> None:
         self._step: object | None = None  # the first step shown, once shown
@@ -28,8 +29,13 @@ class StartHold:
               now: float) -> bool:
         """``on_screen``: the step on screen at the last frame (None: nothing yet);
         ``moving``: it is a photo that moves by itself; ``decoding``: photos are being
-        decoded for the steps around it."""
-        if self._done or on_screen is None:
+        decoded for the steps around it. Nothing on screen once one was held (the show is
+        on its way to another step) lets go too."""
+        if self._done:
+            return False
+        if on_screen is None:
+            if self._step is not None:
+                self.release()
             return False
         if self._step is None:
             self._step, self._since = on_screen, now
@@ -46,3 +52,7 @@ class StartHold:
     def release(self) -> None:
         """Let go for good (a visitor took over, or it settled)."""
         self._done = True
+
+    def arm(self) -> None:
+        """The show starts again from its beginning: hold the next first step shown."""
+        self._step, self._done = None, False
