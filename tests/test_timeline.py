@@ -190,6 +190,22 @@ def test_jump_goes_to_a_position_and_clamps_stale_indices():
     assert tl.tick(T0 + 3, ready).current_pos == (0, 0)
 
 
+def test_starting_over_goes_to_the_first_step_from_its_start_even_when_on_it():
+    """Opening time: the show from its beginning. Closed on its first step, a jump there
+    changed nothing and its clock ran on from the day before: it was due at once."""
+    tl = Timeline(ABC, T0)
+    tl.tick(T0, ready)
+    tl.jump(1, 0, T0 + 1)
+    assert tl.tick(T0 + 1, ready).current_pos == (1, 0)
+    tl.start_over(T0 + 2)
+    frame = tl.tick(T0 + 2, ready)
+    assert frame.current_pos == (0, 0) and frame.step_elapsed_s == 0.0
+    tl.start_over(T0 + 50_000)  # closed on it overnight
+    frame = tl.tick(T0 + 50_000, ready)
+    assert frame.current_pos == (0, 0) and frame.step_elapsed_s == 0.0
+    assert tl.tick(T0 + 50_001, ready).current_pos == (0, 0)  # shown for its time
+
+
 def test_100_quick_nexts_go_straight_to_the_last_target_with_one_transition():
     """Guards against a backlog: each tap queuing its own fade after the previous one."""
     steps = [photo(f"p{i}", 8, FADE) for i in range(7)]

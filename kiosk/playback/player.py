@@ -223,7 +223,7 @@ class Player:
         self._take_layers()
         shown = None if self._going else self._current  # where the show has arrived
         moving = isinstance(shown, Photo) and shown.motion is not None
-        held = self._start_hold.holds(shown, moving, self.images.decoding(), now)
+        held = self._start_hold.holds(shown, moving, self.images.decoding, now)
         if self._held and not held:
             log.info("the first picture moves after %.2f s held at its start",
                      now - self._start_hold.since)
@@ -550,9 +550,7 @@ class Player:
 
     def restart(self, now: float) -> None:
         """Opening time: the show starts from its beginning."""
-        self.timeline.jump(0, 0, now)
-        if self.timeline.position == (0, 0):  # closed on it: its time starts again too
-            self.timeline.set_step_elapsed(0.0, now)
+        self.timeline.start_over(now)
         # Its first picture held still while the photos around it are decoded, as at
         # start, from the frame that has it on screen.
         self._start_hold.arm()

@@ -12,6 +12,8 @@ says what is on screen, whether photos are being decoded, and the time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 SETTLE_MAX_S = 3.0  # a decode stuck on a slow network share does not keep it still longer
 
 
@@ -25,12 +27,13 @@ class StartHold:
         self._since = 0.0
         self._done = False
 
-    def holds(self, on_screen: object | None, moving: bool, decoding: bool,
+    def holds(self, on_screen: object | None, moving: bool, decoding: Callable[[], bool],
               now: float) -> bool:
         """``on_screen``: the step on screen at the last frame (None: nothing yet);
-        ``moving``: it is a photo that moves by itself; ``decoding``: photos are being
-        decoded for the steps around it. Nothing on screen once one was held (the show is
-        on its way to another step) lets go too."""
+        ``moving``: it is a photo that moves by itself; ``decoding``: whether photos are
+        being decoded for the steps around it (asked only while it may hold, not every
+        frame of the show). Nothing on screen once one was held (the show is on its way
+        to another step) lets go too."""
         if self._done:
             return False
         if on_screen is None:
@@ -39,8 +42,8 @@ class StartHold:
             return False
         if self._step is None:
             self._step, self._since = on_screen, now
-        if (on_screen is not self._step or not moving or not decoding
-                or now - self._since >= SETTLE_MAX_S):
+        if (on_screen is not self._step or not moving
+                or now - self._since >= SETTLE_MAX_S or not decoding()):
             self.release()
         return not self._done
 

@@ -222,6 +222,14 @@ class Timeline:
         direction = 1 if self._cur is None or idx > self._cur else -1
         self._set_target(idx, direction, now)
 
+    def start_over(self, now: float) -> None:
+        """The show from its beginning (opening time): its first step, and when the show
+        is on it already, that step from its start (a jump there would change nothing,
+        its clock running on from before: due at once, it was gone at the first frame)."""
+        self.jump(0, 0, now)
+        if self._cur is not None and self._cur == self._first[0]:
+            self.set_step_elapsed(0.0, now)
+
     def pause(self, now: float) -> None:
         """Freeze the current step's clock (transitions still finish)."""
         if self._paused:
