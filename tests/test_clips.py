@@ -333,6 +333,43 @@ def test_a_clip_after_a_clip_starts_on_its_first_frame(show_dir: ShowDir,
         assert seam[2:] == [0, 1], found
 
 
+def test_a_first_clip_closed_mid_way_plays_from_its_start_when_the_show_opens_again(
+        show_dir: ShowDir) -> None:
+    """Closing time stops the clip on screen; opening starts the show from its beginning:
+    a clip as its first item shows its frame 0 again, not the picture it closed on."""
+    make_clip(show_dir.assets / "a.mp4", 160, 120, 2.0, fps=25)  # frames 0-49
+    show_dir.manifest("a.yaml", "items:\n  - video: a.mp4\n    transition: cut\n"
+                                "  - card: After\n    duration: 3s\n")
+    clock = MonotonicClock()
+    player, clips, cache = live_player(show_dir, clock.now(), 64 * 2**20)
+    target = pygame.Surface(SIZE, 0, 32)
+    pacer = pygame.time.Clock()
+
+    def numbers(seconds: float) -> list[int]:
+        shown, until = [], clock.now() + seconds
+        while clock.now() < until:
+            cache.poll()
+            frame = player.update(clock.now())
+            player.draw(target, frame)
+            if type(frame.current).__name__ == "Video":
+                shown.append(frame_number(pixels(target)))
+            player.prepare()
+            pacer.tick(60)
+        return shown
+
+    with cache:
+        try:
+            before = numbers(1.0)
+            assert max(before) >= 12, before  # half-way through when the show closes
+            player.stop_clips()  # closing time
+            player.restart(clock.now())  # opening time
+            after = numbers(0.6)
+        finally:
+            assert clips.stop()
+    assert after and after[0] <= 1 and min(after) == after[0], after
+    assert after == sorted(after), after  # from its start onwards, never back
+
+
 class _Reader:
     """The last picture's time is up at 5.0 s of the clip's clock."""
 

@@ -206,6 +206,22 @@ def test_starting_over_goes_to_the_first_step_from_its_start_even_when_on_it():
     assert tl.tick(T0 + 50_001, ready).current_pos == (0, 0)  # shown for its time
 
 
+def test_starting_over_on_a_first_clip_plays_it_again_from_its_start():
+    """Closed on its first item, a clip: at opening it is a new run, so the player opens
+    it again from its start, and the old run's late end does not move the show on."""
+    v = video("interview")
+    tl = Timeline(Show((exhibit("A", v, photo("b")),)), T0)
+    before = tl.tick(T0, ready)
+    tl.start_over(T0 + 50_000)
+    frame = tl.tick(T0 + 50_000, ready)
+    assert frame.current_pos == (0, 0) and frame.step_elapsed_s == 0.0
+    assert frame.run_id != before.run_id
+    tl.ended(v.key, T0 + 50_001, run_id=before.run_id)  # the clip closed last night
+    assert tl.tick(T0 + 50_002, ready).current_pos == (0, 0)
+    tl.ended(v.key, T0 + 50_090, run_id=frame.run_id)  # played to its end today
+    assert tl.tick(T0 + 50_090, ready).current_pos == (0, 1)
+
+
 def test_100_quick_nexts_go_straight_to_the_last_target_with_one_transition():
     """Guards against a backlog: each tap queuing its own fade after the previous one."""
     steps = [photo(f"p{i}", 8, FADE) for i in range(7)]

@@ -225,9 +225,14 @@ class Timeline:
     def start_over(self, now: float) -> None:
         """The show from its beginning (opening time): its first step, and when the show
         is on it already, that step from its start (a jump there would change nothing,
-        its clock running on from before: due at once, it was gone at the first frame)."""
+        its clock running on from before: due at once, it was gone at the first frame).
+        That step starts a new run: a clip on it plays again from its start, and an end
+        reported for the run before closing is ignored."""
         self.jump(0, 0, now)
         if self._cur is not None and self._cur == self._first[0]:
+            self._run_id += 1
+            self._ended_at = None
+            self._due_cache = None
             self.set_step_elapsed(0.0, now)
 
     def pause(self, now: float) -> None:
