@@ -16,6 +16,10 @@ Reference, measured first for as long on the same X screen: a bare loop that pre
 full-screen frame each refresh while a thread resamples one each refresh (what a pan
 costs at the least, without the kiosk), and how many of its frames came late.
 
+With ``--neighbour``: a busy neighbour on the machine during the reference and the
+kiosk alike, as a shared machine has: a process that computes for 4-30 ms, then rests for
+10-120 ms, at random (seeded, so each run sees the same pattern).
+
 With ``--captions zh,ar``: two runs in the same invocation on the same photos and X
 screen, the show as above (labels in English and Russian) and then the same show offering
 those languages too, with the labels in turn Latin, then each listed script only (shown
@@ -25,13 +29,15 @@ on the layer thread, ahead of the crossfade: the ratio is what that costs the fr
 screen.
 
     python benchmarks/frame_times.py [--seconds 120] [--photos 12] [--motion]
-                                     [--captions zh,ar]
+                                     [--neighbour] [--captions zh,ar]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -59,8 +65,6 @@ for i in range(120):
     f.append(time.perf_counter() - t)
 f.sort(); print(f[len(f) // 2])
 """
-    import subprocess
-
     env = {**kiosk_env(display), "SDL_FRAMEBUFFER_ACCELERATION": accelerated}
     out = subprocess.run([sys.executable, "-c", code], env=env,
                          capture_output=True, text=True, check=True).stdout.split()
@@ -129,12 +133,35 @@ def bare_pan(display: str, seconds: float) -> tuple[int, int]:
     """(frames, late frames) of a bare loop presenting a full-screen frame each refresh
     through X11 shared memory while a thread resamples one each refresh: the least a
     pan costs, on this machine and this X server, without the kiosk."""
-    import subprocess
-
     env = {**kiosk_env(display), "SDL_FRAMEBUFFER_ACCELERATION": "0"}
     out = subprocess.run([sys.executable, "-c", BARE_PAN, str(seconds)], env=env,
                          capture_output=True, text=True, check=True).stdout.split()
     return int(out[0]), int(out[1])
+
+
+NEIGHBOUR = r"""
+import random, time
+r = random.Random(1)
+while True:
+    end = time.perf_counter() + r.uniform(0.004, 0.030)
+    while time.perf_counter() < end:
+        pass
+    time.sleep(r.uniform(0.010, 0.120))
+"""
+
+
+@contextlib.contextmanager
+def neighbour(on: bool):
+    """A busy neighbour for as long as the block runs (nothing when not ``on``)."""
+    if not on:
+        yield
+        return
+    proc = subprocess.Popen([sys.executable, "-c", NEIGHBOUR])
+    try:
+        yield
+    finally:
+        proc.kill()
+        proc.wait()
 
 
 def clipping(path: Path, seed: int) -> Path:
@@ -203,6 +230,8 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=12)
     parser.add_argument("--motion", nargs="?", const="both", choices=("both", "read", "pan"),
                         help="scrolling clippings and/or pan-and-zoom instead of crossfades")
+    parser.add_argument("--neighbour", action="store_true",
+                        help="a busy neighbour process during the runs, as on a shared machine")
     parser.add_argument("--captions", type=lambda v: [s for s in v.split(",") if s],
                         default=[], help="also run with labels in these scripts: zh,ar")
     args = parser.parse_args()
@@ -228,18 +257,22 @@ def main() -> None:
             flip_gl_ms = reference(display, "1")[1]
             if args.motion:
                 print(f"running a bare pan loop for {args.seconds:g} s ...", flush=True)
-                bare = bare_pan(display, args.seconds)
+                with neighbour(args.neighbour):
+                    bare = bare_pan(display, args.seconds)
             for name, scripts in runs:
                 write_show(root, args, scripts)
                 print(f"running the {name} show for {args.seconds:g} s ...", flush=True)
                 start = time.monotonic()
-                status = run_kiosk(["--exhibits", str(root / "exhibits"), "--config",
-                                    str(root / "config" / "kiosk.yaml"), "--run-for",
-                                    str(args.seconds)], display, args.seconds + 120)
+                with neighbour(args.neighbour):
+                    status = run_kiosk(["--exhibits", str(root / "exhibits"), "--config",
+                                        str(root / "config" / "kiosk.yaml"), "--run-for",
+                                        str(args.seconds)], display, args.seconds + 120)
                 results.append((name, status, time.monotonic() - start))
     print(f"\nreference: cv2.addWeighted 1080p {add_ms:.2f} ms, bare flip {flip_ms:.2f} ms "
           f"through X11 shared memory as the kiosk presents ({flip_gl_ms:.2f} ms through "
           "SDL's default OpenGL texture) (medians)")
+    if args.neighbour:
+        print("with a busy neighbour: 4-30 ms of work, then 10-120 ms of rest, at random")
     if args.motion:
         print(f"reference: a bare loop presenting a full-screen frame each refresh while a "
               f"thread resamples one (a pan without the kiosk) was late {bare[1]} times "

@@ -3,7 +3,7 @@
 Runs the real loop in this process (``App.run``: the kiosk fullscreen on a 1920x1080
 Xvfb screen, display flip included, paced at 60 Hz) over a show of 24 MP camera photos
 with captions and crossfades, plus a 24 MP newspaper-like clipping. A hook after every
-``App.frame_once`` drives a script: it waits until the show is still and the neighbour
+``App.present_frame`` drives a script: it waits until the show is still and the neighbour
 is decoded and laid out, then a helper thread posts the synthetic finger-up (or mouse
 button-up) into SDL's queue at a random moment of the frame interval, as a real finger
 would arrive. The time of the post is the event's timestamp. After each frame the hook
@@ -172,8 +172,8 @@ class Hooked(App):
         super().__init__(paths, RunOptions())
         self.script = script(self)
         self.iteration = 0
-        self.began = 0.0  # loop time of this iteration (the `now` it was given)
-        self.presented = 0.0  # when this iteration's frame_once returned (flip done)
+        self.began = 0.0  # when this iteration's frame began to be drawn (loop clock)
+        self.presented = 0.0  # when its present returned (flip done)
         self.intervals: list[float] = []
         self.works: list[float] = []
         self.error: BaseException | None = None
@@ -195,14 +195,15 @@ class Hooked(App):
     def stats(self) -> Any:
         return self.parts.stats
 
-    def frame_once(self, now: float) -> None:
+    def present_frame(self, now: float) -> None:
         self.iteration += 1
         prev_began = self.began
-        self.began = now
-        super().frame_once(now)
+        self.began = self.frame_started  # an event after this waits for the next frame
+        presenting = time.monotonic()
+        super().present_frame(now)
         self.presented = time.monotonic()
-        self.works.append(self.presented - now)
-        self.intervals.append(now - prev_began)
+        self.works.append(self.work_s + self.presented - presenting)
+        self.intervals.append(self.began - prev_began)
         try:
             next(self.script)
         except StopIteration:

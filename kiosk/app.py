@@ -2,7 +2,8 @@
 
 Each frame: events go to the visitor's controller and the sound device; finished reloads
 and the clock's opening hours are applied; the player says what is on screen and draws
-it; the visitor's overlays go on top; the display presents the changed areas. What each
+it; the visitor's overlays go on top; at the frame's deadline (it is drawn a little
+before it), the display presents the changed areas. What each
 part does, and how the parts are built, is in `kiosk/parts.py`. Decoding, re-reading
 files, writing the status: all on the parts' own threads, never here.
 """
@@ -32,6 +33,11 @@ RETRY_EMPTY_S = 10.0  # with nothing playable, try failed files again this often
 MAX_FAILED_FRAMES = 300  # about five seconds of frames that all fail: give up, get restarted
 STATUS_EVERY_S = 0.5
 REVIVE_EVERY_S = 2.0
+# A frame is drawn this long before its deadline and presented at it: a draw held up by a
+# busy core (or a pan frame still being made) then costs no refresh, and the picture goes
+# up at the time it was drawn for. Less than half a period: a present (3-9 ms under X)
+# and this lead fit in one refresh.
+DRAW_AHEAD_S = 0.007
 STILL_PROOF_EVERY_S = 1.0  # closed: prove the display path to the watchdog this often
 NOTHING_TO_PLAY = "Nothing in the exhibits folder can be played right now."
 
@@ -56,6 +62,8 @@ class App:
         self.last_revive = -1e9
         self.last_retry = self.started
         self.frame_started = self.started  # when the frame being drawn started (clock time)
+        self.drawn: list[Any] | None = None  # the show frame's changed areas, to present
+        self.work_s = 0.0  # how long drawing it took
 
     @property
     def settings(self) -> Any:
@@ -71,7 +79,9 @@ class App:
         try:
             while self.running:
                 try:
-                    self.frame_once(at)
+                    self.draw_frame(at)
+                    pacer.until(at)
+                    self.present_frame(at)
                     failures = 0
                 except Exception:
                     # A fault in one frame must not end the show; a loop that fails
@@ -82,7 +92,7 @@ class App:
                         self.exit_code = 1
                         self.running = False
                 ops = self.parts.ops
-                at = pacer.wait(hz if ops.is_open and not ops.safe_mode else 2)
+                at = pacer.wait(hz if ops.is_open and not ops.safe_mode else 2, DRAW_AHEAD_S)
         finally:
             self.teardown()
         return self.exit_code
@@ -97,10 +107,18 @@ class App:
         self.workers_stopped = self.parts.close(self.exit_code, self.clock.now(), self.frame)
 
     def frame_once(self, now: float) -> None:
-        """One frame for the time ``now`` (the frame's deadline in the loop)."""
+        """One frame for the time ``now``, drawn and presented at once."""
+        self.draw_frame(now)
+        self.present_frame(now)
+
+    def draw_frame(self, now: float) -> None:
+        """Draw the frame for the time ``now`` (its deadline in the loop, a little ahead):
+        events, reloads and opening hours first; the show's frame waits for
+        ``present_frame`` (a still screen goes up at once)."""
         import pygame
 
         self.frame_started = self.clock.now()  # the work is counted from here
+        self.drawn = None
 
         if self.options.run_for_s is not None and now - self.started >= self.options.run_for_s:
             self.running = False  # this frame is still drawn; the loop ends after it
@@ -155,11 +173,20 @@ class App:
             rects = []  # the zoomed view replaces the frame; drawn when it changes
         else:
             rects = player.draw(canvas, frame)
-        rects = visitor.draw(canvas, frame, now, rects)
+        self.drawn = visitor.draw(canvas, frame, now, rects)
+        self.work_s = self.clock.now() - self.frame_started
+
+    def present_frame(self, now: float) -> None:
+        """Present the show's frame drawn for ``now`` (at its deadline, in the loop), then
+        what follows a present: counts, the status, the next layer asked for."""
+        rects, self.drawn = self.drawn, None
+        if rects is None:
+            return  # a still screen, or no frame of the show drawn
+        parts, frame = self.parts, self.frame
+        player, visitor, canvas = parts.player, parts.visitor, parts.display.canvas
         if rects:
-            work_s = self.clock.now() - self.frame_started
             parts.display.present(rects)
-            parts.stats.presented(self.clock.now(), player.animating(frame), work_s)
+            parts.stats.presented(self.clock.now(), player.animating(frame), self.work_s)
             parts.ops.presented(canvas)
         else:
             parts.stats.unchanged(self.clock.now(), player.animating(frame))
@@ -175,7 +202,7 @@ class App:
         # both cores on a small machine.
         held = frame.waiting or frame.finished or frame.pending_target is not None
         if held or (frame.transition is None
-                    and self.clock.now() - self.frame_started < parts.stats.interval_s * 0.5):
+                    and self.clock.now() - now < parts.stats.interval_s * 0.5):
             player.prepare()
         first_picture = frame.current is not None and self.first_frame_s is None
         if first_picture:

@@ -83,3 +83,33 @@ def test_each_frame_is_given_its_deadline_so_frames_are_exactly_a_period_apart()
     t.t += 0.040
     late = pacer.wait(60)
     assert late == pytest.approx(t.t)
+
+
+def test_a_frame_drawn_ahead_goes_up_at_its_deadline_whatever_its_draw_took() -> None:
+    """The loop wakes ``ahead_s`` before each deadline to draw, then presents at the
+    deadline: a draw held up by a busy core for less than the lead moves no present, and
+    presents stay exactly a period apart. Drawn from the deadline instead, each such
+    draw pushed its present later, and a present more than half a period later than the
+    one before was a dropped frame."""
+    t = FakeTime()
+    pacer = Pacer(t.clock, t.sleep)
+    period, ahead = 1 / 60, 0.007
+    woke, presented = [], []
+    for draw in [0.002, 0.0065, 0.002, 0.001, 0.0069, 0.002]:  # two draws held up 4-5 ms
+        deadline = pacer.wait(60, ahead)
+        woke.append(deadline - t.t)
+        t.t += draw
+        pacer.until(deadline)
+        presented.append(t.t)
+        assert t.t == pytest.approx(deadline)
+        t.t += 0.004  # the present
+    assert woke == pytest.approx([ahead] * 6)
+    gaps = [b - a for a, b in itertools.pairwise(presented)]
+    assert gaps == pytest.approx([period] * 5, abs=1e-12)
+    # A draw longer than the lead is presented as soon as it is done, and the grid holds.
+    deadline = pacer.wait(60, ahead)
+    t.t += 0.010
+    pacer.until(deadline)
+    assert t.t == pytest.approx(deadline + 0.003)
+    t.t += 0.004
+    assert pacer.wait(60, ahead) == pytest.approx(deadline + period)

@@ -11,6 +11,11 @@ happened to end (or a late frame started). Everything that moves is drawn for th
 so successive frames are exactly one period apart in the show's time: a pan's frames made
 ahead for the coming deadlines are the frames then asked for, and a frame that starts a
 few milliseconds late still shows where the show should be at its deadline.
+``wait`` can return a little ahead of the deadline (``ahead_s``) and ``until`` sleeps
+the rest: the loop draws the frame in that lead and presents it at its deadline. A draw
+held up for a few milliseconds (a busy core, a pan frame still being made) then moves no
+present; drawn from the deadline, it pushed its present later, and a present more than
+half a period after its due time was a dropped frame.
 Pure apart from the injected clock and sleep.
 """
 
@@ -28,9 +33,10 @@ class Pacer:
         self._next: float | None = None  # when the next frame may start
         self._period: float | None = None
 
-    def wait(self, hz: float) -> float:
-        """Return at the next frame's start for a loop running at ``hz``, with the frame's
-        time (its deadline; now when the grid starts again)."""
+    def wait(self, hz: float, ahead_s: float = 0.0) -> float:
+        """Return ``ahead_s`` before the next frame's deadline for a loop running at
+        ``hz`` (the time to draw it), with the frame's time (its deadline; now when the
+        grid starts again)."""
         period = 1.0 / hz
         now = self._clock()
         # The first frame, or a new rate, counts from now.
@@ -38,8 +44,15 @@ class Pacer:
             now + period)
         if now >= target + period:
             target = now  # a whole frame late: go on at once, then keep the pace from here
-        elif now < target:
-            self._sleep(target - now)
+        else:
+            self.until(target - ahead_s)
         self._next = target + period
         self._period = period
         return target
+
+    def until(self, moment: float) -> None:
+        """Sleep until ``moment`` (a frame drawn ahead goes up at its deadline); at once
+        when it has passed."""
+        now = self._clock()
+        if now < moment:
+            self._sleep(moment - now)
