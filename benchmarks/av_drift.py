@@ -15,15 +15,16 @@ then sleeps for that buffer's duration, i.e. at real-time pace. Two independent 
   Beep onsets are found in the written file (first sample over 30 % of the beep peak
   after 0.2 s of quiet).
 * picture: the kiosk's ``KIOSK_TRACE_FRAMES`` hook appends ``monotonic pts key`` when a
-  new clip picture is taken for a frame; the first picture with pts >= k/2 is change k.
+  new clip picture is taken for a frame, with the frame's time (its deadline, at which
+  the loop presents it); the first picture with pts >= k/2 is change k.
 
 drift_k = sound time of beep k - presentation time of picture change k (positive: the
 sound comes after the picture). The player's own audio clock is used nowhere.
 
 Error of the method: the file poll (+-0.25 ms as the midpoint of two polls; the largest
 poll gap is printed), the onset detector (about 0.3 ms for a 600-2000 Hz tone at 30 %),
-the trace time being taken before the picture is converted onto the screen and
-flipped (under 1 ms for a 640x360 dummy window; the frame's own work), and the write of
+the present itself (the trace time is the frame's deadline, when the loop presents it;
+under 1 ms for a 640x360 dummy window, later only for a late frame), and the write of
 one buffer (the driver's fwrite, microseconds). The sound source itself may be shifted
 by the AAC encoder; its onsets are measured from the decoded file and printed
 (``source offset``).

@@ -6,9 +6,9 @@ one after the other (each follows the other). The clips are ffmpeg's moving test
 1080p30 with a tone, ``--clip-s`` long (default 5 s, so a 40 s run has 7-8 seams).
 
 Measured from outside the kiosk's counters: its ``KIOSK_TRACE_FRAMES`` hook appends
-``monotonic pts clip`` each time a new clip picture is taken for a frame (it is drawn and
-presented at the end of that same frame). At each seam (the clip key changes, or the
-pts goes back to the start):
+``monotonic pts clip`` each time a new clip picture is taken for a frame, with the frame's
+time (its deadline: it is drawn a little before and presented at it). At each seam (the
+clip key changes, or the pts goes back to the start):
 
 * dropped at the seam: frames of the outgoing clip after the last one shown (its last
   pts against the file's last frame), plus frames of the incoming one before the first

@@ -61,9 +61,9 @@ SUBTITLE_SIZE = 0.036  # of the screen height
 # white picture (4.5:1, WCAG 1.4.3), with room for the letters' soft edges.
 SUBTITLE_BACKING = max(170, round(255 * contrast.band_alpha(contrast.WORST_CASE,
                                                              (255, 255, 255))))
-# Debug hook for benchmarks/av_drift.py: append "monotonic_s pts_s clip_key" per new
-# clip picture to this file (the time is taken once the picture is taken for the frame,
-# before it is converted).
+# Debug hook for benchmarks/av_drift.py and clip_seams.py: append "monotonic_s pts_s
+# clip_key" per new clip picture to this file, with its frame's time (the loop draws the
+# frame a little ahead and presents it then).
 TRACE_ENV = "KIOSK_TRACE_FRAMES"
 
 
@@ -556,7 +556,7 @@ class Clips:
             self.frame_stats.interval_ms.append((at - clip.last_picture_s) * 1000.0)
         clip.last_picture_s = at
         if self._trace is not None:
-            self._trace.write(f"{at:.6f} {pts_s:.6f} {clip_key(clip.step)}\n")
+            self._trace.write(f"{self._frame_clock():.6f} {pts_s:.6f} {clip_key(clip.step)}\n")
 
     def frame_summary(self) -> dict[str, object]:
         """``clip_frames`` for the status file: shown, dropped, decoded, intervals."""
