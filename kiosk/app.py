@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.operations import signals
 from kiosk.parts import Parts, RunOptions
 from kiosk.playback.clock import Clock, MonotonicClock
-from kiosk.playback.pacing import Pacer
+from kiosk.playback.pacing import Pacer, draw_lead_s
 from kiosk.playback.player import fallback_card
 from kiosk.render.display import NoDisplay
 from kiosk.render.fonts import FontError
@@ -33,11 +33,6 @@ RETRY_EMPTY_S = 10.0  # with nothing playable, try failed files again this often
 MAX_FAILED_FRAMES = 300  # about five seconds of frames that all fail: give up, get restarted
 STATUS_EVERY_S = 0.5
 REVIVE_EVERY_S = 2.0
-# A frame is drawn this long before its deadline and presented at it: a draw held up by a
-# busy core (or a pan frame still being made) then costs no refresh, and the picture goes
-# up at the time it was drawn for. Less than half a period: a present (3-9 ms under X)
-# and this lead fit in one refresh.
-DRAW_AHEAD_S = 0.007
 STILL_PROOF_EVERY_S = 1.0  # closed: prove the display path to the watchdog this often
 NOTHING_TO_PLAY = "Nothing in the exhibits folder can be played right now."
 
@@ -92,7 +87,8 @@ class App:
                         self.exit_code = 1
                         self.running = False
                 ops = self.parts.ops
-                at = pacer.wait(hz if ops.is_open and not ops.safe_mode else 2, DRAW_AHEAD_S)
+                rate = hz if ops.is_open and not ops.safe_mode else 2
+                at = pacer.wait(rate, draw_lead_s(rate))
         finally:
             self.teardown()
         return self.exit_code

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from kiosk.playback.pacing import Pacer
+from kiosk.playback.pacing import DRAW_LEAD_S, Pacer, draw_lead_s
 
 
 class FakeTime:
@@ -93,7 +93,8 @@ def test_a_frame_drawn_ahead_goes_up_at_its_deadline_whatever_its_draw_took() ->
     one before was a dropped frame."""
     t = FakeTime()
     pacer = Pacer(t.clock, t.sleep)
-    period, ahead = 1 / 60, 0.007
+    period, ahead = 1 / 60, draw_lead_s(60)
+    assert ahead == DRAW_LEAD_S == 0.007
     woke, presented = [], []
     for draw in [0.002, 0.0065, 0.002, 0.001, 0.0069, 0.002]:  # two draws held up 4-5 ms
         deadline = pacer.wait(60, ahead)
@@ -113,3 +114,10 @@ def test_a_frame_drawn_ahead_goes_up_at_its_deadline_whatever_its_draw_took() ->
     assert t.t == pytest.approx(deadline + 0.003)
     t.t += 0.004
     assert pacer.wait(60, ahead) == pytest.approx(deadline + period)
+
+
+def test_on_a_fast_display_the_lead_leaves_room_for_the_present() -> None:
+    """At 144 Hz a period is 6.9 ms: a 7 ms lead would draw each frame before the one
+    before it was presented."""
+    assert draw_lead_s(144) < 0.5 / 144
+    assert draw_lead_s(2) == DRAW_LEAD_S  # closed: two frames a second

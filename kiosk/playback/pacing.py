@@ -24,6 +24,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+# A frame is drawn this long before its deadline and presented at it: a draw held up by a
+# busy core (or a pan frame still being made) for less then costs no refresh.
+DRAW_LEAD_S = 0.007
+
+
+def draw_lead_s(hz: float) -> float:
+    """How long before its deadline a frame is drawn at ``hz``: ``DRAW_LEAD_S``, and
+    under half a period on a fast display, so a present (3-9 ms under X) fits too."""
+    return min(DRAW_LEAD_S, 0.45 / hz)
+
 
 class Pacer:
     def __init__(self, clock: Callable[[], float] = time.monotonic,
