@@ -68,7 +68,7 @@ class App:
     def run(self) -> int:
         self.setup()
         hz = 1.0 / self.parts.stats.interval_s
-        pacer = Pacer(self.clock.now)
+        pacer = Pacer(self.clock.now, self.clock.sleep)
         at = self.clock.now()  # the frame's time: its deadline on the pacer's grid
         failures = 0
         try:

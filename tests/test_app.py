@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import os
 import subprocess
@@ -302,3 +303,46 @@ def test_a_kiosk_without_its_own_fonts_says_so_in_one_line(show_dir: ShowDir, tm
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("run_kiosk.py: cannot start: no usable font")
     assert "assets/fonts/" in last
+
+
+def test_the_loop_draws_each_frame_ahead_and_presents_it_at_its_deadline(show_dir: ShowDir):
+    """The real loop on a fake clock: each frame is drawn ``draw_lead_s`` before its
+    deadline and presented at it, deadlines a refresh apart. Drawn at the deadline, a
+    draw held up by a busy core pushed its present late: a dropped frame."""
+    from kiosk.app import App, RunOptions
+    from kiosk.playback.clock import FakeClock
+    from kiosk.playback.pacing import draw_lead_s
+    from kiosk.show.paths import ShowPaths
+
+    write_image(show_dir.assets / "a.png", 64, 48, (0, 0, 200))
+    write_image(show_dir.assets / "b.png", 64, 48, (0, 200, 0))
+    show_dir.manifest("a.yaml", "defaults: {duration: 0.1s, transition: cut}\n"
+                                "items:\n  - photo: a.png\n  - photo: b.png\n")
+    clock = FakeClock(100.0)
+    app = App(ShowPaths(show_dir.exhibits, show_dir.assets, show_dir.config),
+              RunOptions(windowed=True, size=(320, 240), run_for_s=0.5), clock=clock)
+    calls: list[tuple[str, float, float]] = []
+    draw, present = app.draw_frame, app.present_frame
+
+    def drawing(now: float) -> None:
+        calls.append(("draw", now, clock.now()))
+        draw(now)
+
+    def presenting(now: float) -> None:
+        calls.append(("present", now, clock.now()))
+        present(now)
+
+    app.draw_frame, app.present_frame = drawing, presenting  # type: ignore[method-assign]
+    assert app.run() == 0
+    period = app.parts.stats.interval_s
+    lead = draw_lead_s(1 / period)
+    assert lead > 0.005 and len(calls) >= 2 * 25
+    assert [name for name, _, _ in calls] == ["draw", "present"] * (len(calls) // 2)
+    frames = list(zip(calls[::2], calls[1::2], strict=True))[1:]  # the first: at once
+    for (_, due, drawn_at), (_, also_due, presented_at) in frames:
+        assert due == also_due
+        assert drawn_at == pytest.approx(due - lead, abs=1e-9)
+        assert presented_at == pytest.approx(due, abs=1e-9)
+    deadlines = [due for (_, due, _), _ in frames]
+    assert all(b - a == pytest.approx(period, abs=1e-9)
+               for a, b in itertools.pairwise(deadlines))

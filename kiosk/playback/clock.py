@@ -9,10 +9,15 @@ from typing import Protocol
 class Clock(Protocol):
     def now(self) -> float: ...
 
+    def sleep(self, seconds: float) -> None: ...
+
 
 class MonotonicClock:
     def now(self) -> float:
         return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
 
 
 class FakeClock:
@@ -24,3 +29,7 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.t += seconds
+
+    def sleep(self, seconds: float) -> None:
+        """A loop paced on this clock moves it on instead of waiting."""
+        self.t += max(0.0, seconds)
