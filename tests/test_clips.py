@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -42,24 +43,32 @@ def live_player(show_dir: ShowDir, now: float, cache_bytes: int = 2**20
     return Player(show, compositor, CachedImages(cache), now, clips=clips), clips, cache
 
 
+def drive(player: Player, cache: PhotoCache, target: pygame.Surface, seconds: float
+          ) -> Iterator[object]:
+    """Run the player as the loop does for ``seconds``, at 60 Hz: each frame, once drawn
+    onto ``target``."""
+    clock = MonotonicClock()
+    pacer = pygame.time.Clock()
+    until = clock.now() + seconds
+    while clock.now() < until:
+        cache.poll()
+        frame = player.update(clock.now())
+        player.draw(target, frame)
+        yield frame
+        player.prepare()
+        pacer.tick(60)
+
+
 def play(show_dir: ShowDir, seconds: float) -> tuple[list[np.ndarray], list, Player]:
     """Run the player as the loop does, recording every frame and what was on screen."""
-    clock = MonotonicClock()
-    player, clips, cache = live_player(show_dir, clock.now(), 64 * 2**20)
+    player, clips, cache = live_player(show_dir, MonotonicClock().now(), 64 * 2**20)
     target = pygame.Surface(SIZE, 0, 32)
     frames, steps = [], []
-    pacer = pygame.time.Clock()
-    start = clock.now()
     with cache:
         try:
-            while clock.now() - start < seconds:
-                cache.poll()
-                frame = player.update(clock.now())
-                player.draw(target, frame)
+            for frame in drive(player, cache, target, seconds):
                 frames.append(pygame.surfarray.array3d(target).swapaxes(0, 1).copy())
                 steps.append(frame)
-                player.prepare()
-                pacer.tick(60)
         finally:
             assert clips.stop()
     return frames, steps, player
@@ -343,19 +352,10 @@ def test_a_first_clip_closed_mid_way_plays_from_its_start_when_the_show_opens_ag
     clock = MonotonicClock()
     player, clips, cache = live_player(show_dir, clock.now(), 64 * 2**20)
     target = pygame.Surface(SIZE, 0, 32)
-    pacer = pygame.time.Clock()
 
     def numbers(seconds: float) -> list[int]:
-        shown, until = [], clock.now() + seconds
-        while clock.now() < until:
-            cache.poll()
-            frame = player.update(clock.now())
-            player.draw(target, frame)
-            if type(frame.current).__name__ == "Video":
-                shown.append(frame_number(pixels(target)))
-            player.prepare()
-            pacer.tick(60)
-        return shown
+        return [frame_number(pixels(target)) for frame in drive(player, cache, target, seconds)
+                if type(frame.current).__name__ == "Video"]
 
     with cache:
         try:

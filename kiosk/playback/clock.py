@@ -32,4 +32,4 @@ class FakeClock:
 
     def sleep(self, seconds: float) -> None:
         """A loop paced on this clock moves it on instead of waiting."""
-        self.t += max(0.0, seconds)
+        self.advance(max(0.0, seconds))

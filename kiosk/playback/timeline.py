@@ -230,9 +230,7 @@ class Timeline:
         reported for the run before closing is ignored."""
         self.jump(0, 0, now)
         if self._cur is not None and self._cur == self._first[0]:
-            self._run_id += 1
-            self._ended_at = None
-            self._due_cache = None
+            self._begin_run()
             self.set_step_elapsed(0.0, now)
 
     def pause(self, now: float) -> None:
@@ -571,18 +569,23 @@ class Timeline:
         self._orphan_ref, self._orphan_name = None, ""
         self._step_start = start
         self._last_change = start
-        self._ended_at = None
-        self._run_id += 1
+        self._begin_run()
         self._loop_count += self._target_wraps
         self._all_failed = False
         if self._paused:
             self._paused_at = start  # a step reached while paused waits at its start
-        self._due_cache = None
         if chain:
             self._anchor_steps += 1
         else:
             self._reanchor()
         self._clear_target()
+
+    def _begin_run(self) -> None:
+        """The current step (re)starts: a new run (a clip on it plays from its start),
+        with no end reported for it yet."""
+        self._run_id += 1
+        self._ended_at = None
+        self._due_cache = None
 
     # -- the frame -------------------------------------------------------------------------
 
