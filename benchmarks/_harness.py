@@ -112,14 +112,36 @@ def kiosk_env(display: str | None) -> dict[str, str]:
 
 
 def run_kiosk(args: list[str], display: str | None, timeout: float) -> dict:
-    """Run `run_kiosk.py run ...` to its end and return its final status."""
+    """Run `run_kiosk.py run ...` to its end and return its final status, with
+    ``render_wait_ms``: how long its render (main) thread was ready to run but waited
+    for a core, over the run (Linux; None elsewhere)."""
     status = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-status-{os.getpid()}.json"
-    done = subprocess.run([PYTHON, str(ROOT / "run_kiosk.py"), "run", *args,
-                           "--status-file", str(status)], env=kiosk_env(display),
-                          capture_output=True, text=True, timeout=timeout)
-    if done.returncode != 0:
-        raise SystemExit(f"the kiosk failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return json.loads(status.read_text())
+    with tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen([PYTHON, str(ROOT / "run_kiosk.py"), "run", *args,
+                                 "--status-file", str(status)], env=kiosk_env(display),
+                                stdout=subprocess.DEVNULL, stderr=err, text=True)
+        waited, end = None, time.monotonic() + timeout
+        while proc.poll() is None:
+            waited = core_wait_ms(proc.pid, proc.pid) or waited
+            if time.monotonic() > end:
+                proc.kill()
+                proc.wait()
+                raise SystemExit(f"the kiosk did not end within {timeout:g} s")
+            time.sleep(0.1)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"the kiosk failed ({proc.returncode}):\n{err.read()[-2000:]}")
+    return {**json.loads(status.read_text()), "render_wait_ms": waited}
+
+
+def core_wait_ms(pid: int | str, tid: int | str) -> float | None:
+    """How long a thread has been ready to run but waited for a core, in ms (the
+    kernel's schedstat; None where there is none, or the thread has ended)."""
+    try:
+        fields = Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()
+    except OSError:
+        return None
+    return int(fields[1]) / 1e6
 
 
 def camera_like(path: Path, w: int, h: int, seed: int, quality: int = 90) -> Path:

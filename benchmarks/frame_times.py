@@ -125,18 +125,20 @@ while time.monotonic() < end:  # the loop: take the frame made, present it
     late += last is not None and t - last > 1.5 * period
     last, n = t, n + 1
 running = False
-print(n, late)
+with open("/proc/thread-self/schedstat") as f:  # the loop's wait for a core, ns
+    print(n, late, int(f.read().split()[1]))
 """
 
 
-def bare_pan(display: str, seconds: float) -> tuple[int, int]:
-    """(frames, late frames) of a bare loop presenting a full-screen frame each refresh
-    through X11 shared memory while a thread resamples one each refresh: the least a
-    pan costs, on this machine and this X server, without the kiosk."""
+def bare_pan(display: str, seconds: float) -> tuple[int, int, float]:
+    """(frames, late frames, ms its loop waited for a core) of a bare loop presenting a
+    full-screen frame each refresh through X11 shared memory while a thread resamples
+    one each refresh: the least a pan costs, on this machine and this X server, without
+    the kiosk."""
     env = {**kiosk_env(display), "SDL_FRAMEBUFFER_ACCELERATION": "0"}
     out = subprocess.run([sys.executable, "-c", BARE_PAN, str(seconds)], env=env,
                          capture_output=True, text=True, check=True).stdout.split()
-    return int(out[0]), int(out[1])
+    return int(out[0]), int(out[1]), int(out[2]) / 1e6
 
 
 NEIGHBOUR = r"""
@@ -221,6 +223,9 @@ def report(name: str, status: dict, elapsed: float, add_ms: float, motion: str |
     print(f"dropped frames: {dropped} of {animated} animated = "
           f"{100 * dropped / max(animated, 1):.3f} %  "
           f"[target {'0' if motion else '<= 0.1 %'}]")
+    if status.get("render_wait_ms") is not None:
+        print(f"render thread ready but waiting for a core: {status['render_wait_ms']:.0f} ms "
+              "over the run (startup included)")
     print(f"skipped: {status['skipped']}  errors: {status['errors']}")
 
 
@@ -276,7 +281,7 @@ def main() -> None:
     if args.motion:
         print(f"reference: a bare loop presenting a full-screen frame each refresh while a "
               f"thread resamples one (a pan without the kiosk) was late {bare[1]} times "
-              f"in {bare[0]} frames")
+              f"in {bare[0]} frames; its loop waited {bare[2]:.0f} ms for a core")
     for name, status, elapsed in results:
         report(name, status, elapsed, add_ms, args.motion)
     if len(results) == 2:
