@@ -3,6 +3,8 @@ frames several refreshes ahead, the next pan's first frames, and labels."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pygame
 import pytest
@@ -11,7 +13,7 @@ from kiosk.job_thread import JobThread
 from kiosk.media.motion_frames import EARLY, MotionFrames
 from kiosk.playback import motion as m
 from kiosk.playback.player import HOLD_S, SyncImages, make_player, moving_framing
-from kiosk.render.moving import resample
+from kiosk.render.moving import bands, resample
 from kiosk.render.surfaces import pixels
 from kiosk.show.settings import Settings, default_fonts
 from tests.conftest import ShowDir, wait_for
@@ -80,6 +82,52 @@ def test_a_pan_frame_is_handed_over_whole_and_the_old_layer_made_into_again():
         assert np.array_equal(pixels(second), expected)
         # Nothing made for a framing: the caller keeps its layer and draws it.
         assert frames.swap("p", boxes[0], second) is None
+    finally:
+        assert frames.stop()
+
+
+@pytest.mark.parametrize("box", [
+    m.Box(13.37, 101.21, 633.3, 355.98),  # sub-pixel, scaled: most pan frames
+    m.Box(100.0, 40.0, 480.0, 271.0),  # whole pixels at one to one: a copy
+    m.Box(-60.3, 700.7, 640.0, 360.0),  # running off the picture: background beside it
+    m.Box(5000.0, 5000.0, 480.0, 271.0),  # wholly off it: background only
+])
+@pytest.mark.parametrize("count", [2, 4, 7])
+def test_a_frame_made_in_bands_is_the_whole_frame_without_a_seam(box: m.Box, count: int):
+    """Guards pan frames made in bands of rows (the thread yields its core between them):
+    a band computed from its own framing rounded differently from the whole frame: about
+    one pixel in eight came out a level off, and each band showed as a faint stripe."""
+    image = _image()
+    whole = np.zeros((271, 480, 4), np.uint8)
+    resample(whole, image, box, (10, 20, 30))
+    banded = np.zeros_like(whole)
+    cut = bands(271, count)
+    assert cut[0][0] == 0 and cut[-1][1] == 271 and len(cut) == count
+    assert all(a == b for (_, a), (b, _) in itertools.pairwise(cut))  # no row left or twice
+    for rows in cut:
+        resample(banded, image, box, (10, 20, 30), rows)
+    assert np.array_equal(banded, whole)
+
+
+def test_the_pan_thread_gives_way_to_the_render_thread_between_bands():
+    """Guards the render thread's wake-ups during a pan: made whole, a frame held both
+    cores of a 2-core machine for 3 ms at a time, and the render thread, woken for a
+    frame's deadline, waited for them to finish (benchmarks/frame_times.py --motion
+    reports how long it waited). Each frame is made in bands with a yield between."""
+    image = _image()
+    yields: list[int] = []
+    frames = MotionFrames(bands=4, yield_core=lambda: yields.append(frames.made))
+    frames.start()
+    try:
+        boxes = _boxes(3)
+        frames.request("p", image, boxes, SIZE, (0, 0, 0))
+        wait_for(lambda: frames.made == 3)
+        assert yields == [0, 0, 0, 1, 1, 1, 2, 2, 2]  # three a frame, between its bands
+        got = frames.swap("p", boxes[2], pygame.Surface(SIZE, 0, 32))
+        assert got is not None
+        expected = np.empty((SIZE[1], SIZE[0], 4), np.uint8)
+        resample(expected, image, boxes[2], (0, 0, 0))
+        assert np.array_equal(pixels(got), expected)
     finally:
         assert frames.stop()
 

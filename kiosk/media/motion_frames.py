@@ -24,15 +24,25 @@ The first frames of the pan that comes next are made ahead too (``prefetch``, wi
 the worker has left over), so a pan starts without the render thread making its first
 frames itself.
 
-OpenCV releases the GIL while it resamples: the work runs beside the render thread.
+OpenCV releases the GIL while it resamples: the work runs beside the render thread. A
+frame is made in ``BANDS`` bands of rows, and the thread yields its core between them.
+Made whole, a frame kept both cores of a 2-core machine busy (this thread and OpenCV's
+helper) for about 3 ms at a time, and the kernel lets a running thread finish its slice
+before one that just woke: the render thread, woken for a frame's deadline, waited about
+120 times a minute for over 3 ms, up to 12 ms (a scheduler trace), and such a wait at a
+deadline dropped the frame. In bands, it waited over 3 ms 3 to 7 times a minute, for 5 %
+more CPU; the frame-times benchmark reports the render thread's whole wait for a core
+(1.5-1.9 s a run whole, 0.6-1.0 s in bands). The bands join without a seam
+(``resample``'s rows).
 The thread is owned: ``start``, ``stop`` (joins); a newer request replaces an older one.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +58,7 @@ MATCH_PX = 0.1  # a frame made for a framing this close (screen pixels) is the s
 WAIT_S = 0.008
 DEPTH = 3  # refreshes made ahead (3 frames of 8 MiB at 1080p, and one being made)
 EARLY = 2  # first frames of the next pan made ahead
+BANDS = 4  # a frame is made in this many bands of rows, yielding the core between them
 
 
 @dataclass(frozen=True)
@@ -70,9 +81,20 @@ def same_framing(a: Box, b: Box, screen_w: int) -> bool:
                abs(a.y + a.h - b.y - b.h)) * scale < MATCH_PX
 
 
+def _yield_core() -> None:
+    """Let a thread waiting for this core run first (the render thread, woken for a
+    frame's deadline); nothing where the system has no such call."""
+    yield_now = getattr(os, "sched_yield", None)
+    if yield_now is not None:
+        yield_now()
+
+
 class MotionFrames:
-    def __init__(self, depth: int = DEPTH) -> None:
+    def __init__(self, depth: int = DEPTH, bands: int = BANDS,
+                 yield_core: Callable[[], None] = _yield_core) -> None:
         self.depth = depth
+        self.bands = bands
+        self._yield_core = yield_core
         # Surfaces this thread keeps in hand: frames made ahead for the pan on screen and
         # for the next, and the one being made (the compositor keeps its own two).
         self.in_hand = depth + EARLY + 1
@@ -183,7 +205,7 @@ class MotionFrames:
             return None
 
     def _run(self) -> None:
-        from kiosk.render.moving import resample
+        from kiosk.render.moving import bands, resample
         from kiosk.render.surfaces import pixels
 
         while True:
@@ -203,7 +225,10 @@ class MotionFrames:
                     out = self._allocate(w, h)
                 view = pixels(out)  # locks the surface while it is made
                 try:
-                    resample(view, job.image, job.box, job.background)
+                    for k, rows in enumerate(bands(h, self.bands)):
+                        if k:
+                            self._yield_core()
+                        resample(view, job.image, job.box, job.background, rows)
                 finally:
                     del view
             except Exception:  # a frame drawn on the render thread instead; never a crash

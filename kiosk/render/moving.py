@@ -43,12 +43,21 @@ def draw_framing(target: pygame.Surface, image: np.ndarray, box: Box, background
         del view
 
 
-def resample(view: np.ndarray, image: np.ndarray, box: Box, background: RGB) -> None:
-    """Write the ``box`` of ``image`` scaled to fill ``view`` (h x w x 4, any thread)."""
+def bands(height: int, count: int) -> list[tuple[int, int]]:
+    """The rows of a frame ``height`` rows high cut into ``count`` bands, top to bottom."""
+    count = max(1, min(count, height))
+    return [(height * k // count, height * (k + 1) // count) for k in range(count)]
+
+
+def resample(view: np.ndarray, image: np.ndarray, box: Box, background: RGB,
+             rows: tuple[int, int] | None = None) -> None:
+    """Write the ``box`` of ``image`` scaled to fill ``view`` (h x w x 4, any thread);
+    with ``rows`` (a, b), only those rows of it, exactly as the whole frame has them."""
     sh, sw = view.shape[:2]
     ih, iw = image.shape[:2]
+    a, b = rows if rows is not None else (0, sh)
     if is_plain_copy(box, (sw, sh)):
-        _copy(view, image, int(box.x), int(box.y), background)
+        _copy(view[a:b], image, int(box.x), int(box.y) + a, background)
         return
     s = sw / box.w
     matrix = np.array([[s, 0.0, -box.x * s], [0.0, s, -box.y * s]], dtype=np.float64)
@@ -58,12 +67,15 @@ def resample(view: np.ndarray, image: np.ndarray, box: Box, background: RGB) -> 
     x1 = min(iw, math.ceil(box.x + box.w) + 2)
     y1 = min(ih, math.ceil(box.y + box.h) + 2)
     if x1 <= x0 or y1 <= y0:
-        _fill(view, background)
+        _fill(view[a:b], background)
         return
     matrix[0, 2] += x0 * s
     matrix[1, 2] += y0 * s
+    # A band is the whole frame moved up by its first row: the same source and matrix
+    # otherwise, so every pixel comes out as the whole frame has it (no seam).
+    matrix[1, 2] -= a
     fill = (*background[::-1], 255)
-    cv2.warpAffine(image[y0:y1, x0:x1], matrix, (sw, sh), dst=view,
+    cv2.warpAffine(image[y0:y1, x0:x1], matrix, (sw, b - a), dst=view[a:b],
                    flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
                    borderValue=fill)
 
