@@ -125,20 +125,24 @@ while time.monotonic() < end:  # the loop: take the frame made, present it
     late += last is not None and t - last > 1.5 * period
     last, n = t, n + 1
 running = False
-with open("/proc/thread-self/schedstat") as f:  # the loop's wait for a core, ns
-    print(n, late, int(f.read().split()[1]))
+try:  # the loop's wait for a core, ns (Linux)
+    with open("/proc/thread-self/schedstat") as f:
+        waited = int(f.read().split()[1])
+except OSError:
+    waited = -1
+print(n, late, waited)
 """
 
 
-def bare_pan(display: str, seconds: float) -> tuple[int, int, float]:
-    """(frames, late frames, ms its loop waited for a core) of a bare loop presenting a
-    full-screen frame each refresh through X11 shared memory while a thread resamples
-    one each refresh: the least a pan costs, on this machine and this X server, without
-    the kiosk."""
+def bare_pan(display: str, seconds: float) -> tuple[int, int, float | None]:
+    """(frames, late frames, ms its loop waited for a core or None) of a bare loop
+    presenting a full-screen frame each refresh through X11 shared memory while a
+    thread resamples one each refresh: the least a pan costs, on this machine and this
+    X server, without the kiosk."""
     env = {**kiosk_env(display), "SDL_FRAMEBUFFER_ACCELERATION": "0"}
     out = subprocess.run([sys.executable, "-c", BARE_PAN, str(seconds)], env=env,
                          capture_output=True, text=True, check=True).stdout.split()
-    return int(out[0]), int(out[1]), int(out[2]) / 1e6
+    return int(out[0]), int(out[1]), int(out[2]) / 1e6 if int(out[2]) >= 0 else None
 
 
 NEIGHBOUR = r"""
@@ -281,7 +285,9 @@ def main() -> None:
     if args.motion:
         print(f"reference: a bare loop presenting a full-screen frame each refresh while a "
               f"thread resamples one (a pan without the kiosk) was late {bare[1]} times "
-              f"in {bare[0]} frames; its loop waited {bare[2]:.0f} ms for a core")
+              f"in {bare[0]} frames"
+              + (f"; its loop waited {bare[2]:.0f} ms for a core" if bare[2] is not None
+                 else ""))
     for name, status, elapsed in results:
         report(name, status, elapsed, add_ms, args.motion)
     if len(results) == 2:
