@@ -29,7 +29,7 @@ frame is made in ``BANDS`` bands of rows, and the thread yields its core between
 Made whole, a frame kept both cores of a 2-core machine busy (this thread and OpenCV's
 helper) for about 3 ms at a time, and the kernel lets a running thread finish its slice
 before one that just woke: the render thread, woken for a frame's deadline, waited about
-120 times a minute for over 3 ms, up to 12 ms (a scheduler trace), and such a wait at a
+120 times a minute for over 3 ms, up to 10 ms (a scheduler trace), and such a wait at a
 deadline dropped the frame. In bands, it waited over 3 ms 3 to 7 times a minute, for 5 %
 more CPU; the frame-times benchmark reports the render thread's whole wait for a core
 (1.5-1.9 s a run whole, 0.5-1.0 s in bands). The bands join without a seam
