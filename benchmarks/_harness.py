@@ -122,7 +122,8 @@ def run_kiosk(args: list[str], display: str | None, timeout: float) -> dict:
                                 stdout=subprocess.DEVNULL, stderr=err, text=True)
         waited, end = None, time.monotonic() + timeout
         while proc.poll() is None:
-            waited = core_wait_ms(proc.pid, proc.pid) or waited
+            sample = core_wait_ms(proc.pid, proc.pid)
+            waited = sample if sample is not None else waited  # the last one read
             if time.monotonic() > end:
                 proc.kill()
                 proc.wait()
