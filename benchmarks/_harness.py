@@ -113,33 +113,42 @@ def kiosk_env(display: str | None) -> dict[str, str]:
 
 def run_kiosk(args: list[str], display: str | None, timeout: float) -> dict:
     """Run `run_kiosk.py run ...` to its end and return its final status, with
-    ``render_wait_ms``: how long its render (main) thread was ready to run but waited
-    for a core, over the run (Linux; None elsewhere)."""
+    ``render_wait_ms`` (``run_watched``)."""
     status = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-status-{os.getpid()}.json"
-    with tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen([PYTHON, str(ROOT / "run_kiosk.py"), "run", *args,
-                                 "--status-file", str(status)], env=kiosk_env(display),
-                                stdout=subprocess.DEVNULL, stderr=err, text=True)
+    _, waited = run_watched("the kiosk", [PYTHON, str(ROOT / "run_kiosk.py"), "run", *args,
+                                          "--status-file", str(status)],
+                            kiosk_env(display), timeout)
+    return {**json.loads(status.read_text()), "render_wait_ms": waited}
+
+
+def run_watched(name: str, command: list[str], env: dict[str, str], timeout: float
+                ) -> tuple[str, float | None]:
+    """Run ``command`` to its end: (its output, how long its main thread was ready to run
+    but waited for a core, in ms: the kernel's schedstat, read while it runs; None where
+    there is none). A failure ends the benchmark with its error output."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(command, env=env, stdout=out, stderr=err, text=True)
         waited, end = None, time.monotonic() + timeout
         while proc.poll() is None:
-            sample = core_wait_ms(proc.pid, proc.pid)
+            sample = core_wait_ms(proc.pid)
             waited = sample if sample is not None else waited  # the last one read
             if time.monotonic() > end:
                 proc.kill()
                 proc.wait()
-                raise SystemExit(f"the kiosk did not end within {timeout:g} s")
+                raise SystemExit(f"{name} did not end within {timeout:g} s")
             time.sleep(0.1)
         if proc.returncode != 0:
             err.seek(0)
-            raise SystemExit(f"the kiosk failed ({proc.returncode}):\n{err.read()[-2000:]}")
-    return {**json.loads(status.read_text()), "render_wait_ms": waited}
+            raise SystemExit(f"{name} failed ({proc.returncode}):\n{err.read()[-2000:]}")
+        out.seek(0)
+        return out.read(), waited
 
 
-def core_wait_ms(pid: int | str, tid: int | str) -> float | None:
-    """How long a thread has been ready to run but waited for a core, in ms (the
-    kernel's schedstat; None where there is none, or the thread has ended)."""
+def core_wait_ms(pid: int) -> float | None:
+    """How long a process's main thread has been ready to run but waited for a core, in
+    ms (the kernel's schedstat; None where there is none, or it has ended)."""
     try:
-        fields = Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split()
+        fields = Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()
     except OSError:
         return None
     return int(fields[1]) / 1e6

@@ -44,7 +44,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import LABEL, LABELS, camera_like, kiosk_env, run_kiosk, xvfb
+from _harness import LABEL, LABELS, camera_like, kiosk_env, run_kiosk, run_watched, xvfb
 
 
 def reference(display: str, accelerated: str = "0") -> tuple[float, float]:
@@ -125,12 +125,7 @@ while time.monotonic() < end:  # the loop: take the frame made, present it
     late += last is not None and t - last > 1.5 * period
     last, n = t, n + 1
 running = False
-try:  # the loop's wait for a core, ns (Linux)
-    with open("/proc/thread-self/schedstat") as f:
-        waited = int(f.read().split()[1])
-except OSError:
-    waited = -1
-print(n, late, waited)
+print(n, late)
 """
 
 
@@ -140,9 +135,10 @@ def bare_pan(display: str, seconds: float) -> tuple[int, int, float | None]:
     thread resamples one each refresh: the least a pan costs, on this machine and this
     X server, without the kiosk."""
     env = {**kiosk_env(display), "SDL_FRAMEBUFFER_ACCELERATION": "0"}
-    out = subprocess.run([sys.executable, "-c", BARE_PAN, str(seconds)], env=env,
-                         capture_output=True, text=True, check=True).stdout.split()
-    return int(out[0]), int(out[1]), int(out[2]) / 1e6 if int(out[2]) >= 0 else None
+    out, waited = run_watched("the bare pan loop",
+                              [sys.executable, "-c", BARE_PAN, str(seconds)], env, seconds + 60)
+    frames, late = out.split()
+    return int(frames), int(late), waited
 
 
 NEIGHBOUR = r"""

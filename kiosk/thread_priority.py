@@ -10,6 +10,9 @@ whenever they want a core. Labels and index thumbnails (``JobThread``) keep the 
 thread's priority: a pan waits for its label, and a visitor for a thumbnail.
 
 Only Linux: elsewhere ``os.setpriority`` with a thread id would lower the whole process.
+
+A thread that must keep the render thread's priority but works in long stretches (the
+pan frame maker) instead gives its core up between pieces of work (``yield_core``).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import threading
 log = logging.getLogger(__name__)
 
 BACKGROUND_NICE = 10  # CFS weight 110 against 1024: about a tenth of a contended core
+_sched_yield = getattr(os, "sched_yield", lambda: None)  # absent on Windows
 
 
 def run_in_background() -> None:
@@ -36,3 +40,10 @@ def run_in_background() -> None:
             os.setpriority(os.PRIO_PROCESS, tid, min(19, base + BACKGROUND_NICE))
     except OSError as e:
         log.debug("could not lower thread %s's priority: %s", threading.current_thread().name, e)
+
+
+def yield_core() -> None:
+    """Let a thread waiting for this core run first (the render thread, woken for a
+    frame's deadline): the kernel lets a running thread finish its slice before one that
+    just woke. Nothing where the system has no such call."""
+    _sched_yield()

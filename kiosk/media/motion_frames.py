@@ -40,7 +40,6 @@ The thread is owned: ``start``, ``stop`` (joins); a newer request replaces an ol
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -49,6 +48,7 @@ import numpy as np
 import pygame
 
 from kiosk.playback.motion import Box
+from kiosk.thread_priority import yield_core
 
 log = logging.getLogger(__name__)
 
@@ -81,17 +81,9 @@ def same_framing(a: Box, b: Box, screen_w: int) -> bool:
                abs(a.y + a.h - b.y - b.h)) * scale < MATCH_PX
 
 
-def _yield_core() -> None:
-    """Let a thread waiting for this core run first (the render thread, woken for a
-    frame's deadline); nothing where the system has no such call."""
-    yield_now = getattr(os, "sched_yield", None)
-    if yield_now is not None:
-        yield_now()
-
-
 class MotionFrames:
     def __init__(self, depth: int = DEPTH, bands: int = BANDS,
-                 yield_core: Callable[[], None] = _yield_core) -> None:
+                 yield_core: Callable[[], None] = yield_core) -> None:
         self.depth = depth
         self.bands = bands
         self._yield_core = yield_core
