@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -113,19 +114,29 @@ def kiosk_env(display: str | None) -> dict[str, str]:
 
 def run_kiosk(args: list[str], display: str | None, timeout: float) -> dict:
     """Run `run_kiosk.py run ...` to its end and return its final status, with
-    ``render_wait_ms`` (``run_watched``)."""
+    ``render_wait_ms`` and ``stolen_ms`` (``run_watched``)."""
     status = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-status-{os.getpid()}.json"
-    _, waited = run_watched("the kiosk", [PYTHON, str(ROOT / "run_kiosk.py"), "run", *args,
-                                          "--status-file", str(status)],
-                            kiosk_env(display), timeout)
-    return {**json.loads(status.read_text()), "render_wait_ms": waited}
+    run = run_watched("the kiosk", [PYTHON, str(ROOT / "run_kiosk.py"), "run", *args,
+                                    "--status-file", str(status)],
+                      kiosk_env(display), timeout)
+    return {**json.loads(status.read_text()), "render_wait_ms": run.wait_ms,
+            "stolen_ms": run.stolen_ms}
+
+
+class Watched(NamedTuple):
+    output: str
+    wait_ms: float | None  # its main thread ready to run but waiting for a core
+    stolen_ms: float | None  # the cores' time the host took from this virtual machine
 
 
 def run_watched(name: str, command: list[str], env: dict[str, str], timeout: float
-                ) -> tuple[str, float | None]:
-    """Run ``command`` to its end: (its output, how long its main thread was ready to run
-    but waited for a core, in ms: the kernel's schedstat, read while it runs; None where
-    there is none). A failure ends the benchmark with its error output."""
+                ) -> Watched:
+    """Run ``command`` to its end: its output, how long its main thread was ready to run
+    but waited for a core, in ms (the kernel's schedstat, read while it runs), and how
+    much of the cores' time the host of a virtual machine took meanwhile, in ms (its
+    steal: a frame can come late while no process here was running); None where the
+    kernel does not tell. A failure ends the benchmark with its error output."""
+    stolen_before = stolen_ms()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(command, env=env, stdout=out, stderr=err, text=True)
         waited, end = None, time.monotonic() + timeout
@@ -141,7 +152,10 @@ def run_watched(name: str, command: list[str], env: dict[str, str], timeout: flo
             err.seek(0)
             raise SystemExit(f"{name} failed ({proc.returncode}):\n{err.read()[-2000:]}")
         out.seek(0)
-        return out.read(), waited
+        stolen_after = stolen_ms()
+        stolen = (stolen_after - stolen_before
+                  if stolen_before is not None and stolen_after is not None else None)
+        return Watched(out.read(), waited, stolen)
 
 
 def core_wait_ms(pid: int) -> float | None:
@@ -152,6 +166,17 @@ def core_wait_ms(pid: int) -> float | None:
     except OSError:
         return None
     return int(fields[1]) / 1e6
+
+
+def stolen_ms() -> float | None:
+    """The cores' time (all of them, in ms) the host has taken from this virtual machine
+    since it started: /proc/stat's steal, 0 on a machine of its own; None where there is
+    none."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+        return int(fields[8]) * 1000.0 / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def camera_like(path: Path, w: int, h: int, seed: int, quality: int = 90) -> Path:

@@ -44,7 +44,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import LABEL, LABELS, camera_like, kiosk_env, run_kiosk, run_watched, xvfb
+from _harness import LABEL, LABELS, Watched, camera_like, kiosk_env, run_kiosk, run_watched, xvfb
 
 
 def reference(display: str, accelerated: str = "0") -> tuple[float, float]:
@@ -129,16 +129,16 @@ print(n, late)
 """
 
 
-def bare_pan(display: str, seconds: float) -> tuple[int, int, float | None]:
-    """(frames, late frames, ms its loop waited for a core or None) of a bare loop
-    presenting a full-screen frame each refresh through X11 shared memory while a
-    thread resamples one each refresh: the least a pan costs, on this machine and this
-    X server, without the kiosk."""
+def bare_pan(display: str, seconds: float) -> tuple[int, int, Watched]:
+    """(frames, late frames, its run: how long its loop waited for a core, how much the
+    host took) of a bare loop presenting a full-screen frame each refresh through X11
+    shared memory while a thread resamples one each refresh: the least a pan costs, on
+    this machine and this X server, without the kiosk."""
     env = {**kiosk_env(display), "SDL_FRAMEBUFFER_ACCELERATION": "0"}
-    out, waited = run_watched("the bare pan loop",
-                              [sys.executable, "-c", BARE_PAN, str(seconds)], env, seconds + 60)
-    frames, late = out.split()
-    return int(frames), int(late), waited
+    run = run_watched("the bare pan loop",
+                      [sys.executable, "-c", BARE_PAN, str(seconds)], env, seconds + 60)
+    frames, late = run.output.split()
+    return int(frames), int(late), run
 
 
 NEIGHBOUR = r"""
@@ -208,6 +208,15 @@ def write_show(root: Path, args: argparse.Namespace, scripts: list[str]) -> None
         f"languages: {{offered: [{offered}], default: en}}\n")
 
 
+def stolen_text(stolen_ms: float | None) -> str:
+    """The host's take of a virtual machine's cores over a run, for a report line: while
+    a core is taken, whatever runs on it (the X server presenting a frame) stands still,
+    and a frame can come late with nothing here busy."""
+    if stolen_ms is None:
+        return ""
+    return f"; the host took {stolen_ms:.0f} ms of the cores meanwhile (steal)"
+
+
 def report(name: str, status: dict, elapsed: float, add_ms: float, motion: str | None) -> None:
     work, interval = status["frame_work_ms"], status["frame_interval_ms"]
     animated = work.get("count", 0)
@@ -225,7 +234,7 @@ def report(name: str, status: dict, elapsed: float, add_ms: float, motion: str |
           f"[target {'0' if motion else '<= 0.1 %'}]")
     if status.get("render_wait_ms") is not None:
         print(f"render thread ready but waiting for a core: {status['render_wait_ms']:.0f} ms "
-              "over the run (startup included)")
+              "over the run (startup included)" + stolen_text(status.get("stolen_ms")))
     print(f"skipped: {status['skipped']}  errors: {status['errors']}")
 
 
@@ -282,8 +291,9 @@ def main() -> None:
         print(f"reference: a bare loop presenting a full-screen frame each refresh while a "
               f"thread resamples one (a pan without the kiosk) was late {bare[1]} times "
               f"in {bare[0]} frames"
-              + (f"; its loop waited {bare[2]:.0f} ms for a core" if bare[2] is not None
-                 else ""))
+              + (f"; its loop waited {bare[2].wait_ms:.0f} ms for a core"
+                 if bare[2].wait_ms is not None else "")
+              + stolen_text(bare[2].stolen_ms))
     for name, status, elapsed in results:
         report(name, status, elapsed, add_ms, args.motion)
     if len(results) == 2:
