@@ -15,6 +15,9 @@ so nearly every frame is animated. Target: frame work p99 <= 4 ms, 0 dropped fra
 Reference, measured first for as long on the same X screen: a bare loop that presents a
 full-screen frame each refresh while a thread resamples one each refresh (what a pan
 costs at the least, without the kiosk), and how many of its frames came late.
+Each measured run (the kiosk's, the bare loop's) also reports how long its main thread
+was ready to run but waited for a core, and how much of the cores' time the host of a
+virtual machine took meanwhile (steal): a frame can come late with nothing here busy.
 
 With ``--neighbour``: a busy neighbour on the machine during the reference and the
 kiosk alike, as a shared machine has: a process that computes for 4-30 ms, then rests for

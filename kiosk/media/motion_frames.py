@@ -32,7 +32,7 @@ before one that just woke: the render thread, woken for a frame's deadline, wait
 120 times a minute for over 3 ms, up to 10 ms (a scheduler trace), and such a wait at a
 deadline dropped the frame. In bands, it waited over 3 ms 3 to 7 times a minute, for 5 %
 more CPU; the frame-times benchmark reports the render thread's whole wait for a core
-(1.5-1.9 s a run whole, 0.5-1.0 s in bands). The bands join without a seam
+(1.5-1.9 s a run whole, 0.5-1.3 s in bands). The bands join without a seam
 (``resample``'s rows).
 The thread is owned: ``start``, ``stop`` (joins); a newer request replaces an older one.
 """
